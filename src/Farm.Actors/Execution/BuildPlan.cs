@@ -1,0 +1,63 @@
+using KernelFarm.Messages.Jobs;
+
+namespace KernelFarm.Actors.Execution;
+
+/// <summary>
+/// A build described once (the TuxMake way): everything the script, the commands and the
+/// reproducer are derived from. Built from an already validated request and its placement.
+/// </summary>
+public sealed record BuildPlan
+{
+    public required string JobId { get; init; }
+    /// <summary>Absolute workspace on the server: holds source/, build/, artifacts/, build.log, pid, exit.</summary>
+    public required string Workspace { get; init; }
+    public required string SourceRepository { get; init; }
+    public required string Branch { get; init; }
+    public required string CommitHash { get; init; }
+    public int GitDepth { get; init; } = 1;
+    public bool GitSubmodules { get; init; }
+    public required ArchitectureProfile Architecture { get; init; }
+    public string CrossCompile { get; init; } = "";
+    public bool Llvm { get; init; }
+    public string KernelConfig { get; init; } = "defconfig";
+    public IReadOnlyList<string> KconfigFragments { get; init; } = [];
+    public IReadOnlyList<string> ExtraMakeArgs { get; init; } = [];
+    public int Jobs { get; init; } = 1;
+    public bool EnableModules { get; init; } = true;
+    public bool BuildDtbs { get; init; } = true;
+    public IReadOnlyDictionary<string, string> CustomEnv { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> ArtifactPatterns { get; init; } = BuildConfig.DefaultArtifactPatterns;
+
+    public static BuildPlan From(string jobId, BuildJobRequest request, Placement placement, string workspace, ArchitectureCatalog catalog)
+    {
+        if (!catalog.TryGet(request.TargetArchitecture, out var arch))
+            throw new ArgumentException($"unknown architecture {request.TargetArchitecture}", nameof(request));
+        var config = request.BuildConfig;
+        return new BuildPlan
+        {
+            JobId = jobId,
+            Workspace = workspace,
+            SourceRepository = request.SourceRepository,
+            Branch = request.Branch,
+            CommitHash = request.CommitHash,
+            GitDepth = config.GitDepth,
+            GitSubmodules = config.GitSubmodules,
+            Architecture = arch,
+            CrossCompile = placement.Toolchain.CrossCompile,
+            Llvm = placement.Toolchain.Name.StartsWith("clang", StringComparison.Ordinal)
+                || placement.Toolchain.Name.StartsWith("llvm", StringComparison.Ordinal),
+            KernelConfig = string.IsNullOrEmpty(config.KernelConfig) ? "defconfig" : config.KernelConfig,
+            KconfigFragments = config.KconfigFragments,
+            ExtraMakeArgs = config.ExtraMakeArgs,
+            Jobs = Math.Max(1, placement.Server.TotalCpuCores),
+            EnableModules = config.EnableModules,
+            BuildDtbs = config.BuildDtbs && arch.Dtbs,
+            CustomEnv = config.CustomEnv,
+            ArtifactPatterns = config.EffectiveArtifactPatterns,
+        };
+    }
+
+    /// <summary>The job's workspace: build_directory if given, else &lt;root&gt;/job-&lt;id&gt;.</summary>
+    public static string WorkspaceFor(string jobId, BuildConfig config, string serverWorkspaceRoot) =>
+        config.BuildDirectory ?? $"{(config.WorkspaceRoot ?? serverWorkspaceRoot).TrimEnd('/')}/job-{jobId}";
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using static KernelFarm.Actors.Execution.ShellQuote;
+
+namespace KernelFarm.Actors.Execution;
+
+/// <summary>
+/// The short commands the farm runs over SSH around the detached build script. Each takes the
+/// workspace as a quoted word and only ever touches files inside it.
+/// </summary>
+public static class RemoteCommands
+{
+    /// <summary>Exit codes of the launcher that mean "the server could not host this workspace".</summary>
+    public const int WorkspaceUnusable = 90, ScriptDidNotStart = 91, WorkspaceForeign = 92;
+
+    /// <summary>Marker file naming the job that owns a workspace; cleanup refuses anything else.</summary>
+    public const string OwnerFile = ".kfarm-job";
+
+    /// <summary>
+    /// Creates the workspace, writes the script and starts it in its own session; prints the
+    /// process-group id. Idempotent: an already launched workspace just prints its pid.
+    /// </summary>
+    public static string Launch(string jobId, string workspace, string script)
+    {
+        var ws = Quote(workspace);
+        var id = Quote(jobId);
+        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes(script));
+        return string.Join('\n',
+            $"ws={ws}; id={id}",
+            "mkdir -p -- \"$ws\" && cd -- \"$ws\" || exit 90",
+            $"if [ -e {OwnerFile} ]; then [ \"$(cat {OwnerFile})\" = \"$id\" ] || {{ echo \"workspace $ws belongs to another job\" >&2; exit 92; }}",
+            "elif [ -n \"$(ls -A)\" ]; then echo \"workspace $ws is not empty\" >&2; exit 92;",
+            $"else printf '%s' \"$id\" > {OwnerFile} || exit 90; fi",
+            "if [ -s pid ]; then cat pid; exit 0; fi",
+            $"printf '%s' '{payload}' | base64 -d > {BuildScript.ScriptName} || exit 90",
+            $"setsid -f bash {BuildScript.ScriptName} </dev/null >/dev/null 2>&1 || exit 91",
+            "for i in $(seq 200); do [ -s pid ] && { cat pid; exit 0; }; sleep 0.05; done",
+            "echo 'build script did not start' >&2; exit 91");
+    }
+
+    /// <summary>
+    /// Prints "exit &lt;code&gt; &lt;step&gt;" when the script finished, "running &lt;pgid&gt;" while it runs,
+    /// "vanished" when it died without an exit record, "missing" when there is no workspace or pid.
+    /// </summary>
+    public static string Status(string workspace) => string.Join('\n',
+        $"cd -- {Quote(workspace)} 2>/dev/null || {{ echo missing; exit 0; }}",
+        "[ -s exit ] && { printf 'exit %s\\n' \"$(cat exit)\"; exit 0; }",
+        "[ -s pid ] || { echo missing; exit 0; }",
+        "pg=$(cat pid)",
+        "if kill -0 -- \"-$pg\" 2>/dev/null; then echo \"running $pg\"; else",
+        "  [ -s exit ] && { printf 'exit %s\\n' \"$(cat exit)\"; exit 0; }; echo vanished; fi");
+
+    /// <summary>Streams build.log from a byte offset until the build's process group is gone.</summary>
+    public static string TailLog(string workspace, long offset, int processGroup) =>
+        $"exec tail -c +{offset + 1} --pid={processGroup} -s 0.1 -F -- {Quote(workspace + "/build.log")} 2>/dev/null";
+
+    /// <summary>Reads build.log from a byte offset once (used after the build ended, to drain).</summary>
+    public static string ReadLog(string workspace, long offset) =>
+        $"tail -c +{offset + 1} -- {Quote(workspace + "/build.log")} 2>/dev/null; true";
+
+    /// <summary>TERM the whole process group, then KILL after a grace period.</summary>
+    public static string Kill(string workspace, TimeSpan grace)
+    {
+        var ticks = Math.Max(1, (int)(grace.TotalMilliseconds / 100));
+        return string.Join('\n',
+            $"cd -- {Quote(workspace)} 2>/dev/null || exit 0",
+            "[ -s pid ] || exit 0",
+            "pg=$(cat pid)",
+            "kill -TERM -- \"-$pg\" 2>/dev/null || exit 0",
+            $"for i in $(seq {ticks}); do kill -0 -- \"-$pg\" 2>/dev/null || exit 0; sleep 0.1; done",
+            "kill -KILL -- \"-$pg\" 2>/dev/null; exit 0");
+    }
+
+    /// <summary>Removes the workspace, but only one this job owns.</summary>
+    public static string Cleanup(string jobId, string workspace) =>
+        $"ws={Quote(workspace)}; [ -d \"$ws\" ] || exit 0; [ \"$(cat -- \"$ws/{OwnerFile}\" 2>/dev/null)\" = {Quote(jobId)} ] && rm -rf -- \"$ws\"";
+
+    public static string ReadManifest(string workspace) => $"cat -- {Quote(workspace + "/manifest.tsv")}";
+
+    public static string ArtifactPath(string workspace, string relative) => $"{workspace}/artifacts/{relative}";
+}

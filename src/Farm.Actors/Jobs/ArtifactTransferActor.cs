@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Akka.Actor;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Actors.Storage;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Serialization;
+
+namespace KernelFarm.Actors.Jobs;
+
+/// <summary>
+/// Brings a job's results into central storage: downloads what the remote manifest lists into
+/// &lt;root&gt;/.staging/&lt;job&gt;, verifies every sha256, adds build.log, manifest.json and
+/// metadata.json, then renames the folder into place. A job folder is visible whole or not at all,
+/// and an already published folder is never written again.
+/// </summary>
+public sealed class ArtifactTransferActor : ReceiveActor
+{
+    public sealed record Completed(string Directory, IReadOnlyList<ArtifactEntry> Artifacts);
+    /// <summary>Storage: the central side failed (unwritable, full); otherwise the server side did.</summary>
+    public sealed record Failed(string Error, bool Storage);
+
+    private sealed record Staged(string Staging);
+    private sealed record Finalized(IReadOnlyList<ArtifactEntry> Artifacts);
+    private sealed record StorageError(string Error);
+
+    private const string ManifestTag = "manifest";
+    private const int Parallelism = 2;
+
+    private readonly IActorRef _session;
+    private readonly string _workspace, _root, _jobId, _liveLog;
+    private readonly bool _includeArtifacts;
+    private readonly Func<IReadOnlyList<ArtifactEntry>, object> _metadata;
+    private readonly Queue<ArtifactEntry> _toFetch = new();
+    private IReadOnlyList<ArtifactEntry> _remote = [];
+    private string _staging = "";
+    private int _inFlight;
+
+    public ArtifactTransferActor(IActorRef session, string workspace, string root, string jobId, string liveLog,
+        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata)
+    {
+        (_session, _workspace, _root, _jobId, _liveLog, _includeArtifacts, _metadata) =
+            (session, workspace, root, jobId, liveLog, includeArtifacts, metadata);
+
+        Receive<Finalized>(f => Finish(new Completed(ArtifactStore.FinalDirectory(_root, _jobId), f.Artifacts)));
+        Receive<StorageError>(e => Finish(new Failed(e.Error, Storage: true)));
+        Receive<SshSessionActor.RunFailed>(f => Finish(new Failed(f.Error, Storage: false)));
+        Receive<SshSessionActor.RunResult>(r => r.Tag == ManifestTag, r =>
+        {
+            if (r.Result.ExitCode != 0) { Finish(new Failed($"no artifact manifest on the server: {r.Result.Stderr.Trim()}", false)); return; }
+            try { _remote = ArtifactManifest.Parse(r.Result.Stdout); }
+            catch (FormatException e) { Finish(new Failed(e.Message, false)); return; }
+            foreach (var a in _remote) _toFetch.Enqueue(a);
+            FetchMore();
+        });
+        Receive<SshSessionActor.Downloaded>(_ => { _inFlight--; FetchMore(); });
+        Receive<Staged>(s =>
+        {
+            _staging = s.Staging;
+            if (_includeArtifacts) _session.Tell(new SshSessionActor.Run(RemoteCommands.ReadManifest(_workspace), ManifestTag));
+            else FinalizeAsync().PipeTo(Self);
+        });
+    }
+
+    protected override void PreStart()
+    {
+        var final = ArtifactStore.FinalDirectory(_root, _jobId);
+        Task.Run<object>(() =>
+        {
+            try
+            {
+                if (Directory.Exists(final)) return new Finalized(ReadPublished(final));
+                return new Staged(ArtifactStore.PrepareStaging(_root, _jobId));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new StorageError($"artifact storage {_root} is not writable: {e.Message}");
+            }
+        }).PipeTo(Self);
+    }
+
+    private void FetchMore()
+    {
+        while (_inFlight < Parallelism && _toFetch.TryDequeue(out var a))
+        {
+            _inFlight++;
+            _session.Tell(new SshSessionActor.Download(RemoteCommands.ArtifactPath(_workspace, a.Path),
+                Path.Combine(_staging, a.Path), a.Sha256, a.Size));
+        }
+        if (_inFlight == 0 && _toFetch.Count == 0) FinalizeAsync().PipeTo(Self);
+    }
+
+    private async Task<object> FinalizeAsync()
+    {
+        try
+        {
+            var entries = new List<ArtifactEntry>(_remote);
+            var log = Path.Combine(_staging, "build.log");
+            if (File.Exists(_liveLog)) File.Copy(_liveLog, log, overwrite: true);
+            else await File.WriteAllTextAsync(log, "");
+            entries.Add(await Describe(log, "build.log"));
+            await WriteJson(Path.Combine(_staging, "manifest.json"), entries);
+            await WriteJson(Path.Combine(_staging, "metadata.json"), _metadata(entries));
+            ArtifactStore.Publish(_root, _jobId);
+            return new Finalized(entries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(_staging);
+            return new StorageError($"publishing to {_root} failed: {e.Message}");
+        }
+    }
+
+    private static async Task<ArtifactEntry> Describe(string file, string relative)
+    {
+        await using var s = File.OpenRead(file);
+        return new ArtifactEntry(relative, s.Length, Convert.ToHexStringLower(await SHA256.HashDataAsync(s)));
+    }
+
+    private static async Task WriteJson(string path, object value)
+    {
+        await using var s = File.Create(path);
+        await JsonSerializer.SerializeAsync(s, value, value.GetType(), WriteOptions);
+        await s.FlushAsync();
+        s.Flush(flushToDisk: true);
+    }
+
+    private static readonly JsonSerializerOptions WriteOptions = new(FarmJson.Options) { WriteIndented = true };
+
+    public static IReadOnlyList<ArtifactEntry> ReadPublished(string final) =>
+        JsonSerializer.Deserialize<List<ArtifactEntry>>(File.ReadAllBytes(Path.Combine(final, "manifest.json")), FarmJson.Options) ?? [];
+
+    private static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, true); } catch (Exception) { /* best effort; staging is dot-prefixed and never served */ }
+    }
+
+    private void Finish(object result)
+    {
+        Context.Parent.Tell(result);
+        Context.Stop(Self);
+    }
+
+    public static Props Props(IActorRef session, string workspace, string root, string jobId, string liveLog,
+        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata) =>
+        Akka.Actor.Props.Create(() => new ArtifactTransferActor(session, workspace, root, jobId, liveLog, includeArtifacts, metadata));
+}

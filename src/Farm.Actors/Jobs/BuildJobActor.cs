@@ -1,0 +1,337 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Actors.Storage;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Queue;
+using KernelFarm.Messages.Servers;
+using static KernelFarm.Messages.Jobs.BuildJobEvents;
+
+namespace KernelFarm.Actors.Jobs;
+
+/// <summary>
+/// One job's supervisor, hosted by Cluster Sharding with remember-entities: owns the job's state
+/// machine and persists every transition. Each remote step runs in a child (SSH session, log
+/// stream, artifact transfer). After a crash or a move to another node it re-attaches to the
+/// detached build through the workspace's pid and exit files.
+/// </summary>
+public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
+{
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private const string LaunchTag = "launch", StatusTag = "status", KillTag = "kill", CleanupTag = "cleanup";
+    private static readonly TimeSpan PassivateAfter = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    private const int MaxStreamRetries = 30;
+
+    private sealed record RetryStream;
+    private sealed record Resume;
+
+    private readonly string _jobId;
+    private readonly FarmSettings _settings;
+    private readonly ArtifactStore _store;
+    private readonly IActorRef _queue, _pool;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private JobState _state = JobState.Empty;
+    private IActorRef _session = ActorRefs.Nobody, _stream = ActorRefs.Nobody;
+    private int _streamRetries;
+    private JobFailure? _pendingFailure;
+
+    public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool)
+    {
+        _jobId = jobId;
+        _settings = settings;
+        _store = new ArtifactStore(settings.ArtifactStoragePath);
+        _queue = queue;
+        _pool = pool;
+
+        Recover<IJobEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Self.Tell(new Resume()));
+
+        Command<BuildJobCommands.Get>(_ => Sender.Tell(_state.Exists ? new BuildJobReplies.JobView(Record()) : new BuildJobReplies.NotFound(_jobId)));
+        Command<BuildJobCommands.Create>(OnCreate);
+        Command<BuildJobCommands.Start>(OnStart);
+        Command<BuildJobCommands.Cancel>(OnCancel);
+        Command<Resume>(_ => ResumeAfterRecovery());
+
+        Command<SshSessionActor.RunResult>(r => r.Tag == LaunchTag, OnLaunched);
+        Command<SshSessionActor.RunResult>(r => r.Tag == StatusTag, OnStatus);
+        Command<SshSessionActor.RunResult>(r => r.Tag == KillTag, _ => Cleanup());
+        Command<SshSessionActor.RunResult>(r => r.Tag == CleanupTag, _ => FinishAfterCleanup());
+        Command<SshSessionActor.RunFailed>(OnRemoteFailure);
+
+        Command<LogStreamActor.StepObserved>(OnStepObserved);
+        Command<LogStreamActor.Ended>(_ => { StopStream(); _session.Tell(new SshSessionActor.Run(RemoteCommands.Status(_state.Workspace!), StatusTag)); });
+        Command<LogStreamActor.Broken>(b =>
+        {
+            StopStream();
+            if (++_streamRetries > MaxStreamRetries) { FailInfrastructure("building", $"log stream lost: {b.Error}"); return; }
+            _log.Warning("job {0}: log stream broke ({1}); re-attaching", _jobId, b.Error);
+            Timers.StartSingleTimer("retry", new RetryStream(), RetryDelay);
+        });
+        Command<RetryStream>(_ => { if (_state.Status.IsOnServer() && !_state.CancelRequested) CheckRemoteStatus(); });
+
+        Command<ArtifactTransferActor.Completed>(OnTransferred);
+        Command<ArtifactTransferActor.Failed>(f =>
+        {
+            if (_pendingFailure is not null)
+            {   // the log-only publication of a failed job failed too: record the original failure
+                _pendingFailure = _pendingFailure with { Message = _pendingFailure.Message + $" (log not published: {f.Error})" };
+                Cleanup();
+                return;
+            }
+            FailInfrastructure("transferring", f.Storage ? $"storage: {f.Error}" : f.Error);
+        });
+        Command<ReceiveTimeout>(_ =>
+        {
+            if (_state.Status.IsTerminal() || !_state.Exists)
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        });
+    }
+
+    public override string PersistenceId => "job-" + _jobId;
+
+    private JobRecord Record() => _state.ToRecord(_store.LogPathFor(_jobId, _state.ArtifactDirectory));
+
+    private void Apply(IJobEvent e) => _state = _state.Apply(e);
+
+    private void PersistEvent(IJobEvent e, Action? then = null) =>
+        Persist(new Akka.Persistence.Journal.Tagged(e, [JobIndexActor.Tag]), _ => { Apply(e); then?.Invoke(); });
+
+    // ---- commands -------------------------------------------------------------------------
+
+    private void OnCreate(BuildJobCommands.Create c)
+    {
+        if (_state.Exists) { Sender.Tell(new BuildJobReplies.Created(Record())); return; }
+        var sender = Sender;
+        PersistEvent(new Created(c.JobId, c.Request, c.At), () => sender.Tell(new BuildJobReplies.Created(Record())));
+    }
+
+    private void OnStart(BuildJobCommands.Start s)
+    {
+        var sender = Sender;
+        if (!_state.Exists || _state.Status.IsTerminal() || _state.CancelRequested)
+        {   // cancelled while the queue placed it: give the slot back
+            _pool.Tell(new ServerPoolCommands.Release(_jobId));
+            sender.Tell(new BuildJobReplies.Started(_jobId, s.Attempt));
+            return;
+        }
+        if (_state.Attempt >= s.Attempt) { sender.Tell(new BuildJobReplies.Started(_jobId, s.Attempt)); return; }
+        var workspace = BuildPlan.WorkspaceFor(_jobId, _state.Request!.BuildConfig, s.Placement.Server.WorkspaceRoot);
+        PersistEvent(new Assigned(s.Placement, workspace, s.Attempt, DateTimeOffset.UtcNow), () =>
+        {
+            sender.Tell(new BuildJobReplies.Started(_jobId, s.Attempt));
+            _log.Info("job {0}: assigned to {1} ({2}), workspace {3}", _jobId, s.Placement.Server.Id, s.Placement.Toolchain.Name, workspace);
+            PersistEvent(new StepStarted(JobStatus.Preparing, DateTimeOffset.UtcNow), Launch);
+        });
+    }
+
+    private void OnCancel(BuildJobCommands.Cancel _)
+    {
+        if (!_state.Exists) { Sender.Tell(new BuildJobReplies.NotFound(_jobId)); return; }
+        if (_state.Status.IsTerminal()) { Sender.Tell(new BuildJobReplies.AlreadyFinished(Record())); return; }
+        var sender = Sender;
+        if (_state.Status == JobStatus.Queued)
+        {
+            PersistEvent(new Cancelled(DateTimeOffset.UtcNow), () =>
+            {
+                _queue.Tell(new QueueCommands.Withdraw(_jobId));
+                sender.Tell(new BuildJobReplies.JobView(Record()));
+                SetReceiveTimeout(PassivateAfter);
+            });
+            return;
+        }
+        if (_state.CancelRequested) { sender.Tell(new BuildJobReplies.JobView(Record())); return; }
+        PersistEvent(new CancelRequested(DateTimeOffset.UtcNow), () =>
+        {
+            sender.Tell(new BuildJobReplies.JobView(Record()));
+            KillRemote();
+        });
+    }
+
+    // ---- execution ------------------------------------------------------------------------
+
+    private void ResumeAfterRecovery()
+    {
+        if (!_state.Exists || _state.Status.IsTerminal()) { SetReceiveTimeout(PassivateAfter); return; }
+        if (_state.Status == JobStatus.Queued) return; // the queue owns it until Start
+        _log.Info("job {0}: re-attaching in state {1} on {2}", _jobId, _state.Status, _state.Placement!.Server.Id);
+        if (_state.CancelRequested) KillRemote();
+        else if (_state.Status == JobStatus.Transferring) Transfer(includeArtifacts: true);
+        else if (_state.ProcessGroup is null) Launch();
+        else CheckRemoteStatus();
+    }
+
+    private IActorRef Session()
+    {
+        if (!_session.IsNobody()) return _session;
+        _session = Context.ActorOf(SshSessionActor.Props(_state.Placement!.Server, _settings.SshConnectTimeout), $"ssh-{_state.Attempt}");
+        return _session;
+    }
+
+    private void Launch()
+    {
+        var plan = BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default);
+        Session().Tell(new SshSessionActor.Run(RemoteCommands.Launch(_jobId, _state.Workspace!, BuildScript.Generate(plan)), LaunchTag));
+    }
+
+    private void OnLaunched(SshSessionActor.RunResult r)
+    {
+        if (_state.CancelRequested) return;
+        if (r.Result.ExitCode != 0 || !int.TryParse(r.Result.Stdout.Trim(), out var pg))
+        {
+            FailInfrastructure("preparing", $"cannot start the build in {_state.Workspace}: exit {r.Result.ExitCode}: {r.Result.Stderr.Trim()}");
+            return;
+        }
+        PersistEvent(new Launched(pg, DateTimeOffset.UtcNow), StartStream);
+    }
+
+    private void StartStream()
+    {
+        StopStream();
+        _stream = Context.ActorOf(LogStreamActor.Props(Session(), _state.Workspace!, _state.ProcessGroup!.Value, _store.LiveLogPath(_jobId)));
+    }
+
+    private void StopStream()
+    {
+        if (!_stream.IsNobody()) Context.Stop(_stream);
+        _stream = ActorRefs.Nobody;
+    }
+
+    private void CheckRemoteStatus() => Session().Tell(new SshSessionActor.Run(RemoteCommands.Status(_state.Workspace!), StatusTag));
+
+    private void OnStepObserved(LogStreamActor.StepObserved s)
+    {
+        var status = s.Step switch
+        {
+            "configuring" => JobStatus.Configuring,
+            "building" => JobStatus.Building,
+            "collecting" => JobStatus.Collecting,
+            _ => (JobStatus?)null,
+        };
+        // Only forward moves: a marker replayed or forged by build output cannot move the job back.
+        if (status is { } next && next > _state.Status && _state.Status < JobStatus.Transferring && !_state.CancelRequested)
+            PersistEvent(new StepStarted(next, DateTimeOffset.UtcNow));
+    }
+
+    private void OnStatus(SshSessionActor.RunResult r)
+    {
+        if (_state.CancelRequested || _state.Status.IsTerminal()) return;
+        var words = r.Result.Stdout.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        switch (words.FirstOrDefault())
+        {
+            case "running" when _stream.IsNobody():
+                StartStream();
+                break;
+            case "running":
+                break;
+            case "exit" when words.Length >= 2 && int.TryParse(words[1], out var code):
+                if (_stream.IsNobody() && code == 0 && _state.Status < JobStatus.Collecting)
+                {   // finished while we were away: drain the rest of the log first
+                    StartStream();
+                    return;
+                }
+                var step = words.Length >= 3 ? words[2] : _state.Status.ToString().ToLowerInvariant();
+                if (code == 0) Transfer(includeArtifacts: true);
+                else FailBuild(step, code);
+                break;
+            case "vanished":
+                FailInfrastructure(_state.Status.ToString().ToLowerInvariant(), "the build process disappeared without an exit status (killed or server rebooted)");
+                break;
+            default:
+                FailInfrastructure(_state.Status.ToString().ToLowerInvariant(), $"workspace {_state.Workspace} is gone on the server");
+                break;
+        }
+    }
+
+    private void Transfer(bool includeArtifacts)
+    {
+        StopStream();
+        void Start()
+        {
+            var root = ArtifactStore.RootFor(_state.Request!.BuildConfig.OutputDirectory, _settings.ArtifactStoragePath);
+            var record = Record();
+            Context.ActorOf(ArtifactTransferActor.Props(Session(), _state.Workspace!, root, _jobId, _store.LiveLogPath(_jobId),
+                includeArtifacts, artifacts => JobMetadata.Describe(record with { Artifacts = artifacts }, _pendingFailure)), $"transfer-{Guid.NewGuid():N}");
+        }
+        if (includeArtifacts && _state.Status != JobStatus.Transferring)
+            PersistEvent(new StepStarted(JobStatus.Transferring, DateTimeOffset.UtcNow), Start);
+        else Start();
+    }
+
+    private void OnTransferred(ArtifactTransferActor.Completed c)
+    {
+        if (_pendingFailure is { } failure)
+        {
+            _pendingFailure = null;
+            PersistEvent(new Failed(failure, c.Directory, DateTimeOffset.UtcNow), Cleanup);
+            return;
+        }
+        PersistEvent(new Completed(c.Directory, c.Artifacts, DateTimeOffset.UtcNow), Cleanup);
+    }
+
+    private void FailBuild(string step, int exitCode)
+    {
+        _log.Info("job {0}: build failed in {1} with exit code {2}", _jobId, step, exitCode);
+        _pendingFailure = new JobFailure(FailureKind.Build, step, exitCode, $"{step} failed with exit code {exitCode}");
+        Transfer(includeArtifacts: false); // publish build.log and metadata for the failed job
+    }
+
+    private void FailInfrastructure(string step, string message)
+    {
+        _log.Warning("job {0}: infrastructure failure in {1}: {2}", _jobId, step, message);
+        StopStream();
+        PersistEvent(new Failed(new JobFailure(FailureKind.Infrastructure, step, null, message), null, DateTimeOffset.UtcNow), Cleanup);
+    }
+
+    private void OnRemoteFailure(SshSessionActor.RunFailed f)
+    {
+        if (_state.Status.IsTerminal()) { FinishAfterCleanup(); return; } // cleanup could not reach the server
+        if (_state.CancelRequested)
+        {   // cannot reach the server to kill: record the cancel; the workspace stays for the operator
+            _log.Warning("job {0}: cancel could not reach the server: {1}", _jobId, f.Error);
+            PersistEvent(new Cancelled(DateTimeOffset.UtcNow), FinishAfterCleanup);
+            return;
+        }
+        var step = _state.Status.ToString().ToLowerInvariant();
+        if (f.Tag == StatusTag && _state.ProcessGroup is not null && ++_streamRetries <= MaxStreamRetries)
+        {
+            _log.Warning("job {0}: status check failed ({1}); retrying", _jobId, f.Error);
+            Timers.StartSingleTimer("retry", new RetryStream(), RetryDelay);
+            return;
+        }
+        FailInfrastructure(step, f.Error);
+    }
+
+    private void KillRemote()
+    {
+        StopStream();
+        if (_state.Workspace is null) { PersistEvent(new Cancelled(DateTimeOffset.UtcNow), FinishAfterCleanup); return; }
+        Session().Tell(new SshSessionActor.Run(RemoteCommands.Kill(_state.Workspace, _settings.CancelGracePeriod), KillTag));
+    }
+
+    private void Cleanup()
+    {
+        var keep = _state.Request!.BuildConfig.KeepWorkspace && !_state.CancelRequested;
+        if (keep || _state.Workspace is null) { FinishAfterCleanup(); return; }
+        Session().Tell(new SshSessionActor.Run(RemoteCommands.Cleanup(_jobId, _state.Workspace), CleanupTag));
+    }
+
+    private void FinishAfterCleanup()
+    {
+        if (_state.CancelRequested && !_state.Status.IsTerminal())
+        {
+            PersistEvent(new Cancelled(DateTimeOffset.UtcNow), FinishAfterCleanup);
+            return;
+        }
+        _pool.Tell(new ServerPoolCommands.Release(_jobId));
+        if (!_session.IsNobody()) { Context.Stop(_session); _session = ActorRefs.Nobody; }
+        _log.Info("job {0}: {1}", _jobId, _state.Status.ToString().ToLowerInvariant());
+        SetReceiveTimeout(PassivateAfter);
+    }
+
+    public static Props Props(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool) =>
+        Akka.Actor.Props.Create(() => new BuildJobActor(jobId, settings, queue, pool));
+}

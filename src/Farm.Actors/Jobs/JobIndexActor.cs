@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using KernelFarm.Messages.Jobs;
+using static KernelFarm.Messages.Jobs.BuildJobEvents;
+
+namespace KernelFarm.Actors.Jobs;
+
+/// <summary>
+/// The read side for listing jobs: one per node, fed by the journal's tagged job events
+/// (Akka.Persistence.Query), so every node can answer lists without asking every job actor.
+/// A single job is always read from its actor; this index may trail it by the query's refresh interval.
+/// </summary>
+public sealed class JobIndexActor : ReceiveActor
+{
+    public const string Tag = "job";
+
+    public sealed record Query(JobStatus? Status, int Offset, int Limit);
+    public sealed record Page(IReadOnlyList<JobState> Jobs, int Total);
+    public sealed record CountByStatus;
+    public sealed record Counts(IReadOnlyDictionary<JobStatus, int> ByStatus);
+
+    private readonly Dictionary<string, JobState> _jobs = new();
+
+    public JobIndexActor()
+    {
+        Receive<EventEnvelope>(env =>
+        {
+            if (env.Event is not IJobEvent e || !env.PersistenceId.StartsWith("job-", StringComparison.Ordinal)) return;
+            var id = env.PersistenceId[4..];
+            _jobs[id] = _jobs.GetValueOrDefault(id, JobState.Empty).Apply(e);
+        });
+        Receive<Query>(q =>
+        {
+            var matching = _jobs.Values.Where(j => j.Exists && (q.Status is null || j.Status == q.Status))
+                .OrderByDescending(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal).ToList();
+            Sender.Tell(new Page(matching.Skip(q.Offset).Take(q.Limit).ToList(), matching.Count));
+        });
+        Receive<CountByStatus>(_ => Sender.Tell(new Counts(
+            _jobs.Values.Where(j => j.Exists).GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()))));
+    }
+
+    protected override void PreStart()
+    {
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var self = Self;
+        journal.EventsByTag(Tag, Offset.NoOffset())
+            .RunForeach(env => self.Tell(env), Context.System.Materializer());
+    }
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new JobIndexActor());
+}

@@ -1,0 +1,68 @@
+using KernelFarm.Messages.Jobs;
+using static KernelFarm.Messages.Jobs.BuildJobEvents;
+
+namespace KernelFarm.Actors.Jobs;
+
+/// <summary>A job's state as a value: the actor decides and persists, then applies (testable without actors).</summary>
+public sealed record JobState
+{
+    public static readonly JobState Empty = new();
+
+    public string Id { get; init; } = "";
+    public BuildJobRequest? Request { get; init; }
+    public JobStatus Status { get; init; } = JobStatus.Queued;
+    public Placement? Placement { get; init; }
+    public string? Workspace { get; init; }
+    public int Attempt { get; init; }
+    public int? ProcessGroup { get; init; }
+    public bool CancelRequested { get; init; }
+    public IReadOnlyList<StatusTransition> Transitions { get; init; } = [];
+    public string? ArtifactDirectory { get; init; }
+    public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
+    public JobFailure? Failure { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public bool Exists => Request is not null;
+
+    public JobState Apply(IJobEvent e) => e switch
+    {
+        Created c => this with
+        {
+            Id = c.JobId, Request = c.Request, Status = JobStatus.Queued, CreatedAt = c.At,
+            Transitions = [new StatusTransition(JobStatus.Queued, c.At)],
+        },
+        Assigned a => Move(JobStatus.Assigned, a.At) with
+        {
+            Placement = a.Placement, Workspace = a.Workspace, Attempt = a.Attempt, ProcessGroup = null,
+        },
+        StepStarted s => Move(s.Status, s.At),
+        Launched l => this with { ProcessGroup = l.ProcessGroup, UpdatedAt = l.At },
+        Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts },
+        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory },
+        CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
+        Cancelled c => Move(JobStatus.Cancelled, c.At),
+        _ => this,
+    };
+
+    private JobState Move(JobStatus status, DateTimeOffset at) => this with
+    {
+        Status = status, UpdatedAt = at, Transitions = [.. Transitions, new StatusTransition(status, at)],
+    };
+
+    public JobRecord ToRecord(string? logPath) => new()
+    {
+        Id = Id,
+        Request = Request ?? new BuildJobRequest(),
+        Status = Status,
+        ServerId = Placement?.Server.Id,
+        Toolchain = Placement?.Toolchain.Name,
+        Transitions = Transitions,
+        LogPath = logPath,
+        ArtifactDirectory = ArtifactDirectory,
+        Artifacts = Artifacts,
+        Failure = Failure,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt == default ? CreatedAt : UpdatedAt,
+    };
+}

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using Akka.Actor;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Messages.Servers;
+
+namespace KernelFarm.Actors.Jobs;
+
+/// <summary>
+/// Owns one job's SSH connection: connects lazily with host-key pinning, reconnects when the
+/// connection broke, and runs each request as a Task piped back to the requester, so no SSH
+/// I/O ever blocks a mailbox.
+/// </summary>
+public sealed class SshSessionActor : ReceiveActor
+{
+    public sealed record Run(string Command, string Tag);
+    public sealed record RunResult(string Tag, CommandResult Result);
+    /// <summary>Connect: the connection could not be made (host key, auth, network); otherwise it broke mid-command.</summary>
+    public sealed record RunFailed(string Tag, string Error, bool Connect);
+
+    public sealed record Stream(string Command, string Tag);
+    public sealed record Chunk(string Tag, byte[] Data);
+    public sealed record StreamEnded(string Tag, int ExitCode);
+
+    /// <summary>Downloads into a local file and checks its sha256 (the remote manifest's word is verified, not trusted).</summary>
+    public sealed record Download(string RemotePath, string LocalPath, string ExpectedSha256, long ExpectedSize);
+    public sealed record Downloaded(string LocalPath);
+
+    private readonly BuildServer _server;
+    private readonly TimeSpan _connectTimeout;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task<RemoteShell>? _connection;
+
+    public SshSessionActor(BuildServer server, TimeSpan connectTimeout)
+    {
+        _server = server;
+        _connectTimeout = connectTimeout;
+
+        Receive<Run>(r => Execute(r.Tag, async shell =>
+            new RunResult(r.Tag, await shell.RunAsync(r.Command, _stopping.Token).ConfigureAwait(false))).PipeTo(Sender));
+
+        Receive<Stream>(s =>
+        {
+            var requester = Sender;
+            Execute(s.Tag, async shell =>
+            {
+                var exit = await shell.StreamAsync(s.Command, chunk =>
+                {
+                    requester.Tell(new Chunk(s.Tag, chunk.ToArray()));
+                    return Task.CompletedTask;
+                }, _stopping.Token).ConfigureAwait(false);
+                return new StreamEnded(s.Tag, exit);
+            }).PipeTo(requester);
+        });
+
+        Receive<Download>(d => Execute(d.RemotePath, async shell =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(d.LocalPath)!);
+            await using (var file = new FileStream(d.LocalPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                await shell.DownloadAsync(d.RemotePath, file, _stopping.Token).ConfigureAwait(false);
+            await using var check = File.OpenRead(d.LocalPath);
+            var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(check, _stopping.Token).ConfigureAwait(false));
+            if (check.Length != d.ExpectedSize || sha != d.ExpectedSha256)
+                throw new IOException($"{d.RemotePath}: checksum mismatch (manifest {d.ExpectedSha256}/{d.ExpectedSize} bytes, received {sha}/{check.Length} bytes)");
+            return new Downloaded(d.LocalPath);
+        }).PipeTo(Sender));
+    }
+
+    private Task<object> Execute(string tag, Func<RemoteShell, Task<object>> work)
+    {
+        var connection = EnsureConnection();
+        return Attempt();
+
+        async Task<object> Attempt()
+        {
+            RemoteShell shell;
+            try { shell = await connection.ConfigureAwait(false); }
+            catch (Exception e) { return new RunFailed(tag, Unwrap(e).Message, Connect: true); }
+            try { return await work(shell).ConfigureAwait(false); }
+            catch (Exception e) { return new RunFailed(tag, Unwrap(e).Message, Connect: false); }
+        }
+    }
+
+    private static Exception Unwrap(Exception e) => e is AggregateException { InnerException: { } inner } ? inner : e;
+
+    /// <summary>Reuses a live connection; a failed or dropped one is replaced on the next request.</summary>
+    private Task<RemoteShell> EnsureConnection()
+    {
+        if (_connection is { IsCompletedSuccessfully: true } done && done.Result.IsConnected) return _connection;
+        if (_connection is { IsCompleted: false }) return _connection;
+        if (_connection is { IsCompletedSuccessfully: true } dead) dead.Result.Dispose();
+        _connection = RemoteShell.ConnectAsync(_server, _connectTimeout, _stopping.Token);
+        return _connection;
+    }
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        if (_connection is { IsCompletedSuccessfully: true } c) c.Result.Dispose();
+    }
+
+    public static Props Props(BuildServer server, TimeSpan connectTimeout) =>
+        Akka.Actor.Props.Create(() => new SshSessionActor(server, connectTimeout));
+}

@@ -1,0 +1,137 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Queue;
+using KernelFarm.Messages.Servers;
+using static KernelFarm.Messages.Queue.QueueEvents;
+
+namespace KernelFarm.Actors.Queue;
+
+/// <summary>
+/// The build queue: a persistent cluster singleton. Accepts submissions (bounded, idempotent by
+/// key), keeps them in priority/FIFO order, asks the pool for placements and hands each placed job
+/// to its BuildJobActor. Every step is an event, and after a restart or hand-over it re-sends
+/// whatever its job actors may not have received (they treat duplicates as no-ops).
+/// </summary>
+public sealed class QueueActor : ReceivePersistentActor, IWithTimers
+{
+    private const int CandidatesPerRequirement = 32;
+    private static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(10);
+
+    private sealed record PlacementFailed(string Error);
+    private sealed record DispatchTick;
+
+    private readonly FarmSettings _settings;
+    private readonly IActorRef _jobs, _pool;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly QueueState _state = new();
+    private readonly Dictionary<string, IActorRef> _awaitingCreation = new();
+    private bool _placing, _dirty;
+
+    public QueueActor(FarmSettings settings, IActorRef jobs, IActorRef pool)
+    {
+        _settings = settings;
+        _jobs = jobs;
+        _pool = pool;
+
+        Recover<JobQueued>(_state.Apply);
+        Recover<JobDispatched>(_state.Apply);
+        Recover<JobHandedOver>(_state.Apply);
+        Recover<JobWithdrawn>(_state.Apply);
+        Recover<RecoveryCompleted>(_ => Redeliver());
+
+        Command<QueueCommands.Submit>(OnSubmit);
+        Command<BuildJobReplies.Created>(c =>
+        {
+            if (_awaitingCreation.Remove(c.Job.Id, out var client)) client.Tell(new QueueReplies.Accepted(c.Job, Existing: false));
+        });
+        Command<QueueCommands.CapacityChanged>(_ => Dispatch());
+        Command<DispatchTick>(_ => Dispatch());
+        Command<ServerPoolReplies.Placed>(OnPlaced);
+        Command<PlacementFailed>(f =>
+        {
+            _log.Warning("placement failed: {0}; retrying", f.Error);
+            _placing = false;
+            Timers.StartSingleTimer("dispatch", new DispatchTick(), TimeSpan.FromSeconds(1));
+        });
+        Command<BuildJobReplies.Started>(s =>
+        {
+            if (_state.Dispatched.Any(d => d.Placement.JobId == s.JobId))
+                PersistAsync(new JobHandedOver(s.JobId), _state.Apply);
+        });
+        Command<QueueCommands.Withdraw>(w =>
+        {
+            if (_state.IsWaiting(w.JobId)) Persist(new JobWithdrawn(w.JobId), _state.Apply);
+        });
+        Command<QueueCommands.GetStats>(_ => Sender.Tell(new QueueReplies.Stats(_state.WaitingCount, _state.DispatchedCount, _state.Accepted)));
+    }
+
+    public override string PersistenceId => "build-queue";
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private void OnSubmit(QueueCommands.Submit s)
+    {
+        if (s.IdempotencyKey is not null && _state.JobForKey(s.IdempotencyKey) is { } existing)
+        {
+            Sender.Tell(new QueueReplies.Accepted(new JobRecord { Id = existing, Request = s.Request }, Existing: true));
+            return;
+        }
+        if (_state.WaitingCount >= _settings.MaxQueueSize)
+        {
+            Sender.Tell(new QueueReplies.QueueFull(_settings.MaxQueueSize, RetryAfterSeconds: 5));
+            return;
+        }
+        var client = Sender;
+        var queued = new JobQueued(s.JobId, s.Request, s.IdempotencyKey, _state.LastSequence + 1, DateTimeOffset.UtcNow);
+        Persist(queued, q =>
+        {
+            _state.Apply(q);
+            _awaitingCreation[q.JobId] = client;
+            _jobs.Tell(new BuildJobCommands.Create(q.JobId, q.Request, q.At));
+            Dispatch();
+        });
+    }
+
+    private void Dispatch()
+    {
+        if (_placing) { _dirty = true; return; }
+        _dirty = false;
+        var candidates = _state.NextCandidates(CandidatesPerRequirement);
+        if (candidates.Count == 0) return;
+        _placing = true;
+        _pool.Ask<ServerPoolReplies.Placed>(new ServerPoolCommands.Place(candidates), PlacementTimeout)
+            .PipeTo(Self, failure: e => new PlacementFailed(e.Message));
+    }
+
+    private void OnPlaced(ServerPoolReplies.Placed placed)
+    {
+        _placing = false;
+        var dispatched = new List<JobDispatched>();
+        foreach (var p in placed.Placements)
+        {
+            if (_state.IsWaiting(p.JobId)) dispatched.Add(new JobDispatched(p, Attempt: 1));
+            else if (!_state.Dispatched.Any(d => d.Placement.JobId == p.JobId))
+                _pool.Tell(new ServerPoolCommands.Release(p.JobId)); // withdrawn meanwhile
+        }
+        if (dispatched.Count == 0) { if (_dirty) Dispatch(); return; }
+        PersistAll(dispatched, d =>
+        {
+            _state.Apply(d);
+            _jobs.Tell(new BuildJobCommands.Start(d.Placement.JobId, d.Placement, d.Attempt));
+        });
+        DeferAsync(dispatched, _ => { if (_dirty) Dispatch(); });
+    }
+
+    /// <summary>After recovery: job actors may have missed Create or Start; both are idempotent.</summary>
+    private void Redeliver()
+    {
+        foreach (var q in _state.Waiting) _jobs.Tell(new BuildJobCommands.Create(q.JobId, q.Request, q.At));
+        foreach (var d in _state.Dispatched) _jobs.Tell(new BuildJobCommands.Start(d.Placement.JobId, d.Placement, d.Attempt));
+        _log.Info("queue recovered: {0} waiting, {1} being handed over, {2} accepted in all", _state.WaitingCount, _state.DispatchedCount, _state.Accepted);
+        Dispatch();
+    }
+
+    public static Props Props(FarmSettings settings, IActorRef jobs, IActorRef pool) =>
+        Akka.Actor.Props.Create(() => new QueueActor(settings, jobs, pool));
+}

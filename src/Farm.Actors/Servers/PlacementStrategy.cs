@@ -1,0 +1,80 @@
+using KernelFarm.Actors.Validation;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Servers;
+
+namespace KernelFarm.Actors.Servers;
+
+/// <summary>A server as placement sees it: what it offers and how much of it is free.</summary>
+public sealed record ServerCapacity(BuildServer Server, int SlotsInUse, bool Healthy = true)
+{
+    public int FreeSlots => Math.Max(0, Server.MaxConcurrentJobs - SlotsInUse);
+}
+
+/// <summary>What a job needs from a server, beyond a free slot.</summary>
+public sealed record JobRequirements(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory)
+{
+    public static JobRequirements Of(BuildJobRequest r) =>
+        new(r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory);
+}
+
+/// <summary>
+/// Pure placement: eligible servers have the architecture, a toolchain for it (the named one if
+/// the job names one) and allow the job's workspace paths; among those with a free slot the least
+/// loaded wins (ties: native toolchain, then id, so placement is deterministic).
+/// </summary>
+public static class PlacementStrategy
+{
+    public static Toolchain? ToolchainFor(BuildServer server, JobRequirements job)
+    {
+        if (!server.SupportedArchitectures.Contains(job.Architecture, StringComparer.Ordinal)) return null;
+        if (!AllowsPaths(server, job)) return null;
+        return server.Toolchains
+            .Where(t => t.TargetArchitectures.Contains(job.Architecture, StringComparer.Ordinal))
+            .Where(t => job.Toolchain is null || t.Name == job.Toolchain)
+            .OrderBy(t => t.CrossCompile.Length) // native before cross
+            .ThenBy(t => t.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    public static bool AllowsPaths(BuildServer server, JobRequirements job)
+    {
+        var roots = server.AllowedWorkspaceRoots.Append(server.WorkspaceRoot).ToList();
+        if (job.WorkspaceRoot is { } root && !roots.Any(r => SafePath.IsWithin(root, r))) return false;
+        if (job.BuildDirectory is { } dir && !roots.Any(r => SafePath.IsWithin(dir, r) && dir != r)) return false;
+        return true;
+    }
+
+    /// <summary>Why no registered server could ever run the job, or null if one could.</summary>
+    public static string? Infeasibility(IEnumerable<BuildServer> servers, JobRequirements job)
+    {
+        var all = servers.ToList();
+        if (all.Count == 0) return "no build server is registered";
+        if (all.Any(s => ToolchainFor(s, job) is not null)) return null;
+        var arch = all.Where(s => s.SupportedArchitectures.Contains(job.Architecture)).ToList();
+        if (arch.Count == 0) return $"no registered server supports architecture {job.Architecture}";
+        if (job.Toolchain is not null && !arch.Any(s => s.Toolchains.Any(t => t.Name == job.Toolchain && t.TargetArchitectures.Contains(job.Architecture))))
+            return $"no registered server has toolchain {job.Toolchain} for {job.Architecture}";
+        if (!arch.Any(s => AllowsPaths(s, job)))
+            return "no registered server allows the requested workspace_root/build_directory";
+        return $"no registered server has a toolchain for {job.Architecture}";
+    }
+
+    public static Placement? Choose(IEnumerable<ServerCapacity> servers, string jobId, JobRequirements job)
+    {
+        Placement? best = null;
+        (double Load, int Cross, string Id) bestKey = default;
+        foreach (var s in servers)
+        {
+            if (!s.Healthy || s.FreeSlots <= 0) continue;
+            var tc = ToolchainFor(s.Server, job);
+            if (tc is null) continue;
+            var key = ((double)s.SlotsInUse / Math.Max(1, s.Server.MaxConcurrentJobs), tc.CrossCompile.Length > 0 ? 1 : 0, s.Server.Id);
+            if (best is null || key.CompareTo(bestKey) < 0)
+            {
+                best = new Placement(jobId, s.Server, tc);
+                bestKey = key;
+            }
+        }
+        return best;
+    }
+}

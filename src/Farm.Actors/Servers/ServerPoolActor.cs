@@ -1,0 +1,174 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Queue;
+using KernelFarm.Messages.Servers;
+using static KernelFarm.Messages.Servers.ServerPoolEvents;
+
+namespace KernelFarm.Actors.Servers;
+
+/// <summary>
+/// The registry of build servers: a persistent cluster singleton. Registers servers only after an
+/// SSH probe with the pinned host key succeeds, accounts slots per job (idempotent), places jobs
+/// with <see cref="PlacementStrategy"/>, and probes every server on an interval (health is not
+/// persisted: it is re-learned within one interval after a restart).
+/// </summary>
+public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record ProbeAll;
+    private sealed record RegistrationProbed(BuildServer Server, ServerProbe.Result Probe, IActorRef ReplyTo);
+
+    private readonly FarmSettings _settings;
+    private readonly IActorRef _queue;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, ServerHealth> _health = new();
+    private readonly HashSet<string> _registering = [];
+    private PoolState _state = PoolState.Empty;
+
+    public ServerPoolActor(FarmSettings settings, IActorRef queue)
+    {
+        _settings = settings;
+        _queue = queue;
+
+        Recover<ServerRegistered>(e => _state = _state.Apply(e));
+        Recover<ServerRemoved>(e => _state = _state.Apply(e));
+        Recover<SlotsReserved>(e => _state = _state.Apply(e));
+        Recover<SlotReleased>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            Timers.StartPeriodicTimer("probe", new ProbeAll(), TimeSpan.FromSeconds(1), _settings.ProbeInterval);
+            _queue.Tell(QueueCommands.CapacityChanged.Instance);
+        });
+
+        Command<ServerPoolCommands.Register>(OnRegister);
+        Command<RegistrationProbed>(OnRegistrationProbed);
+        Command<ServerPoolCommands.Remove>(OnRemove);
+        Command<ServerPoolCommands.Get>(g => Sender.Tell(_state.Servers.ContainsKey(g.ServerId)
+            ? new ServerPoolReplies.ServerDetails(View(g.ServerId))
+            : new ServerPoolReplies.NotFound(g.ServerId)));
+        Command<ServerPoolCommands.List>(_ => Sender.Tell(new ServerPoolReplies.ServerList(
+            _state.Servers.Keys.Order(StringComparer.Ordinal).Select(View).ToList())));
+        Command<ServerPoolCommands.CheckFeasible>(c =>
+        {
+            var reason = PlacementStrategy.Infeasibility(_state.Servers.Values.Select(s => s.Server),
+                new JobRequirements(c.Architecture, c.Toolchain, c.WorkspaceRoot, c.BuildDirectory));
+            Sender.Tell(new ServerPoolReplies.Feasibility(reason is null, reason));
+        });
+        Command<ServerPoolCommands.Place>(OnPlace);
+        Command<ServerPoolCommands.Release>(r =>
+        {
+            if (_state.Reservations.ContainsKey(r.JobId))
+                Persist(new SlotReleased(r.JobId), e =>
+                {
+                    _state = _state.Apply(e);
+                    _queue.Tell(QueueCommands.CapacityChanged.Instance);
+                });
+        });
+        Command<ProbeAll>(_ =>
+        {
+            foreach (var (server, _) in _state.Servers.Values)
+                ServerProbe.RunAsync(server, _settings.SshConnectTimeout).PipeTo(Self);
+        });
+        Command<ServerProbe.Result>(OnProbeResult);
+    }
+
+    public override string PersistenceId => "server-pool";
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private ServerView View(string id)
+    {
+        var (server, at) = _state.Servers[id];
+        return new ServerView(server, _state.SlotsInUse(id), _state.JobsOn(id),
+            _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at);
+    }
+
+    private void OnRegister(ServerPoolCommands.Register r)
+    {
+        var errors = ServerValidator.Validate(r.Server, ArchitectureCatalog.Default);
+        if (errors.Count > 0) { Sender.Tell(new ServerPoolReplies.Rejected(errors[0].Field, errors[0].Message)); return; }
+        if (_state.Servers.ContainsKey(r.Server.Id) || !_registering.Add(r.Server.Id))
+        {
+            Sender.Tell(new ServerPoolReplies.Rejected("id", $"a build server with id {r.Server.Id} is already registered", Conflict: true));
+            return;
+        }
+        var replyTo = Sender;
+        ServerProbe.RunAsync(r.Server, _settings.SshConnectTimeout)
+            .PipeTo(Self, success: p => new RegistrationProbed(r.Server, p, replyTo));
+    }
+
+    private void OnRegistrationProbed(RegistrationProbed p)
+    {
+        _registering.Remove(p.Server.Id);
+        if (!p.Probe.Ok)
+        {
+            _log.Warning("refused build server {0}: {1}", p.Server.Id, p.Probe.Error);
+            p.ReplyTo.Tell(p.Probe.HostKeyMismatch
+                ? new ServerPoolReplies.Rejected("ssh_host_key_fingerprint", p.Probe.Error!)
+                : new ServerPoolReplies.Rejected("ip_address", $"cannot reach the server over SSH: {p.Probe.Error}"));
+            return;
+        }
+        Persist(new ServerRegistered(p.Server, DateTimeOffset.UtcNow), e =>
+        {
+            _state = _state.Apply(e);
+            _health[p.Server.Id] = new ServerHealth(HealthStatus.Healthy, p.Probe.At);
+            _log.Info("registered build server {0} ({1}:{2})", p.Server.Id, p.Server.IpAddress, p.Server.SshPort);
+            p.ReplyTo.Tell(new ServerPoolReplies.Registered(View(p.Server.Id)));
+            _queue.Tell(QueueCommands.CapacityChanged.Instance);
+        });
+    }
+
+    private void OnRemove(ServerPoolCommands.Remove r)
+    {
+        if (!_state.Servers.ContainsKey(r.ServerId)) { Sender.Tell(new ServerPoolReplies.NotFound(r.ServerId)); return; }
+        var jobs = _state.JobsOn(r.ServerId);
+        if (jobs.Count > 0) { Sender.Tell(new ServerPoolReplies.Busy(r.ServerId, jobs)); return; }
+        var sender = Sender;
+        Persist(new ServerRemoved(r.ServerId, DateTimeOffset.UtcNow), e =>
+        {
+            _state = _state.Apply(e);
+            _health.Remove(r.ServerId);
+            sender.Tell(new ServerPoolReplies.Removed(r.ServerId));
+        });
+    }
+
+    private void OnPlace(ServerPoolCommands.Place p)
+    {
+        var inUse = _state.Servers.Keys.ToDictionary(id => id, _state.SlotsInUse);
+        var placements = new List<Placement>();
+        var fresh = new List<Placement>();
+        foreach (var req in p.Requests)
+        {
+            if (_state.Reservations.TryGetValue(req.JobId, out var existing)) { placements.Add(existing); continue; }
+            var capacity = _state.Servers.Values.Select(s => new ServerCapacity(s.Server, inUse[s.Server.Id],
+                _health.GetValueOrDefault(s.Server.Id)?.Status != HealthStatus.Unhealthy));
+            var chosen = PlacementStrategy.Choose(capacity, req.JobId,
+                new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory));
+            if (chosen is null) continue;
+            inUse[chosen.Server.Id]++;
+            placements.Add(chosen);
+            fresh.Add(chosen);
+        }
+        var sender = Sender;
+        if (fresh.Count == 0) { sender.Tell(new ServerPoolReplies.Placed(placements)); return; }
+        Persist(new SlotsReserved(fresh), e =>
+        {
+            _state = _state.Apply(e);
+            sender.Tell(new ServerPoolReplies.Placed(placements));
+        });
+    }
+
+    private void OnProbeResult(ServerProbe.Result r)
+    {
+        if (!_state.Servers.ContainsKey(r.ServerId)) return;
+        var was = _health.GetValueOrDefault(r.ServerId)?.Status;
+        var now = r.Ok ? HealthStatus.Healthy : HealthStatus.Unhealthy;
+        _health[r.ServerId] = new ServerHealth(now, r.At, r.Error);
+        if (was != now) _log.Info("build server {0} is {1}{2}", r.ServerId, now, r.Error is null ? "" : $": {r.Error}");
+        if (now == HealthStatus.Healthy && was != HealthStatus.Healthy) _queue.Tell(QueueCommands.CapacityChanged.Instance);
+    }
+
+    public static Props Props(FarmSettings settings, IActorRef queue) =>
+        Akka.Actor.Props.Create(() => new ServerPoolActor(settings, queue));
+}

@@ -1,0 +1,8 @@
+using KernelFarm.Actors.Execution;
+
+namespace KernelFarm.Actors.Validation;
+
+/// <summary>What the farm allows a job to ask for.</summary>
+/// <param name="AllowedOutputRoots">Absolute directories a job's output_directory must lie within (segment-aware).</param>
+/// <param name="Architectures">The architectures target_architecture may name.</param>
+public sealed record JobValidationPolicy(IReadOnlyList<string> AllowedOutputRoots, ArchitectureCatalog Architectures);

@@ -1,0 +1,29 @@
+namespace KernelFarm.Messages.Jobs;
+
+/// <summary>How to build: the seed's enhanced BuildConfig, field for field.</summary>
+public sealed record BuildConfig
+{
+    public static readonly IReadOnlyList<string> DefaultArtifactPatterns =
+        ["arch/*/boot/bzImage", "arch/*/boot/Image", "vmlinux", "System.map", "*.ko", "*.dtb"];
+
+    /// <summary>A *config make target (defconfig, tinyconfig, x86_64_defconfig) or an in-tree config path.</summary>
+    public string? KernelConfig { get; init; }
+    /// <summary>Lines such as CONFIG_X=y, or in-tree fragment paths; merged with merge_config.sh.</summary>
+    public IReadOnlyList<string> KconfigFragments { get; init; } = [];
+    public IReadOnlyList<string> ExtraMakeArgs { get; init; } = [];
+    public bool EnableModules { get; init; } = true;
+    public bool BuildDtbs { get; init; } = true;
+    public IReadOnlyDictionary<string, string> CustomEnv { get; init; } = new Dictionary<string, string>();
+    /// <summary>Null means the chosen server's own workspace root.</summary>
+    public string? WorkspaceRoot { get; init; }
+    /// <summary>Absolute workspace directory on the server; null means &lt;workspace_root&gt;/job-&lt;id&gt;.</summary>
+    public string? BuildDirectory { get; init; }
+    /// <summary>Central directory for this job's artifacts; null means the farm's artifact storage path.</summary>
+    public string? OutputDirectory { get; init; }
+    public bool KeepWorkspace { get; init; }
+    public int GitDepth { get; init; } = 1;
+    public bool GitSubmodules { get; init; }
+    public IReadOnlyList<string>? ArtifactPatterns { get; init; }
+
+    public IReadOnlyList<string> EffectiveArtifactPatterns => ArtifactPatterns ?? DefaultArtifactPatterns;
+}

@@ -1,0 +1,29 @@
+namespace KernelFarm.Messages.Jobs;
+
+/// <summary>Persisted by BuildJobActor; every transition carries its time so step durations are known.</summary>
+public static class BuildJobEvents
+{
+    public interface IJobEvent : IFarmMessage
+    {
+        DateTimeOffset At { get; }
+    }
+
+    public sealed record Created(string JobId, BuildJobRequest Request, DateTimeOffset At) : IJobEvent;
+
+    /// <summary>Placed on a server; the workspace path is fixed here so a re-attach finds it.</summary>
+    public sealed record Assigned(Placement Placement, string Workspace, int Attempt, DateTimeOffset At) : IJobEvent;
+
+    /// <summary>preparing, configuring, building, collecting, transferring.</summary>
+    public sealed record StepStarted(JobStatus Status, DateTimeOffset At) : IJobEvent;
+
+    /// <summary>The detached build script runs with this process-group id.</summary>
+    public sealed record Launched(int ProcessGroup, DateTimeOffset At) : IJobEvent;
+
+    public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At) : IJobEvent;
+
+    public sealed record Failed(JobFailure Failure, string? ArtifactDirectory, DateTimeOffset At) : IJobEvent;
+
+    public sealed record CancelRequested(DateTimeOffset At) : IJobEvent;
+
+    public sealed record Cancelled(DateTimeOffset At) : IJobEvent;
+}

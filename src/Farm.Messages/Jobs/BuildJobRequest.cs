@@ -1,0 +1,16 @@
+namespace KernelFarm.Messages.Jobs;
+
+/// <summary>What a client submits (snake_case JSON as in the seed's curl example).</summary>
+public sealed record BuildJobRequest
+{
+    public string SourceRepository { get; init; } = "";
+    public string Branch { get; init; } = "master";
+    /// <summary>"HEAD" (the branch tip) or a commit sha.</summary>
+    public string CommitHash { get; init; } = "HEAD";
+    public string TargetArchitecture { get; init; } = "";
+    /// <summary>A toolchain name (gcc-12); null lets the farm choose one the server has for the architecture.</summary>
+    public string? Toolchain { get; init; }
+    /// <summary>Higher runs first; equal priorities run in submission order.</summary>
+    public int Priority { get; init; }
+    public BuildConfig BuildConfig { get; init; } = new();
+}

@@ -1,0 +1,18 @@
+namespace KernelFarm.Messages.Jobs;
+
+/// <summary>A job as the API returns it: the request, where it runs, every transition, the outcome.</summary>
+public sealed record JobRecord
+{
+    public required string Id { get; init; }
+    public required BuildJobRequest Request { get; init; }
+    public JobStatus Status { get; init; }
+    public string? ServerId { get; init; }
+    public string? Toolchain { get; init; }
+    public IReadOnlyList<StatusTransition> Transitions { get; init; } = [];
+    public string? LogPath { get; init; }
+    public string? ArtifactDirectory { get; init; }
+    public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
+    public JobFailure? Failure { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace KernelFarm.Messages.Jobs;
+
+public sealed record StatusTransition(JobStatus Status, DateTimeOffset At);

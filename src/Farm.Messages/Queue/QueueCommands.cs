@@ -1,0 +1,43 @@
+using KernelFarm.Messages.Jobs;
+
+namespace KernelFarm.Messages.Queue;
+
+public static class QueueCommands
+{
+    public sealed record Submit(string JobId, BuildJobRequest Request, string? IdempotencyKey) : IFarmMessage;
+
+    /// <summary>From the pool: a slot freed or a server joined; try to place waiting jobs.</summary>
+    public sealed record CapacityChanged : IFarmMessage
+    {
+        public static readonly CapacityChanged Instance = new();
+    }
+
+    /// <summary>From a job cancelled while waiting.</summary>
+    public sealed record Withdraw(string JobId) : IFarmMessage;
+
+    public sealed record GetStats : IFarmMessage
+    {
+        public static readonly GetStats Instance = new();
+    }
+}
+
+public static class QueueReplies
+{
+    public sealed record Accepted(JobRecord Job, bool Existing) : IFarmMessage;
+
+    public sealed record QueueFull(int MaxQueueSize, int RetryAfterSeconds) : IFarmMessage;
+
+    public sealed record Stats(int Waiting, int Dispatching, long Accepted) : IFarmMessage;
+}
+
+public static class QueueEvents
+{
+    public sealed record JobQueued(string JobId, BuildJobRequest Request, string? IdempotencyKey, long Sequence, DateTimeOffset At) : IFarmMessage;
+
+    public sealed record JobDispatched(Placement Placement, int Attempt) : IFarmMessage;
+
+    /// <summary>The job actor acknowledged its Start; the queue forgets the job.</summary>
+    public sealed record JobHandedOver(string JobId) : IFarmMessage;
+
+    public sealed record JobWithdrawn(string JobId) : IFarmMessage;
+}

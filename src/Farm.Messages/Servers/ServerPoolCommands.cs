@@ -1,0 +1,45 @@
+using KernelFarm.Messages.Jobs;
+
+namespace KernelFarm.Messages.Servers;
+
+public static class ServerPoolCommands
+{
+    public sealed record Register(BuildServer Server) : IFarmMessage;
+    public sealed record Remove(string ServerId) : IFarmMessage;
+    public sealed record Get(string ServerId) : IFarmMessage;
+    public sealed record List : IFarmMessage
+    {
+        public static readonly List Instance = new();
+    }
+
+    /// <summary>Could any registered server ever run this (ignoring free slots)?</summary>
+    public sealed record CheckFeasible(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory) : IFarmMessage;
+
+    /// <summary>Reserve slots for as many of these (in priority order) as fit.</summary>
+    public sealed record Place(IReadOnlyList<PlacementRequest> Requests) : IFarmMessage;
+
+    /// <summary>A job left its server (finished, failed, cancelled). Idempotent.</summary>
+    public sealed record Release(string JobId) : IFarmMessage;
+}
+
+public static class ServerPoolReplies
+{
+    public sealed record Registered(ServerView Server) : IFarmMessage;
+    /// <summary>Refused registration; Field names the request field at fault.</summary>
+    public sealed record Rejected(string Field, string Reason, bool Conflict = false) : IFarmMessage;
+    public sealed record Removed(string ServerId) : IFarmMessage;
+    public sealed record Busy(string ServerId, IReadOnlyList<string> RunningJobs) : IFarmMessage;
+    public sealed record NotFound(string ServerId) : IFarmMessage;
+    public sealed record ServerDetails(ServerView Server) : IFarmMessage;
+    public sealed record ServerList(IReadOnlyList<ServerView> Servers) : IFarmMessage;
+    public sealed record Feasibility(bool Feasible, string? Reason) : IFarmMessage;
+    public sealed record Placed(IReadOnlyList<Placement> Placements) : IFarmMessage;
+}
+
+public static class ServerPoolEvents
+{
+    public sealed record ServerRegistered(BuildServer Server, DateTimeOffset At) : IFarmMessage;
+    public sealed record ServerRemoved(string ServerId, DateTimeOffset At) : IFarmMessage;
+    public sealed record SlotsReserved(IReadOnlyList<Placement> Placements) : IFarmMessage;
+    public sealed record SlotReleased(string JobId) : IFarmMessage;
+}

@@ -1,0 +1,9 @@
+namespace KernelFarm.Messages.Servers;
+
+/// <summary>A registered server as the API shows it: the registration plus live accounting.</summary>
+public sealed record ServerView(
+    BuildServer Server,
+    int SlotsInUse,
+    IReadOnlyList<string> RunningJobs,
+    ServerHealth Health,
+    DateTimeOffset RegisteredAt);
