@@ -1,2 +1,55 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using System.Net;
+using System.Net.Sockets;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using KernelFarm.Actors;
+using KernelFarm.Actors.Hosting;
+using KernelFarm.Host;
+using KernelFarm.Host.Gateway;
+using KernelFarm.Messages.Serialization;
+using Microsoft.Data.Sqlite;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = builder.Configuration.GetSection("Farm").Get<FarmSettings>() ?? new FarmSettings();
+builder.Services.AddSingleton(settings);
+
+Directory.CreateDirectory(settings.DataDirectory);
+Directory.CreateDirectory(settings.ArtifactStoragePath);
+EnableWal(FarmConfig.SqliteConnectionString(settings));
+
+var port = settings.ClusterPort != 0 ? settings.ClusterPort : FreePort(settings.ClusterHostname);
+var hocon = FarmConfig.Build(settings, Path.Combine(AppContext.BaseDirectory, "hocon"), port);
+
+builder.Services.ConfigureHttpJsonOptions(o => FarmJson.Configure(o.SerializerOptions));
+builder.Services.AddProblemDetails();
+builder.Services.AddAkka("kernelfarm", (akka, _) =>
+{
+    akka.AddHocon(hocon, HoconAddMode.Prepend)
+        .ConfigureLoggers(l => l.AddLoggerFactory())
+        .AddBuildFarm(settings);
+});
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapJobEndpoints(settings);
+app.MapServerEndpoints(settings);
+app.MapHealthEndpoints();
 app.Run();
+
+// WAL lets the journal, the snapshot store and the read side share the file without blocking.
+static void EnableWal(string connectionString)
+{
+    using var c = new SqliteConnection(connectionString);
+    c.Open();
+    using var cmd = c.CreateCommand();
+    cmd.CommandText = "PRAGMA journal_mode=WAL;";
+    cmd.ExecuteNonQuery();
+}
+
+static int FreePort(string host)
+{
+    using var l = new TcpListener(IPAddress.Parse(host), 0);
+    l.Start();
+    return ((IPEndPoint)l.LocalEndpoint).Port;
+}

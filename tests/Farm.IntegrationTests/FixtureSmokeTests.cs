@@ -181,6 +181,11 @@ public sealed class FixtureSmokeTests
         // modules on a config without CONFIG_MODULES fails, as in kbuild.
         Assert.NotEqual(0, (await Make($"O={slowObj} modules", check: false)).ExitCode);
 
+        // Fixed identities and dates: every fresh tree has the same first commit.
+        using (var repos2 = TempDirectory.Create("repos"))
+        using (var twin = FakeKernelTree.Create(repos2.Path))
+            Assert.Equal(tree.InitialCommit, twin.InitialCommit);
+
         // CommitFile: a new commit on master, the old one is still reachable.
         var first = tree.HeadCommit;
         Assert.Equal(first, tree.InitialCommit);
@@ -198,6 +203,8 @@ public sealed class FixtureSmokeTests
         await using var server = await SshBuildServer.StartAsync("127.0.0.5", cts.Token);
         var port = server.Port;
         var marker = "kfarm-smoke-" + Guid.NewGuid().ToString("N")[..8];
+        // "[k]farm-..." matches the processes but not the bash -c running pgrep itself.
+        string Pgrep(string suffix) => server.RunAsBuildUser($"pgrep -f '[k]{marker[1..]}{suffix}' || true").Trim();
 
         using (var client = await ConnectAsync(server, cts.Token))
         {
@@ -209,14 +216,14 @@ public sealed class FixtureSmokeTests
             using var reader = new StreamReader(attached.OutputStream);
             Assert.Equal("started", await reader.ReadLineAsync(cts.Token));
 
-            Assert.NotEmpty(server.RunAsBuildUser($"pgrep -f {marker}-attached || true").Trim());
-            Assert.NotEmpty(server.RunAsBuildUser($"pgrep -f {marker}-detached || true").Trim());
+            Assert.NotEmpty(Pgrep("-attached"));
+            Assert.NotEmpty(Pgrep("-detached"));
             Assert.NotEmpty(server.SessionProcessIds());
 
             await server.StopAsync();
 
             Assert.False(server.IsRunning);
-            Assert.Empty(server.RunAsBuildUser($"pgrep -f {marker} || true").Trim());
+            Assert.Empty(Pgrep(""));
             Assert.Empty(server.SessionProcessIds());
             Assert.False(await FreePort.IsListeningAsync(server.IpAddress, port, cts.Token));
         }

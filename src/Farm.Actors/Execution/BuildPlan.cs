@@ -24,6 +24,8 @@ public sealed record BuildPlan
     public IReadOnlyList<string> ExtraMakeArgs { get; init; } = [];
     public int Jobs { get; init; } = 1;
     public bool EnableModules { get; init; } = true;
+    /// <summary>modules_install into artifacts/modules/ only when the patterns ask for modules (*.ko).</summary>
+    public bool CollectModules => EnableModules && ArtifactPatterns.Any(p => p.EndsWith(".ko", StringComparison.Ordinal));
     public bool BuildDtbs { get; init; } = true;
     public IReadOnlyDictionary<string, string> CustomEnv { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> ArtifactPatterns { get; init; } = BuildConfig.DefaultArtifactPatterns;

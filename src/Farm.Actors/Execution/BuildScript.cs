@@ -101,7 +101,8 @@ public static class BuildScript
         {
             L("if grep -q '^CONFIG_MODULES=y' build/.config; then");
             L($"  run \"${{M[@]}}\" {jobs}{extra}{(extra.Length > 0 ? " " : "")}modules");
-            L("  run \"${M[@]}\" INSTALL_MOD_PATH=\"$ws/artifacts/modules\" modules_install");
+            if (plan.CollectModules)
+                L("  run \"${M[@]}\" INSTALL_MOD_PATH=\"$ws/artifacts/modules\" modules_install");
             L("else");
             L("  echo 'modules: skipped (CONFIG_MODULES is not set)'");
             L("fi");

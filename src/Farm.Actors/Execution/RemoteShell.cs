@@ -18,11 +18,15 @@ public sealed class RemoteShell : IDisposable
 {
     private readonly SshClient _ssh;
     private readonly ConnectionInfo _info;
-    private SftpClient? _sftp;
+    private readonly Func<ConnectionInfo> _newConnectionInfo;
+    private readonly Lock _sftpLock = new();
+    private Task<SftpClient>? _sftp;
     private string? _presentedFingerprint;
 
-    private RemoteShell(ConnectionInfo info, string expectedFingerprint)
+    private RemoteShell(Func<ConnectionInfo> newConnectionInfo, string expectedFingerprint)
     {
+        _newConnectionInfo = newConnectionInfo;
+        var info = newConnectionInfo();
         _info = info;
         _ssh = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(15) };
         _ssh.HostKeyReceived += (_, e) => Pin(e, expectedFingerprint);
@@ -38,9 +42,10 @@ public sealed class RemoteShell : IDisposable
         PrivateKeyFile key;
         try { key = new PrivateKeyFile(server.SshKeyPath); }
         catch (Exception e) { throw new RemoteConnectException($"cannot read ssh key {server.SshKeyPath}: {e.Message}", e); }
-        var info = new ConnectionInfo(server.IpAddress, server.SshPort, server.SshUsername,
+        // A ConnectionInfo carries per-connection state: each connection (SSH, SFTP) gets its own.
+        ConnectionInfo NewInfo() => new(server.IpAddress, server.SshPort, server.SshUsername,
             new PrivateKeyAuthenticationMethod(server.SshUsername, key)) { Timeout = timeout };
-        var shell = new RemoteShell(info, server.SshHostKeyFingerprint);
+        var shell = new RemoteShell(NewInfo, server.SshHostKeyFingerprint);
         try
         {
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -98,21 +103,31 @@ public sealed class RemoteShell : IDisposable
         await sftp.DownloadFileAsync(remotePath, destination, ct).ConfigureAwait(false);
     }
 
-    private async Task<SftpClient> SftpAsync(CancellationToken ct)
+    /// <summary>One SFTP connection per shell, created once even when downloads start together.</summary>
+    private Task<SftpClient> SftpAsync(CancellationToken ct)
     {
-        if (_sftp is { IsConnected: true }) return _sftp;
-        _sftp?.Dispose();
+        lock (_sftpLock)
+        {
+            if (_sftp is { IsCompletedSuccessfully: true } live && live.Result.IsConnected) return live;
+            if (_sftp is { IsCompleted: false } pending) return pending;
+            if (_sftp is { IsCompletedSuccessfully: true } dead) dead.Result.Dispose();
+            _sftp = ConnectSftpAsync(ct);
+            return _sftp;
+        }
+    }
+
+    private async Task<SftpClient> ConnectSftpAsync(CancellationToken ct)
+    {
         var expected = _presentedFingerprint ?? "";
-        var sftp = new SftpClient(_info);
+        var sftp = new SftpClient(_newConnectionInfo());
         sftp.HostKeyReceived += (_, e) => e.CanTrust = HostKeyFingerprint.Matches(expected, e.FingerPrintSHA256);
         await sftp.ConnectAsync(ct).ConfigureAwait(false);
-        _sftp = sftp;
         return sftp;
     }
 
     public void Dispose()
     {
-        try { _sftp?.Dispose(); } catch (Exception) { /* closing a broken connection */ }
+        try { if (_sftp is { IsCompletedSuccessfully: true } s) s.Result.Dispose(); } catch (Exception) { /* closing a broken connection */ }
         try { _ssh.Dispose(); } catch (Exception) { /* closing a broken connection */ }
     }
 }

@@ -27,7 +27,6 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private const int MaxStreamRetries = 30;
 
     private sealed record RetryStream;
-    private sealed record Resume;
 
     private readonly string _jobId;
     private readonly FarmSettings _settings;
@@ -48,13 +47,13 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         _pool = pool;
 
         Recover<IJobEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => Self.Tell(new Resume()));
+        // Resume right here: a message to self would run after the stashed commands that started us.
+        Recover<RecoveryCompleted>(_ => ResumeAfterRecovery());
 
         Command<BuildJobCommands.Get>(_ => Sender.Tell(_state.Exists ? new BuildJobReplies.JobView(Record()) : new BuildJobReplies.NotFound(_jobId)));
         Command<BuildJobCommands.Create>(OnCreate);
         Command<BuildJobCommands.Start>(OnStart);
         Command<BuildJobCommands.Cancel>(OnCancel);
-        Command<Resume>(_ => ResumeAfterRecovery());
 
         Command<SshSessionActor.RunResult>(r => r.Tag == LaunchTag, OnLaunched);
         Command<SshSessionActor.RunResult>(r => r.Tag == StatusTag, OnStatus);

@@ -25,5 +25,6 @@ public sealed record BuildConfig
     public bool GitSubmodules { get; init; }
     public IReadOnlyList<string>? ArtifactPatterns { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> EffectiveArtifactPatterns => ArtifactPatterns ?? DefaultArtifactPatterns;
 }

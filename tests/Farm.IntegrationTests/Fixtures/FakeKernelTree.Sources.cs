@@ -41,7 +41,7 @@ public sealed partial class FakeKernelTree
         all:
 
         config_goals := defconfig tinyconfig allnoconfig x86_64_defconfig olddefconfig
-        build_goals := all vmlinux bzImage Image zImage
+        build_goals := all vmlinux bzImage Image Image.gz zImage
         other_goals := modules modules_install dtbs kernelrelease kernelversion clean mrproper
 
         $(config_goals):
@@ -194,6 +194,8 @@ public sealed partial class FakeKernelTree
         	printf 'ffffffff81000000 T _text\nffffffff81000000 T startup_64\nffffffff82000000 T start_kernel\n' > System.map
         	printf '  SYSMAP  System.map\n'
         	artifact "$IMAGE" "arch/$SRCARCH/boot/$IMAGE"
+        	# arm64 also gets the compressed image, as kbuild's Image.gz goal gives
+        	if [ "$SRCARCH" = arm64 ]; then gzip -n -c "arch/$SRCARCH/boot/$IMAGE" > "arch/$SRCARCH/boot/Image.gz"; fi
         	if config_has CONFIG_MODULES=y; then
         		build_modules
         	fi

@@ -1,0 +1,31 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using KernelFarm.Actors.Hosting;
+using KernelFarm.Messages.Queue;
+
+namespace KernelFarm.Host.Gateway;
+
+public static class HealthEndpoints
+{
+    public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz/live", () => Results.Ok(new { status = "live" }));
+        // Ready: this node is an Up cluster member and the queue singleton (and so the journal) answers.
+        app.MapGet("/healthz/ready", async (ActorSystem system, IRequiredActor<BuildQueue> queue) =>
+        {
+            var member = Cluster.Get(system).SelfMember;
+            if (member.Status != MemberStatus.Up)
+                return Results.Json(new { status = "not ready", member = member.Status.ToString().ToLowerInvariant() }, statusCode: 503);
+            try
+            {
+                var stats = await queue.ActorRef.Ask<QueueReplies.Stats>(QueueCommands.GetStats.Instance, TimeSpan.FromSeconds(3));
+                return Results.Ok(new { status = "ready", member = "up", waiting = stats.Waiting, accepted = stats.Accepted });
+            }
+            catch (Exception e)
+            {
+                return Results.Json(new { status = "not ready", error = e.Message }, statusCode: 503);
+            }
+        });
+    }
+}

@@ -1,0 +1,139 @@
+using Akka.Actor;
+using Akka.Hosting;
+using KernelFarm.Actors;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Actors.Hosting;
+using KernelFarm.Actors.Jobs;
+using KernelFarm.Actors.Storage;
+using KernelFarm.Actors.Validation;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Queue;
+using KernelFarm.Messages.Servers;
+
+namespace KernelFarm.Host.Gateway;
+
+/// <summary>/api/v1/infrastructure/build-jobs: submit, list, show, cancel, log, artifacts.</summary>
+public static class JobEndpoints
+{
+    public static void MapJobEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
+    {
+        var g = app.MapGroup("/api/v1/infrastructure/build-jobs");
+        var validator = new JobRequestValidator(new JobValidationPolicy(settings.EffectiveOutputRoots, ArchitectureCatalog.Default));
+        var store = new ArtifactStore(settings.ArtifactStoragePath);
+
+        g.MapPost("", async (HttpContext http, IRequiredActor<BuildQueue> queue, IRequiredActor<ServerPool> pool, IRequiredActor<BuildJobs> jobs) =>
+        {
+            var (request, error) = await JsonBody.ReadAsync<BuildJobRequest>(http.Request);
+            if (error is not null) return error;
+            var errors = validator.Validate(request);
+            if (errors.Count > 0) return Problems.Invalid(errors);
+            var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
+            if (key is not null && (key.Length > 200 || key.Any(char.IsControl)))
+                return Problems.Invalid("Idempotency-Key", "must be at most 200 printable characters");
+
+            var c = request!.BuildConfig;
+            var feasible = await pool.ActorRef.Ask<ServerPoolReplies.Feasibility>(
+                new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory), settings.AskTimeout);
+            if (!feasible.Feasible)
+                return Problems.Unprocessable(request.Toolchain is null ? "target_architecture" : "toolchain", feasible.Reason!);
+
+            var reply = await queue.ActorRef.Ask<object>(new QueueCommands.Submit(Guid.CreateVersion7().ToString(), request, key), settings.AskTimeout);
+            switch (reply)
+            {
+                case QueueReplies.Accepted { Existing: true } existing:
+                    var current = await jobs.ActorRef.Ask<object>(new BuildJobCommands.Get(existing.Job.Id), settings.AskTimeout);
+                    return current is BuildJobReplies.JobView v ? Results.Ok(Views.Job(v.Job)) : Results.Ok(Views.Job(existing.Job));
+                case QueueReplies.Accepted accepted:
+                    return Results.Json(Views.Job(accepted.Job), statusCode: StatusCodes.Status202Accepted,
+                        contentType: "application/json");
+                case QueueReplies.QueueFull full:
+                    http.Response.Headers.RetryAfter = full.RetryAfterSeconds.ToString();
+                    return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full",
+                        detail: $"the queue holds its maximum of {full.MaxQueueSize} waiting jobs; retry later");
+                default:
+                    return Results.Problem(statusCode: 500, detail: $"unexpected reply {reply.GetType().Name}");
+            }
+        });
+
+        g.MapGet("", async (string? status, int? offset, int? limit, IRequiredActor<JobIndex> index) =>
+        {
+            JobStatus? filter = null;
+            if (status is not null)
+            {
+                if (!Enum.TryParse<JobStatus>(status, ignoreCase: true, out var s) || int.TryParse(status, out _))
+                    return Problems.Invalid("status", $"must be one of {string.Join(", ", Enum.GetNames<JobStatus>().Select(n => n.ToLowerInvariant()))}");
+                filter = s;
+            }
+            if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
+            if (limit is < 1 or > 1000) return Problems.Invalid("limit", "must be between 1 and 1000");
+            var page = await index.ActorRef.Ask<JobIndexActor.Page>(new JobIndexActor.Query(filter, offset ?? 0, limit ?? 100), settings.AskTimeout);
+            return Results.Ok(new
+            {
+                total = page.Total,
+                offset = offset ?? 0,
+                jobs = page.Jobs.Select(j => Views.Job(j.ToRecord(store.LogPathFor(j.Id, j.ArtifactDirectory)))).ToList(),
+            });
+        });
+
+        g.MapGet("/{id}", async (string id, IRequiredActor<BuildJobs> jobs) =>
+            await GetJob(jobs.ActorRef, id, settings) is { } job ? Results.Ok(Views.Job(job)) : Problems.NotFound("build job", id));
+
+        g.MapPost("/{id}/cancel", async (string id, IRequiredActor<BuildJobs> jobs) =>
+        {
+            if (!IsJobId(id)) return Problems.NotFound("build job", id);
+            var reply = await jobs.ActorRef.Ask<object>(new BuildJobCommands.Cancel(id), settings.AskTimeout);
+            return reply switch
+            {
+                BuildJobReplies.JobView v => Results.Json(Views.Job(v.Job), statusCode: StatusCodes.Status202Accepted),
+                BuildJobReplies.AlreadyFinished f => Problems.Conflict($"job {id} already ended as {f.Job.Status.ToString().ToLowerInvariant()}"),
+                _ => Problems.NotFound("build job", id),
+            };
+        });
+
+        g.MapGet("/{id}/log", async (string id, long? offset, IRequiredActor<BuildJobs> jobs) =>
+        {
+            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
+            var path = store.LogPathFor(id, job.ArtifactDirectory);
+            if (!File.Exists(path)) return Results.Text("", "text/plain; charset=utf-8");
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.Seek(Math.Min(offset ?? 0, stream.Length), SeekOrigin.Begin);
+            return Results.Stream(stream, "text/plain; charset=utf-8");
+        });
+
+        g.MapGet("/{id}/artifacts", async (string id, IRequiredActor<BuildJobs> jobs) =>
+        {
+            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            return Results.Ok(new
+            {
+                job_id = id,
+                status = job.Status.ToString().ToLowerInvariant(),
+                directory = job.ArtifactDirectory,
+                artifacts = job.Artifacts.Select(a => new { path = a.Path, size = a.Size, sha256 = a.Sha256 }),
+            });
+        });
+
+        g.MapGet("/{id}/artifacts/{**path}", async (string id, string path, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
+        {
+            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            var entry = job.Artifacts.FirstOrDefault(a => a.Path == path);
+            if (entry is null || job.ArtifactDirectory is null || !ArtifactManifest.IsSafeArtifactPath(path))
+                return Problems.NotFound("artifact", path);
+            var file = Path.GetFullPath(Path.Combine(job.ArtifactDirectory, path));
+            if (!file.StartsWith(Path.GetFullPath(job.ArtifactDirectory) + "/", StringComparison.Ordinal) || !File.Exists(file))
+                return Problems.NotFound("artifact", path);
+            http.Response.Headers["Digest"] = "sha-256=" + Convert.ToBase64String(Convert.FromHexString(entry.Sha256));
+            http.Response.Headers["X-Checksum-Sha256"] = entry.Sha256;
+            return Results.File(file, "application/octet-stream", Path.GetFileName(path), enableRangeProcessing: true);
+        });
+    }
+
+    private static bool IsJobId(string id) => Guid.TryParse(id, out _);
+
+    public static async Task<JobRecord?> GetJob(IActorRef jobs, string id, FarmSettings settings)
+    {
+        if (!IsJobId(id)) return null;
+        var reply = await jobs.Ask<object>(new BuildJobCommands.Get(id), settings.AskTimeout);
+        return reply is BuildJobReplies.JobView v ? v.Job : null;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using KernelFarm.Messages.Serialization;
+
+namespace KernelFarm.Host.Gateway;
+
+/// <summary>Reads a bounded JSON body; malformed or unknown fields become a 400 naming the field.</summary>
+public static class JsonBody
+{
+    public const int MaxBytes = 1 << 20;
+
+    public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request) where T : class
+    {
+        if (request.ContentLength > MaxBytes) return (null, Problems.Invalid("body", $"must be at most {MaxBytes} bytes"));
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            if (buffer.Length + n > MaxBytes) return (null, Problems.Invalid("body", $"must be at most {MaxBytes} bytes"));
+            buffer.Write(chunk, 0, n);
+        }
+        if (buffer.Length == 0) return (null, Problems.Invalid("body", "a JSON object is required"));
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), FarmJson.Options);
+            return value is null ? (null, Problems.Invalid("body", "a JSON object is required")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Invalid(FieldOf(e), Describe(e)));
+        }
+    }
+
+    /// <summary>"$.build_config.git_depth" → "build_config.git_depth".</summary>
+    private static string FieldOf(JsonException e)
+    {
+        var path = e.Path ?? "$";
+        var field = path == "$" ? "body" : path.TrimStart('$').TrimStart('.');
+        // An unknown member is reported at its parent; name the member itself.
+        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            var start = e.Message.IndexOf('\'');
+            var end = start >= 0 ? e.Message.IndexOf('\'', start + 1) : -1;
+            if (end > start) field = (field == "body" ? "" : field + ".") + e.Message[(start + 1)..end];
+        }
+        var including = e.Message.IndexOf("including: '", StringComparison.Ordinal);
+        if (including >= 0)
+        {
+            var from = including + "including: '".Length;
+            var to = e.Message.IndexOf('\'', from);
+            if (to > from) field = (field == "body" ? "" : field + ".") + e.Message[from..to];
+        }
+        return field.Length == 0 ? "body" : field;
+    }
+
+    private static string Describe(JsonException e) =>
+        e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a known field"
+        : e.Message.Contains("missing required properties", StringComparison.Ordinal) ? "is required"
+        : "has the wrong type or is malformed JSON";
+}

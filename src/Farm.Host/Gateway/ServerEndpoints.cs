@@ -1,0 +1,52 @@
+using Akka.Actor;
+using Akka.Hosting;
+using KernelFarm.Actors;
+using KernelFarm.Actors.Hosting;
+using KernelFarm.Messages.Servers;
+
+namespace KernelFarm.Host.Gateway;
+
+/// <summary>/api/v1/infrastructure/build-servers: register (after an SSH probe), list, show, remove.</summary>
+public static class ServerEndpoints
+{
+    public static void MapServerEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
+    {
+        var g = app.MapGroup("/api/v1/infrastructure/build-servers");
+        // Registration probes the server over SSH: allow for the connect timeout.
+        var registerTimeout = settings.SshConnectTimeout * 2 + settings.AskTimeout;
+
+        g.MapPost("", async (HttpContext http, IRequiredActor<ServerPool> pool) =>
+        {
+            var (server, error) = await JsonBody.ReadAsync<BuildServer>(http.Request);
+            if (error is not null) return error;
+            var reply = await pool.ActorRef.Ask<object>(new ServerPoolCommands.Register(server!), registerTimeout);
+            return reply switch
+            {
+                ServerPoolReplies.Registered r => Results.Json(Views.Server(r.Server), statusCode: StatusCodes.Status201Created),
+                ServerPoolReplies.Rejected { Conflict: true } c => Problems.Conflict(c.Reason, c.Field),
+                ServerPoolReplies.Rejected { Field: "ip_address" } u => Problems.Unprocessable(u.Field, u.Reason),
+                ServerPoolReplies.Rejected r => Problems.Invalid(r.Field, r.Reason),
+                _ => Results.Problem(statusCode: 500),
+            };
+        });
+
+        g.MapGet("", async (IRequiredActor<ServerPool> pool) =>
+        {
+            var list = await pool.ActorRef.Ask<ServerPoolReplies.ServerList>(ServerPoolCommands.List.Instance, settings.AskTimeout);
+            return Results.Ok(new { servers = list.Servers.Select(Views.Server).ToList() });
+        });
+
+        g.MapGet("/{id}", async (string id, IRequiredActor<ServerPool> pool) =>
+            await pool.ActorRef.Ask<object>(new ServerPoolCommands.Get(id), settings.AskTimeout) is ServerPoolReplies.ServerDetails d
+                ? Results.Ok(Views.Server(d.Server))
+                : Problems.NotFound("build server", id));
+
+        g.MapDelete("/{id}", async (string id, IRequiredActor<ServerPool> pool) =>
+            await pool.ActorRef.Ask<object>(new ServerPoolCommands.Remove(id), settings.AskTimeout) switch
+            {
+                ServerPoolReplies.Removed => Results.NoContent(),
+                ServerPoolReplies.Busy b => Problems.Conflict($"build server {id} is running jobs: {string.Join(", ", b.RunningJobs)}"),
+                _ => Problems.NotFound("build server", id),
+            });
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Serialization;
+using KernelFarm.Messages.Servers;
+
+namespace KernelFarm.Host.Gateway;
+
+/// <summary>The API's JSON shapes: a job is its request's fields plus its record; a server is its registration plus live state.</summary>
+public static class Views
+{
+    public static JsonObject Job(JobRecord job)
+    {
+        var o = JsonSerializer.SerializeToNode(job.Request, FarmJson.Options)!.AsObject();
+        var record = JsonSerializer.SerializeToNode(job with { Request = new BuildJobRequest() }, FarmJson.Options)!.AsObject();
+        record.Remove("request");
+        var result = new JsonObject { ["id"] = job.Id };
+        foreach (var (k, v) in o) result[k] = v?.DeepClone();
+        foreach (var (k, v) in record) if (k != "id") result[k] = v?.DeepClone();
+        return result;
+    }
+
+    public static JsonObject Server(ServerView view)
+    {
+        var o = JsonSerializer.SerializeToNode(view.Server, FarmJson.Options)!.AsObject();
+        o["slots_in_use"] = view.SlotsInUse;
+        o["running_jobs"] = JsonSerializer.SerializeToNode(view.RunningJobs, FarmJson.Options);
+        o["health"] = view.Health.Status == HealthStatus.Healthy ? "healthy" : "unhealthy";
+        o["last_probe_at"] = view.Health.CheckedAt;
+        o["last_probe_error"] = view.Health.Error;
+        o["registered_at"] = view.RegisteredAt;
+        return o;
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KernelFarm.IntegrationTests.Fixtures;
+
+namespace KernelFarm.IntegrationTests.Farm;
+
+/// <summary>
+/// A real farm node: the Farm.Host process started with `dotnet Farm.Host.dll --urls …` on its
+/// own data and storage directories. Can be SIGKILLed and restarted on the same state.
+/// </summary>
+public sealed class FarmProcess : IAsyncDisposable
+{
+    private Process? _process;
+    private readonly Dictionary<string, string> _environment;
+
+    public string DataDirectory { get; }
+    public string StoragePath { get; }
+    public int HttpPort { get; }
+    public string LogPath { get; }
+    public HttpClient Http { get; }
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("not running");
+
+    private FarmProcess(string root, IReadOnlyDictionary<string, string>? environment)
+    {
+        DataDirectory = Path.Combine(root, "data");
+        StoragePath = Path.Combine(root, "artifacts");
+        LogPath = Path.Combine(root, "host.log");
+        HttpPort = FreePort.Get("127.0.0.1");
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+        _environment = new Dictionary<string, string>
+        {
+            ["Farm__DataDirectory"] = DataDirectory,
+            ["Farm__ArtifactStoragePath"] = StoragePath,
+            ["Farm__ProbeInterval"] = "00:00:02",
+            ["Farm__CancelGracePeriod"] = "00:00:03",
+            ["DOTNET_gcServer"] = "0",
+        };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;
+    }
+
+    public static async Task<FarmProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        Directory.CreateDirectory(root);
+        var farm = new FarmProcess(root, environment);
+        await farm.LaunchAsync();
+        return farm;
+    }
+
+    public static string HostDll
+    {
+        get
+        {
+            // tests/Farm.IntegrationTests/bin/<Config>/net10.0 → src/Farm.Host/bin/<Config>/net10.0
+            var testBin = AppContext.BaseDirectory.TrimEnd('/');
+            var config = Path.GetFileName(Path.GetDirectoryName(testBin)!);
+            var repo = Path.GetFullPath(Path.Combine(testBin, "../../../../.."));
+            var dll = Path.Combine(repo, "src/Farm.Host/bin", config, "net10.0/Farm.Host.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/Farm.Host first", dll);
+        }
+    }
+
+    private async Task LaunchAsync()
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var a in new[] { "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "sh", LogPath,
+                     "dotnet", HostDll, "--urls", $"http://127.0.0.1:{HttpPort}" })
+            psi.ArgumentList.Add(a);
+        foreach (var (k, v) in _environment) psi.Environment[k] = v;
+        _process = Process.Start(psi)!;
+        await WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process is { HasExited: true })
+                throw new InvalidOperationException($"farm host exited with {_process.ExitCode}:\n{Tail()}");
+            try
+            {
+                using var r = await Http.GetAsync("healthz/ready");
+                if (r.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { /* not listening yet */ }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"farm host not ready after {timeout}:\n{Tail()}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing — a crash.</summary>
+    public void Kill()
+    {
+        if (_process is null) return;
+        ProcessKiller.KillTree(_process.Id, TimeSpan.FromSeconds(10));
+        _process.WaitForExit(10_000);
+        _process = null;
+    }
+
+    public Task RestartAsync() => LaunchAsync();
+
+    public string Tail(int lines = 80)
+    {
+        try { return string.Join('\n', File.ReadAllLines(LogPath).TakeLast(lines)); }
+        catch (IOException) { return "(no log)"; }
+    }
+
+    // ---- API helpers ------------------------------------------------------------------------
+
+    public async Task<JsonObject> RegisterServerAsync(SshBuildServer server, string id, string[] architectures,
+        JsonArray toolchains, int maxJobs = 2, string? fingerprint = null, JsonObject? extra = null)
+    {
+        var body = ServerBody(server, id, architectures, toolchains, maxJobs, fingerprint);
+        foreach (var (k, v) in extra ?? []) body[k] = v?.DeepClone();
+        using var r = await Http.PostAsJsonAsync("api/v1/infrastructure/build-servers", body);
+        var text = await r.Content.ReadAsStringAsync();
+        if (r.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"register {id}: {(int)r.StatusCode} {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    public static JsonObject ServerBody(SshBuildServer server, string id, string[] architectures, JsonArray toolchains,
+        int maxJobs = 2, string? fingerprint = null) => new()
+    {
+        ["id"] = id,
+        ["hostname"] = id + ".test",
+        ["ip_address"] = server.IpAddress,
+        ["ssh_username"] = server.Username,
+        ["ssh_port"] = server.Port,
+        ["ssh_key_path"] = server.PrivateKeyPath,
+        ["ssh_host_key_fingerprint"] = fingerprint ?? server.HostKeyFingerprintSha256,
+        ["supported_architectures"] = new JsonArray(architectures.Select(a => (JsonNode)a).ToArray()),
+        ["toolchains"] = toolchains,
+        ["total_cpu_cores"] = 2,
+        ["total_memory_mb"] = 4096,
+        ["total_storage_gb"] = 20,
+        ["max_concurrent_jobs"] = maxJobs,
+        ["workspace_root"] = server.WorkDirectory,
+    };
+
+    public static JsonObject Toolchain(string name, string[] archs, string cross = "") => new()
+    {
+        ["name"] = name,
+        ["target_architectures"] = new JsonArray(archs.Select(a => (JsonNode)a).ToArray()),
+        ["cross_compile"] = cross,
+    };
+
+    public async Task<(HttpStatusCode Status, JsonObject Body)> PostJobAsync(JsonObject request, string? idempotencyKey = null)
+    {
+        using var msg = new HttpRequestMessage(HttpMethod.Post, "api/v1/infrastructure/build-jobs")
+        {
+            Content = JsonContent.Create(request),
+        };
+        if (idempotencyKey is not null) msg.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var r = await Http.SendAsync(msg);
+        var text = await r.Content.ReadAsStringAsync();
+        return (r.StatusCode, JsonNode.Parse(text)!.AsObject());
+    }
+
+    public async Task<string> SubmitAsync(JsonObject request)
+    {
+        var (status, body) = await PostJobAsync(request);
+        if (status != HttpStatusCode.Accepted) throw new InvalidOperationException($"submit: {(int)status} {body}");
+        return body["id"]!.GetValue<string>();
+    }
+
+    public async Task<JsonObject> GetJobAsync(string id)
+    {
+        var text = await Http.GetStringAsync($"api/v1/infrastructure/build-jobs/{id}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    public static string Status(JsonObject job) => job["status"]!.GetValue<string>();
+
+    /// <summary>Polls the job until <paramref name="done"/> holds (bounded; the API has no push in this issue).</summary>
+    public async Task<JsonObject> WaitForAsync(string id, Func<JsonObject, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonObject? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await GetJobAsync(id);
+                if (done(last)) return last;
+            }
+            catch (HttpRequestException) { /* host restarting */ }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"job {id} did not reach the expected state in {timeout}; last: {last?.ToJsonString()}\n{Tail()}");
+    }
+
+    public Task<JsonObject> WaitForEndAsync(string id, TimeSpan timeout) =>
+        WaitForAsync(id, j => Status(j) is "completed" or "failed" or "cancelled", timeout);
+
+    public async Task<string> GetLogAsync(string id) => await Http.GetStringAsync($"api/v1/infrastructure/build-jobs/{id}/log");
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        Http.Dispose();
+        await Task.CompletedTask;
+    }
+}

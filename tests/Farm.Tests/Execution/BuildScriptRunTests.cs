@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Servers;
+using Xunit;
+
+namespace KernelFarm.Tests.Execution;
+
+/// <summary>
+/// Runs a generated script for real against a tiny local git repository whose Makefile mimics
+/// kbuild (O=, ARCH=, *config targets, bzImage, modules, modules_install).
+/// </summary>
+public sealed class BuildScriptRunTests : IDisposable
+{
+    private const string FakeKbuild = """
+        # A tiny stand-in for kbuild: just enough for kfarm-run.sh.
+        O ?= .
+        ARCH ?= x86_64
+        TAG := @TAG@
+
+        bzImage:
+        	test -s $(O)/.config
+        	printf 'vmlinux $(ARCH) $(TAG)\n' > $(O)/vmlinux
+        	printf 'ffffffff81000000 T _text $(TAG)\n' > $(O)/System.map
+        	mkdir -p $(O)/arch/x86/boot
+        	printf 'bzImage $(TAG) %s\n' "$$KBUILD_BUILD_USER" > $(O)/arch/x86/boot/bzImage
+
+        tinyconfig:
+        	mkdir -p $(O)
+        	printf 'CONFIG_64BIT=y\n# CONFIG_MODULES is not set\n' > $(O)/.config
+
+        modconfig:
+        	mkdir -p $(O)
+        	printf 'CONFIG_64BIT=y\nCONFIG_MODULES=y\n' > $(O)/.config
+
+        modules:
+        	grep -q '^CONFIG_MODULES=y' $(O)/.config
+        	mkdir -p $(O)/drivers/misc
+        	printf 'module $(TAG)\n' > $(O)/drivers/misc/x.ko
+
+        modules_install:
+        	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/6.1.0+/kernel/drivers/misc
+        	cp $(O)/drivers/misc/x.ko $(INSTALL_MOD_PATH)/lib/modules/6.1.0+/kernel/drivers/misc/x.ko
+
+        .PHONY: bzImage tinyconfig modconfig modules modules_install
+
+        """;
+
+    private static readonly string[] AllSteps = ["preparing", "configuring", "building", "collecting", "done"];
+
+    private readonly TempDir _dir = new("kfarm-run-");
+    private readonly string _repo;
+    private readonly string _firstCommit;
+    private readonly string _headCommit;
+
+    public BuildScriptRunTests()
+    {
+        _repo = _dir.Combine("linux");
+        Directory.CreateDirectory(_repo);
+        Git("init", "-q", "-b", "main");
+        _firstCommit = Commit("v1");
+        _headCommit = Commit("v2");
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Git(params string[] args) =>
+        LocalShell.MustRun("git", ["-C", _repo, "-c", "user.name=kfarm", "-c", "user.email=kfarm@example.org", .. args]).Trim();
+
+    private string Commit(string tag)
+    {
+        // Recipes must start with a tab; the raw literal above keeps them.
+        File.WriteAllText(Path.Combine(_repo, "Makefile"), FakeKbuild.Replace("@TAG@", tag, StringComparison.Ordinal));
+        Git("add", "Makefile");
+        Git("commit", "-q", "-m", $"fake kernel {tag}");
+        return Git("rev-parse", "HEAD");
+    }
+
+    /// <summary>A request as a client sends it, for the local repository.</summary>
+    private BuildJobRequest Request(string commit = "HEAD", string config = "tinyconfig", string branch = "main") => new()
+    {
+        SourceRepository = new Uri(_repo).AbsoluteUri,
+        Branch = branch,
+        CommitHash = commit,
+        TargetArchitecture = "x86_64",
+        BuildConfig = new BuildConfig { KernelConfig = config, GitDepth = 1 },
+    };
+
+    /// <summary>Derives the plan the way BuildJobActor does (BuildPlan.From), writes the script and runs it to the end.</summary>
+    private (string Workspace, ProcessResult Result) Run(BuildJobRequest request, string? workspace = null)
+    {
+        workspace ??= _dir.Combine("ws-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(workspace);
+        var placement = BuildScriptTests.PlacementWith(new Toolchain("gcc-12", ["x86_64"]), cores: 2);
+        var plan = BuildPlan.From("job-local", request, placement, workspace, ArchitectureCatalog.Default);
+        File.WriteAllText(Path.Combine(workspace, BuildScript.ScriptName), BuildScript.Generate(plan));
+        var result = LocalShell.Run(LocalShell.Bash, [BuildScript.ScriptName], workspace, TimeSpan.FromMinutes(2));
+        return (workspace, result);
+    }
+
+    private static string[] Steps(string workspace) =>
+        File.ReadAllLines(Path.Combine(workspace, "build.log"))
+            .Select(BuildScript.ParseStepMarker).OfType<string>().ToArray();
+
+    private static (string Step, int Code) ExitRecord(string workspace)
+    {
+        var text = File.ReadAllText(Path.Combine(workspace, "exit"));
+        Assert.EndsWith("\n", text);
+        var parts = text.Trim().Split(' ');
+        Assert.Equal(2, parts.Length);
+        return (parts[1], int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static void AssertArtifact(IReadOnlyList<ArtifactEntry> manifest, string path, string sourceFile)
+    {
+        var entry = Assert.Single(manifest, e => e.Path == path);
+        var bytes = File.ReadAllBytes(sourceFile);
+        Assert.Equal(bytes.LongLength, entry.Size);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), entry.Sha256);
+    }
+
+    [Fact]
+    public void Head_build_with_tinyconfig_runs_every_step_and_publishes_a_correct_manifest()
+    {
+        var (ws, result) = Run(Request());
+
+        Assert.True(result.ExitCode == 0, $"script exited {result.ExitCode}:\n{File.ReadAllText(Path.Combine(ws, "build.log"))}");
+        Assert.Equal("0 done\n", File.ReadAllText(Path.Combine(ws, "exit")));
+        Assert.Equal(AllSteps, Steps(ws));
+
+        var log = File.ReadAllText(Path.Combine(ws, "build.log"));
+        Assert.Contains($"commit: {_headCommit}\n", log);
+        Assert.Contains("modules: skipped (CONFIG_MODULES is not set)", log);
+        Assert.Contains("+ make -C source O=" + ws + "/build ARCH=x86_64 -j2 bzImage\n", log);
+        Assert.Matches(@"^\d+\n$", File.ReadAllText(Path.Combine(ws, "pid")));
+
+        var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
+        Assert.Equal(["System.map", "bzImage", "vmlinux"], manifest.Select(e => e.Path));
+        var build = Path.Combine(ws, "build");
+        AssertArtifact(manifest, "bzImage", Path.Combine(build, "arch/x86/boot/bzImage"));
+        AssertArtifact(manifest, "vmlinux", Path.Combine(build, "vmlinux"));
+        AssertArtifact(manifest, "System.map", Path.Combine(build, "System.map"));
+
+        Assert.Equal("vmlinux x86_64 v2\n", File.ReadAllText(Path.Combine(ws, "artifacts", "vmlinux")));
+        Assert.Equal("bzImage v2 kernelfarm\n", File.ReadAllText(Path.Combine(ws, "artifacts", "bzImage")));
+        Assert.False(File.Exists(Path.Combine(ws, "manifest.tsv.tmp")));
+        Assert.False(File.Exists(Path.Combine(ws, "exit.tmp")));
+    }
+
+    [Fact]
+    public void A_pinned_older_commit_is_fetched_into_a_shallow_clone_and_modules_are_installed()
+    {
+        var (ws, result) = Run(Request(_firstCommit, "modconfig"));
+
+        var log = File.ReadAllText(Path.Combine(ws, "build.log"));
+        Assert.True(result.ExitCode == 0, $"script exited {result.ExitCode}:\n{log}");
+        Assert.Equal("0 done\n", File.ReadAllText(Path.Combine(ws, "exit")));
+        Assert.Equal(AllSteps, Steps(ws));
+        Assert.Contains($"commit: {_firstCommit}\n", log);
+        Assert.DoesNotContain("modules: skipped", log);
+
+        var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
+        const string module = "modules/lib/modules/6.1.0+/kernel/drivers/misc/x.ko";
+        Assert.Equal(["System.map", "bzImage", module, "vmlinux"], manifest.Select(e => e.Path));
+        AssertArtifact(manifest, module, Path.Combine(ws, "build", "drivers/misc/x.ko"));
+        AssertArtifact(manifest, "vmlinux", Path.Combine(ws, "build", "vmlinux"));
+        Assert.Equal("vmlinux x86_64 v1\n", File.ReadAllText(Path.Combine(ws, "artifacts", "vmlinux")));
+    }
+
+    [Fact]
+    public void Unknown_config_target_fails_in_the_configuring_step()
+    {
+        var (ws, result) = Run(Request(config: "nosuchconfig"));
+
+        var (step, code) = ExitRecord(ws);
+        Assert.Equal("configuring", step);
+        Assert.NotEqual(0, code);
+        Assert.Equal(code, result.ExitCode);
+        Assert.Equal(["preparing", "configuring"], Steps(ws));
+        Assert.Contains("nosuchconfig", File.ReadAllText(Path.Combine(ws, "build.log")));
+        Assert.False(File.Exists(Path.Combine(ws, "manifest.tsv")));
+    }
+
+    [Fact]
+    public void Missing_branch_fails_in_the_preparing_step()
+    {
+        var (ws, result) = Run(Request(branch: "no-such-branch"));
+
+        var (step, code) = ExitRecord(ws);
+        Assert.Equal("preparing", step);
+        Assert.NotEqual(0, code);
+        Assert.Equal(code, result.ExitCode);
+        Assert.Equal(["preparing"], Steps(ws));
+    }
+
+    [Fact]
+    public void Rerunning_in_the_same_workspace_starts_from_a_clean_tree()
+    {
+        var (ws, first) = Run(Request(config: "modconfig"));
+        Assert.Equal(0, first.ExitCode);
+        Assert.True(File.Exists(Path.Combine(ws, "artifacts/modules/lib/modules/6.1.0+/kernel/drivers/misc/x.ko")));
+
+        // Same workspace, now without modules: stale modules from the first run must not be published.
+        var (_, second) = Run(Request(), ws);
+
+        Assert.Equal(0, second.ExitCode);
+        var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
+        Assert.Equal(["System.map", "bzImage", "vmlinux"], manifest.Select(e => e.Path));
+    }
+}

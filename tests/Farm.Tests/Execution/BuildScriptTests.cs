@@ -1,0 +1,452 @@
+using System.Text.RegularExpressions;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Servers;
+using Xunit;
+
+namespace KernelFarm.Tests.Execution;
+
+/// <summary>The generated build script: its text, its syntax (real bash -n) and how the plan shapes it.</summary>
+public sealed class BuildScriptTests : IDisposable
+{
+    private const string Sha = "0123456789abcdef0123456789abcdef01234567";
+    private readonly TempDir _dir = new("kfarm-script-");
+
+    public void Dispose() => _dir.Dispose();
+
+    internal static ArchitectureProfile Arch(string name) =>
+        ArchitectureCatalog.Default.TryGet(name, out var p) ? p : throw new InvalidOperationException($"no profile {name}");
+
+    internal static BuildPlan Plan(string arch = "x86_64") => new()
+    {
+        JobId = "job-1",
+        Workspace = "/srv/builds/job-1",
+        SourceRepository = "https://git.example.org/linux.git",
+        Branch = "master",
+        CommitHash = "HEAD",
+        Architecture = Arch(arch),
+        Jobs = 8,
+    };
+
+    private static string[] Lines(string script) => script.Split('\n');
+
+    /// <summary>The lines that run make (through the M array).</summary>
+    private static string[] MakeLines(string script) =>
+        Lines(script).Select(l => l.Trim()).Where(l => l.StartsWith("run \"${M[@]}\"", StringComparison.Ordinal)).ToArray();
+
+    private void AssertBashSyntaxOk(string script)
+    {
+        var file = _dir.Combine(BuildScript.ScriptName);
+        File.WriteAllText(file, script);
+        var r = LocalShell.Run(LocalShell.Bash, ["-n", file]);
+        Assert.True(r.ExitCode == 0, $"bash -n failed ({r.ExitCode}): {r.Stderr}\n{script}");
+    }
+
+    public static TheoryData<string> SyntaxVariants() =>
+    [
+        "default", "fragments", "fragment-files-only", "custom-env", "extra-args", "extra-j", "sha", "sha-depth0",
+        "head-depth0", "submodules", "submodules-depth0", "config-path", "arm64-cross", "arm64-clang",
+        "no-modules", "custom-patterns", "everything",
+    ];
+
+    private static BuildPlan Variant(string name)
+    {
+        var p = Plan();
+        var arm = Plan("arm64") with { CrossCompile = "aarch64-linux-gnu-" };
+        return name switch
+        {
+            "default" => p,
+            "fragments" => p with { KconfigFragments = ["CONFIG_DEBUG_INFO=y", "# CONFIG_WERROR is not set", "CONFIG_CMDLINE=\"console=ttyS0 $(x)\"", "kernel/configs/kvm_guest.config"] },
+            "fragment-files-only" => p with { KconfigFragments = ["kernel/configs/kvm_guest.config", "arch/x86/configs/xen.config"] },
+            "custom-env" => p with { CustomEnv = Env() },
+            "extra-args" => p with { ExtraMakeArgs = ["W=1", "KCFLAGS=-O2 -pipe '$(x)'", "V=1"] },
+            "extra-j" => p with { ExtraMakeArgs = ["-j3", "W=1"] },
+            "sha" => p with { CommitHash = Sha },
+            "sha-depth0" => p with { CommitHash = Sha, GitDepth = 0 },
+            "head-depth0" => p with { GitDepth = 0 },
+            "submodules" => p with { GitSubmodules = true },
+            "submodules-depth0" => p with { GitSubmodules = true, GitDepth = 0 },
+            "config-path" => p with { KernelConfig = "arch/x86/configs/x86_64_defconfig" },
+            "arm64-cross" => arm,
+            "arm64-clang" => arm with { CrossCompile = "", Llvm = true },
+            "no-modules" => p with { EnableModules = false },
+            "custom-patterns" => p with { ArtifactPatterns = ["arch/*/boot/bzImage", "*.ko", "Module.symvers", "include/generated/?tsrelease.h"] },
+            "everything" => arm with
+            {
+                CommitHash = Sha, GitDepth = 0, GitSubmodules = true, Llvm = true, KernelConfig = "arch/arm64/configs/defconfig",
+                KconfigFragments = ["CONFIG_X=y", "kernel/configs/debug.config"], ExtraMakeArgs = ["W=1", "-k"], CustomEnv = Env(),
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+    }
+
+    private static Dictionary<string, string> Env() => new()
+    {
+        ["KCFLAGS"] = "-O2 -Wno-error; touch /tmp/kfarm-pwned",
+        ["QUOTES"] = "it's \"quoted\"",
+        ["SUBST"] = "$(id) `id` ${HOME}",
+        ["NEWLINE"] = "line1\nline2",
+        ["BACKSLASH"] = "C:\\dir\\",
+        ["EMPTY"] = "",
+    };
+
+    [Theory]
+    [MemberData(nameof(SyntaxVariants))]
+    public void Generated_script_passes_bash_syntax_check(string variant)
+    {
+        var script = BuildScript.Generate(Variant(variant));
+        Assert.StartsWith("#!/bin/bash\n", script);
+        AssertBashSyntaxOk(script);
+    }
+
+    [Fact]
+    public void Custom_env_values_appear_only_single_quoted()
+    {
+        var env = Env();
+        var script = BuildScript.Generate(Plan() with { CustomEnv = env });
+
+        foreach (var (key, value) in env)
+        {
+            var line = $"export {key}={ShellQuote.Quote(value)}";
+            Assert.Contains(line + "\n", script);
+            Assert.Single(Regex.Matches(script, Regex.Escape($"export {key}=")));
+        }
+
+        // With the quoted forms removed, none of the hostile payloads is left anywhere in the script.
+        var rest = env.Values.Aggregate(script, (s, v) => s.Replace(ShellQuote.Quote(v), "", StringComparison.Ordinal));
+        foreach (var payload in new[] { "touch /tmp/kfarm-pwned", "$(id)", "`id`", "it's", "line1", "C:\\dir" })
+            Assert.DoesNotContain(payload, rest);
+    }
+
+    [Fact]
+    public void Custom_env_exports_give_the_exact_values_in_bash()
+    {
+        var env = Env();
+        var script = BuildScript.Generate(Plan() with { CustomEnv = env });
+        var exports = string.Join('\n', env.Keys.Select(k =>
+        {
+            var start = script.IndexOf($"export {k}=", StringComparison.Ordinal);
+            // A value may span lines (it holds a newline): take the export up to the line after its closing quote.
+            var quoted = ShellQuote.Quote(env[k]);
+            return script.Substring(start, $"export {k}=".Length + quoted.Length);
+        }));
+
+        foreach (var (key, value) in env)
+        {
+            var r = LocalShell.BashC(exports + $"\nprintf %s \"${key}\"");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(value, r.StdoutText);
+        }
+        Assert.False(File.Exists("/tmp/kfarm-pwned"));
+    }
+
+    [Fact]
+    public void Custom_env_is_exported_in_ordinal_key_order_before_the_first_step()
+    {
+        var script = BuildScript.Generate(Plan() with { CustomEnv = new Dictionary<string, string> { ["b"] = "1", ["B"] = "2", ["A_1"] = "3" } });
+        var firstStep = script.IndexOf("step preparing", StringComparison.Ordinal);
+        var positions = new[] { "export A_1=", "export B=", "export b=" }.Select(k => script.IndexOf(k, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.InRange(p, 0, firstStep));
+        Assert.Equal(positions.Order(), positions);
+    }
+
+    [Fact]
+    public void Jobs_flag_is_added_to_every_building_make_call_when_no_extra_arg_sets_it()
+    {
+        var script = BuildScript.Generate(Plan("arm64") with { Jobs = 12, ExtraMakeArgs = ["W=1"], BuildDtbs = true });
+        var builds = MakeLines(script).Where(l => l.EndsWith(" Image.gz", StringComparison.Ordinal) || l.EndsWith(" modules", StringComparison.Ordinal) || l.EndsWith(" dtbs", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(3, builds.Count);
+        Assert.All(builds, l => Assert.StartsWith("run \"${M[@]}\" -j12 'W=1' ", l));
+        Assert.DoesNotContain("-j12", string.Join('\n', MakeLines(script).Where(l => l.Contains("defconfig") || l.Contains("modules_install"))));
+    }
+
+    [Theory]
+    [InlineData("-j4")]
+    [InlineData("-j")]
+    [InlineData("-j128")]
+    public void An_extra_arg_starting_with_dash_j_replaces_the_jobs_flag(string jArg)
+    {
+        var script = BuildScript.Generate(Plan() with { Jobs = 8, ExtraMakeArgs = ["V=1", jArg] });
+
+        Assert.DoesNotContain("-j8", script);
+        Assert.Contains($"run \"${{M[@]}}\" 'V=1' {ShellQuote.Quote(jArg)} bzImage\n", script);
+    }
+
+    [Fact]
+    public void Extra_make_args_are_single_quoted_words()
+    {
+        var script = BuildScript.Generate(Plan() with { Jobs = 2, ExtraMakeArgs = ["KCFLAGS=-O2 -pipe", "W=1"], EnableModules = false });
+        Assert.Contains("run \"${M[@]}\" -j2 'KCFLAGS=-O2 -pipe' 'W=1' bzImage\n", script);
+    }
+
+    [Fact]
+    public void Cross_compile_appears_only_for_cross_toolchains()
+    {
+        var cross = BuildScript.Generate(Plan("arm64") with { CrossCompile = "aarch64-linux-gnu-" });
+        var native = BuildScript.Generate(Plan("arm64"));
+        var x86 = BuildScript.Generate(Plan());
+
+        Assert.Contains("M=(make -C source O=\"$ws/build\" ARCH=arm64 CROSS_COMPILE='aarch64-linux-gnu-')\n", cross);
+        Assert.DoesNotContain("CROSS_COMPILE", native);
+        Assert.DoesNotContain("CROSS_COMPILE", x86);
+        Assert.Contains("M=(make -C source O=\"$ws/build\" ARCH=x86_64)\n", x86);
+    }
+
+    [Theory]
+    [InlineData("clang-17", true)]
+    [InlineData("clang", true)]
+    [InlineData("llvm-18", true)]
+    [InlineData("gcc-12", false)]
+    [InlineData("gcc", false)]
+    public void Llvm_is_set_for_clang_and_llvm_toolchains(string toolchain, bool llvm)
+    {
+        var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"])), "/w/job-7", ArchitectureCatalog.Default);
+        var script = BuildScript.Generate(plan);
+
+        Assert.Equal(llvm, plan.Llvm);
+        var m = Lines(script).Single(l => l.StartsWith("M=(", StringComparison.Ordinal));
+        Assert.Equal(llvm, m.Contains(" LLVM=1"));
+        Assert.Equal(llvm, script.Contains("LLVM=1"));
+    }
+
+    [Theory]
+    [InlineData("arm64", true, true)]
+    [InlineData("arm64", false, false)]
+    [InlineData("x86_64", true, false)]
+    [InlineData("x86_64", false, false)]
+    public void Dtbs_are_built_only_for_dtb_architectures_when_asked(string arch, bool buildDtbs, bool expected)
+    {
+        var request = Request(arch) with { BuildConfig = new BuildConfig { BuildDtbs = buildDtbs } };
+        var plan = BuildPlan.From("job-7", request, PlacementWith(new Toolchain("gcc-12", [arch])), "/w/job-7", ArchitectureCatalog.Default);
+        var script = BuildScript.Generate(plan);
+
+        Assert.Equal(expected, plan.BuildDtbs);
+        Assert.Equal(expected, MakeLines(script).Any(l => l.EndsWith(" dtbs", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Modules_are_built_and_installed_only_inside_the_config_modules_guard()
+    {
+        var lines = Lines(BuildScript.Generate(Plan() with { Jobs = 4 }));
+        var guard = Array.IndexOf(lines, "if grep -q '^CONFIG_MODULES=y' build/.config; then");
+        Assert.True(guard > 0, "no CONFIG_MODULES guard");
+        var fi = Array.IndexOf(lines, "fi", guard);
+        var els = Array.IndexOf(lines, "else", guard);
+        Assert.True(guard < els && els < fi);
+
+        var modules = Array.FindIndex(lines, l => l.Contains("\" -j4 modules", StringComparison.Ordinal));
+        var install = Array.FindIndex(lines, l => l.Contains("modules_install", StringComparison.Ordinal));
+        Assert.InRange(modules, guard + 1, els - 1);
+        Assert.InRange(install, modules + 1, els - 1);
+        Assert.Contains("INSTALL_MOD_PATH=\"$ws/artifacts/modules\"", lines[install]);
+        Assert.Contains("skipped", lines[els + 1]);
+    }
+
+    [Fact]
+    public void Disabled_modules_leave_no_modules_step()
+    {
+        var script = BuildScript.Generate(Plan() with { EnableModules = false });
+        Assert.DoesNotContain("CONFIG_MODULES", script);
+        Assert.DoesNotContain(MakeLines(script), l => l.Contains("modules", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Head_clones_the_branch_tip_without_a_fetch()
+    {
+        var script = BuildScript.Generate(Plan() with { Branch = "linux-6.1.y", GitDepth = 1 });
+        Assert.Contains("run git clone --no-tags --branch 'linux-6.1.y' --depth 1 -- 'https://git.example.org/linux.git' source\n", script);
+        Assert.DoesNotContain("fetch", script);
+        Assert.DoesNotContain("checkout", script);
+    }
+
+    [Fact]
+    public void A_commit_sha_is_checked_out_and_fetched_at_the_same_depth_if_missing()
+    {
+        var script = BuildScript.Generate(Plan() with { CommitHash = Sha, GitDepth = 5 });
+        Assert.Contains("--depth 5 -- ", script);
+        Assert.Contains($"if ! git -C source checkout -q --detach '{Sha}' 2>/dev/null; then\n", script);
+        Assert.Contains($"  run git -C source fetch -q --depth 5 origin '{Sha}'\n", script);
+        Assert.Contains("  run git -C source checkout -q --detach FETCH_HEAD\n", script);
+    }
+
+    [Fact]
+    public void Depth_zero_means_a_full_clone_and_fetch()
+    {
+        var script = BuildScript.Generate(Plan() with { CommitHash = Sha, GitDepth = 0, GitSubmodules = true });
+        Assert.DoesNotContain("--depth", script);
+        Assert.DoesNotContain("--shallow-submodules", script);
+        Assert.Contains("--recurse-submodules -- ", script);
+        Assert.Contains($"  run git -C source fetch -q origin '{Sha}'\n", script);
+    }
+
+    [Fact]
+    public void Shallow_clones_with_submodules_are_shallow_for_submodules_too()
+    {
+        var script = BuildScript.Generate(Plan() with { GitSubmodules = true, GitDepth = 1 });
+        Assert.Contains("--depth 1 --recurse-submodules --shallow-submodules -- ", script);
+        Assert.DoesNotContain("recurse", BuildScript.Generate(Plan()));
+    }
+
+    [Fact]
+    public void Make_target_config_vs_in_tree_config_file()
+    {
+        var target = BuildScript.Generate(Plan() with { KernelConfig = "tinyconfig" });
+        var file = BuildScript.Generate(Plan() with { KernelConfig = "arch/x86/configs/x86_64_defconfig" });
+
+        Assert.Contains("run \"${M[@]}\" tinyconfig\n", target);
+        Assert.DoesNotContain("olddefconfig", target);
+        Assert.Contains("run cp -- source/arch/x86/configs/x86_64_defconfig build/.config\n", file);
+        Assert.Contains("run \"${M[@]}\" olddefconfig\n", file);
+    }
+
+    [Fact]
+    public void Inline_fragments_go_to_a_quoted_fragment_file_and_file_fragments_are_merged_from_the_tree()
+    {
+        var script = BuildScript.Generate(Plan() with
+        {
+            KconfigFragments = ["CONFIG_A=y", "kernel/configs/kvm_guest.config", "# CONFIG_B is not set"],
+        });
+
+        Assert.Contains("printf '%s\\n' 'CONFIG_A=y' '# CONFIG_B is not set' > kfarm-fragment.config\n", script);
+        Assert.Contains("merge_config.sh -m -O \"$ws/build\" \"$ws/build/.config\" \"$ws/kfarm-fragment.config\" \"$ws/source/\"'kernel/configs/kvm_guest.config')", script);
+        var merge = script.IndexOf("merge_config.sh -m", StringComparison.Ordinal);
+        Assert.True(script.IndexOf("olddefconfig", merge, StringComparison.Ordinal) > merge, "olddefconfig must follow the merge");
+        Assert.DoesNotContain("kfarm-fragment", BuildScript.Generate(Plan() with { KconfigFragments = ["kernel/configs/kvm_guest.config"] }));
+        Assert.DoesNotContain("merge_config", BuildScript.Generate(Plan()));
+    }
+
+    [Fact]
+    public void Steps_are_marked_in_order()
+    {
+        var steps = Lines(BuildScript.Generate(Plan()))
+            .Where(l => l.StartsWith("step ", StringComparison.Ordinal))
+            .Select(l => l[5..]).ToList();
+        Assert.Equal(["preparing", "configuring", "building", "collecting", "done"], steps);
+    }
+
+    [Fact]
+    public void Workspace_is_quoted_and_artifact_patterns_are_left_for_bash_to_glob()
+    {
+        var script = BuildScript.Generate(Plan() with { Workspace = "/srv/it's here", ArtifactPatterns = ["vmlinux", "*.ko", "arch/*/boot/bzImage"] });
+        Assert.Contains("ws='/srv/it'\\''s here'\n", script);
+        Assert.Contains("for f in vmlinux; do", script);
+        Assert.Contains("for f in **/*.ko; do", script);
+        Assert.Contains("for f in arch/*/boot/bzImage; do", script);
+    }
+
+    [Theory]
+    [InlineData("*.ko", "**/*.ko")]
+    [InlineData("*.dtb", "**/*.dtb")]
+    [InlineData("vmlinu?", "**/vmlinu?")]
+    [InlineData("vmlinux", "vmlinux")]
+    [InlineData("System.map", "System.map")]
+    [InlineData("arch/*/boot/bzImage", "arch/*/boot/bzImage")]
+    [InlineData("drivers/*.ko", "drivers/*.ko")]
+    public void GlobFor_matches_slashless_wildcards_at_any_depth(string pattern, string glob) =>
+        Assert.Equal(glob, BuildScript.GlobFor(pattern));
+
+    [Theory]
+    [InlineData("==> kfarm: step configuring", "configuring")]
+    [InlineData("==> kfarm: step done\r", "done")]
+    [InlineData("==> kfarm: step building  ", "building")]
+    [InlineData("  ==> kfarm: step building", null)]
+    [InlineData("==> kfarm: stepbuilding", null)]
+    [InlineData("+ make -j8 bzImage", null)]
+    [InlineData("", null)]
+    public void ParseStepMarker_reads_only_marker_lines(string line, string? step) =>
+        Assert.Equal(step, BuildScript.ParseStepMarker(line));
+
+    [Theory]
+    [InlineData("CONFIG_X=y", true)]
+    [InlineData("# CONFIG_X is not set", true)]
+    [InlineData("kernel/configs/kvm_guest.config", false)]
+    [InlineData("config_x=y", false)]
+    public void Inline_fragments_are_recognised(string fragment, bool inline) =>
+        Assert.Equal(inline, BuildScript.IsInlineFragment(fragment));
+
+    [Fact]
+    public void From_maps_request_and_placement()
+    {
+        var request = Request("arm64") with
+        {
+            Branch = "next",
+            CommitHash = Sha,
+            BuildConfig = new BuildConfig
+            {
+                KernelConfig = null,
+                GitDepth = 3,
+                GitSubmodules = true,
+                KconfigFragments = ["CONFIG_A=y"],
+                ExtraMakeArgs = ["W=1"],
+                EnableModules = false,
+                CustomEnv = new Dictionary<string, string> { ["K"] = "v" },
+                ArtifactPatterns = ["vmlinux"],
+            },
+        };
+        var placement = PlacementWith(new Toolchain("gcc-13", ["arm64"], "aarch64-linux-gnu-"), cores: 32);
+
+        var plan = BuildPlan.From("job-9", request, placement, "/w/job-9", ArchitectureCatalog.Default);
+
+        Assert.Equal("job-9", plan.JobId);
+        Assert.Equal("/w/job-9", plan.Workspace);
+        Assert.Equal(request.SourceRepository, plan.SourceRepository);
+        Assert.Equal("next", plan.Branch);
+        Assert.Equal(Sha, plan.CommitHash);
+        Assert.Equal(3, plan.GitDepth);
+        Assert.True(plan.GitSubmodules);
+        Assert.Equal("arm64", plan.Architecture.Name);
+        Assert.Equal("aarch64-linux-gnu-", plan.CrossCompile);
+        Assert.False(plan.Llvm);
+        Assert.Equal("defconfig", plan.KernelConfig);
+        Assert.Equal(["CONFIG_A=y"], plan.KconfigFragments);
+        Assert.Equal(["W=1"], plan.ExtraMakeArgs);
+        Assert.Equal(32, plan.Jobs);
+        Assert.False(plan.EnableModules);
+        Assert.True(plan.BuildDtbs);
+        Assert.Equal("v", plan.CustomEnv["K"]);
+        Assert.Equal(["vmlinux"], plan.ArtifactPatterns);
+    }
+
+    [Fact]
+    public void From_uses_default_patterns_and_defconfig_when_unset_and_rejects_unknown_architectures()
+    {
+        var plan = BuildPlan.From("j", Request("x86_64") with { BuildConfig = new BuildConfig { KernelConfig = "" } },
+            PlacementWith(new Toolchain("gcc-12", ["x86_64"]), cores: 0), "/w/j", ArchitectureCatalog.Default);
+        Assert.Equal("defconfig", plan.KernelConfig);
+        Assert.Equal(BuildConfig.DefaultArtifactPatterns, plan.ArtifactPatterns);
+        Assert.Equal(1, plan.Jobs);
+
+        Assert.Throws<ArgumentException>(() => BuildPlan.From("j", Request("sparc"),
+            PlacementWith(new Toolchain("gcc-12", ["sparc"])), "/w/j", ArchitectureCatalog.Default));
+    }
+
+    [Theory]
+    [InlineData(null, null, "/srv/builds/job-42")]
+    [InlineData("/mnt/fast", null, "/mnt/fast/job-42")]
+    [InlineData("/mnt/fast/", null, "/mnt/fast/job-42")]
+    [InlineData("/mnt/fast", "/mnt/fast/mine", "/mnt/fast/mine")]
+    [InlineData(null, "/data/x", "/data/x")]
+    public void WorkspaceFor_prefers_build_directory_then_workspace_root(string? root, string? dir, string expected) =>
+        Assert.Equal(expected, BuildPlan.WorkspaceFor("42", new BuildConfig { WorkspaceRoot = root, BuildDirectory = dir }, "/srv/builds/"));
+
+    internal static BuildJobRequest Request(string arch) => new()
+    {
+        SourceRepository = "https://git.example.org/linux.git",
+        Branch = "master",
+        CommitHash = "HEAD",
+        TargetArchitecture = arch,
+    };
+
+    internal static Placement PlacementWith(Toolchain toolchain, int cores = 16) => new("job-7", new BuildServer
+    {
+        Id = "srv-1",
+        Hostname = "srv-1",
+        IpAddress = "10.0.0.1",
+        SshUsername = "build",
+        SshHostKeyFingerprint = "SHA256:" + new string('A', 43),
+        SupportedArchitectures = toolchain.TargetArchitectures,
+        Toolchains = [toolchain],
+        TotalCpuCores = cores,
+    }, toolchain);
+}

@@ -1,0 +1,280 @@
+using Akka.Actor;
+using Akka.TestKit;
+using KernelFarm.Actors;
+using KernelFarm.Actors.Queue;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Queue;
+using KernelFarm.Messages.Servers;
+using Xunit;
+
+namespace KernelFarm.Tests.Queue;
+
+/// <summary>QueueActor against probes standing in for the job shard region and the server pool.</summary>
+public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
+{
+    private const string Config = """
+        akka.loglevel = WARNING
+        akka.actor.provider = local
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """;
+
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+
+    private readonly TestProbe _jobs;
+    private readonly TestProbe _pool;
+    private readonly TestProbe _client;
+
+    public QueueActorTests() : base(Config)
+    {
+        _jobs = CreateTestProbe("jobs");
+        _pool = CreateTestProbe("pool");
+        _client = CreateTestProbe("client");
+    }
+
+    private IActorRef StartQueue(FarmSettings? settings = null, TestProbe? jobs = null, TestProbe? pool = null) =>
+        Sys.ActorOf(QueueActor.Props(settings ?? new FarmSettings(), (jobs ?? _jobs).Ref, (pool ?? _pool).Ref));
+
+    private static BuildJobRequest Request(string arch = "x86_64", int priority = 0) => QueueStateTests.Request(arch, priority);
+
+    private BuildJobCommands.Create Submit(IActorRef queue, string jobId, BuildJobRequest? request = null, string? key = null)
+    {
+        queue.Tell(new QueueCommands.Submit(jobId, request ?? Request(), key), _client.Ref);
+        var create = _jobs.ExpectMsg<BuildJobCommands.Create>();
+        Assert.Equal(jobId, create.JobId);
+        return create;
+    }
+
+    private QueueReplies.Stats Stats(IActorRef queue)
+    {
+        var probe = CreateTestProbe();
+        queue.Tell(QueueCommands.GetStats.Instance, probe.Ref);
+        return probe.ExpectMsg<QueueReplies.Stats>();
+    }
+
+    private void AwaitStats(IActorRef queue, int waiting, int dispatching, long accepted) =>
+        AwaitAssert(() => Assert.Equal(new QueueReplies.Stats(waiting, dispatching, accepted), Stats(queue)), TimeSpan.FromSeconds(5));
+
+    private static string[] Ids(ServerPoolCommands.Place place) => place.Requests.Select(r => r.JobId).ToArray();
+
+    [Fact]
+    public void Submit_creates_the_job_replies_after_creation_places_and_starts_it()
+    {
+        var queue = StartQueue();
+        var request = Request();
+
+        var create = Submit(queue, "job-1", request);
+
+        Assert.Same(request, create.Request);
+        _client.ExpectNoMsg(Quiet); // not accepted before the job actor confirmed
+        queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = "job-1", Request = request, CreatedAt = create.At }), _jobs.Ref);
+        var accepted = _client.ExpectMsg<QueueReplies.Accepted>();
+        Assert.False(accepted.Existing);
+        Assert.Equal("job-1", accepted.Job.Id);
+
+        var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
+        Assert.Equal(new PlacementRequest("job-1", "x86_64", null, null, null), Assert.Single(place.Requests));
+        var placement = QueueStateTests.PlacementFor("job-1");
+        _pool.Reply(new ServerPoolReplies.Placed([placement]));
+
+        var start = _jobs.ExpectMsg<BuildJobCommands.Start>();
+        Assert.Equal("job-1", start.JobId);
+        Assert.Equal(placement, start.Placement);
+        Assert.Equal(1, start.Attempt);
+        AwaitStats(queue, waiting: 0, dispatching: 1, accepted: 1);
+
+        queue.Tell(new BuildJobReplies.Started("job-1", 1), _jobs.Ref);
+        AwaitStats(queue, waiting: 0, dispatching: 0, accepted: 1);
+        _jobs.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_full_queue_refuses_new_submissions()
+    {
+        var queue = StartQueue(new FarmSettings { MaxQueueSize = 1 });
+        Submit(queue, "job-1");
+        _pool.ExpectMsg<ServerPoolCommands.Place>(); // never answered: job-1 keeps waiting
+
+        queue.Tell(new QueueCommands.Submit("job-2", Request(), null), _client.Ref);
+
+        var full = _client.ExpectMsg<QueueReplies.QueueFull>();
+        Assert.Equal(1, full.MaxQueueSize);
+        Assert.True(full.RetryAfterSeconds > 0);
+        _jobs.ExpectNoMsg(Quiet);
+        Assert.Equal(new QueueReplies.Stats(1, 0, 1), Stats(queue));
+    }
+
+    [Fact]
+    public void Dispatched_jobs_free_room_in_a_full_queue()
+    {
+        var queue = StartQueue(new FarmSettings { MaxQueueSize = 1 });
+        Submit(queue, "job-1");
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+        _pool.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
+        _jobs.ExpectMsg<BuildJobCommands.Start>();
+
+        Submit(queue, "job-2");
+        _client.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void The_same_idempotency_key_returns_the_existing_job_without_a_second_create()
+    {
+        var queue = StartQueue();
+        Submit(queue, "job-1", key: "client-key-1");
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+
+        queue.Tell(new QueueCommands.Submit("job-2", Request(), "client-key-1"), _client.Ref);
+
+        var accepted = _client.ExpectMsg<QueueReplies.Accepted>();
+        Assert.True(accepted.Existing);
+        Assert.Equal("job-1", accepted.Job.Id);
+        _jobs.ExpectNoMsg(Quiet);
+        Assert.Equal(new QueueReplies.Stats(1, 0, 1), Stats(queue));
+
+        // A different key is a different job.
+        Submit(queue, "job-3", key: "client-key-2");
+    }
+
+    [Fact]
+    public void The_idempotency_key_wins_even_over_a_full_queue()
+    {
+        var queue = StartQueue(new FarmSettings { MaxQueueSize = 1 });
+        Submit(queue, "job-1", key: "k");
+
+        queue.Tell(new QueueCommands.Submit("job-2", Request(), "k"), _client.Ref);
+
+        Assert.True(_client.ExpectMsg<QueueReplies.Accepted>().Existing);
+    }
+
+    [Fact]
+    public void Jobs_submitted_while_placing_are_offered_next_in_priority_order()
+    {
+        var queue = StartQueue();
+        Submit(queue, "low-1", Request(priority: 0));
+        Assert.Equal(["low-1"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        var firstAsk = _pool.LastSender;
+
+        Submit(queue, "low-2", Request(priority: 0));
+        Submit(queue, "high", Request(priority: 9));
+        _pool.ExpectNoMsg(Quiet); // one placement at a time
+
+        firstAsk.Tell(new ServerPoolReplies.Placed([]));
+
+        Assert.Equal(["high", "low-1", "low-2"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+    }
+
+    [Fact]
+    public void A_placement_for_a_job_withdrawn_meanwhile_is_released()
+    {
+        var queue = StartQueue();
+        Submit(queue, "job-1");
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+        var ask = _pool.LastSender;
+
+        queue.Tell(new QueueCommands.Withdraw("job-1"));
+        AwaitStats(queue, waiting: 0, dispatching: 0, accepted: 1);
+        ask.Tell(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
+
+        var release = _pool.ExpectMsg<ServerPoolCommands.Release>();
+        Assert.Equal("job-1", release.JobId);
+        _jobs.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_failed_placement_is_retried()
+    {
+        var queue = StartQueue();
+        Submit(queue, "job-1");
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+
+        _pool.Reply(new Status.Failure(new InvalidOperationException("pool unavailable")));
+
+        var retry = _pool.ExpectMsg<ServerPoolCommands.Place>(TimeSpan.FromSeconds(5));
+        Assert.Equal(["job-1"], Ids(retry));
+    }
+
+    [Fact]
+    public void Capacity_changes_trigger_a_new_placement_round()
+    {
+        var queue = StartQueue();
+        Submit(queue, "job-1");
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+        _pool.Reply(new ServerPoolReplies.Placed([])); // nothing free
+        _pool.ExpectNoMsg(Quiet);
+
+        queue.Tell(QueueCommands.CapacityChanged.Instance);
+
+        Assert.Equal(["job-1"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+    }
+
+    [Fact]
+    public void After_a_restart_waiting_jobs_are_re_created_and_unacknowledged_starts_re_sent()
+    {
+        var settings = new FarmSettings();
+        var queue = StartQueue(settings);
+
+        // a: dispatched and acknowledged; b: dispatched, not acknowledged; c: waiting.
+        Submit(queue, "a");
+        Assert.Equal(["a"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        var firstAsk = _pool.LastSender;
+        Submit(queue, "b");
+        Submit(queue, "c");
+        firstAsk.Tell(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("a")]));
+        Assert.Equal("a", _jobs.ExpectMsg<BuildJobCommands.Start>().JobId);
+
+        Assert.Equal(["b", "c"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        var placementB = QueueStateTests.PlacementFor("b");
+        _pool.Reply(new ServerPoolReplies.Placed([placementB]));
+        Assert.Equal("b", _jobs.ExpectMsg<BuildJobCommands.Start>().JobId);
+
+        queue.Tell(new BuildJobReplies.Started("a", 1), _jobs.Ref);
+        AwaitStats(queue, waiting: 1, dispatching: 1, accepted: 3);
+
+        Watch(queue);
+        queue.Tell(PoisonPill.Instance);
+        ExpectTerminated(queue);
+
+        var jobs2 = CreateTestProbe("jobs2");
+        var pool2 = CreateTestProbe("pool2");
+        var restarted = StartQueue(settings, jobs2, pool2);
+
+        var create = jobs2.ExpectMsg<BuildJobCommands.Create>();
+        Assert.Equal("c", create.JobId);
+        Assert.Equal("x86_64", create.Request.TargetArchitecture);
+        var start = jobs2.ExpectMsg<BuildJobCommands.Start>();
+        Assert.Equal("b", start.JobId);
+        Assert.Equal(placementB, start.Placement);
+        Assert.Equal(1, start.Attempt);
+        jobs2.ExpectNoMsg(Quiet); // nothing for a, no Create for b
+
+        Assert.Equal(["c"], Ids(pool2.ExpectMsg<ServerPoolCommands.Place>()));
+        Assert.Equal(new QueueReplies.Stats(1, 1, 3), Stats(restarted));
+
+        // The recovered sequence continues: a new job still queues behind c at equal priority.
+        restarted.Tell(new QueueCommands.Submit("d", Request(), null), _client.Ref);
+        Assert.Equal("d", jobs2.ExpectMsg<BuildJobCommands.Create>().JobId);
+        pool2.Reply(new ServerPoolReplies.Placed([]));
+        Assert.Equal(["c", "d"], Ids(pool2.ExpectMsg<ServerPoolCommands.Place>()));
+    }
+
+    [Fact]
+    public void Idempotency_keys_survive_a_restart()
+    {
+        var queue = StartQueue();
+        Submit(queue, "job-1", key: "k1");
+        Watch(queue);
+        queue.Tell(PoisonPill.Instance);
+        ExpectTerminated(queue);
+
+        var jobs2 = CreateTestProbe();
+        var restarted = StartQueue(jobs: jobs2, pool: CreateTestProbe());
+        Assert.Equal("job-1", jobs2.ExpectMsg<BuildJobCommands.Create>().JobId);
+
+        restarted.Tell(new QueueCommands.Submit("job-2", Request(), "k1"), _client.Ref);
+        var accepted = _client.ExpectMsg<QueueReplies.Accepted>();
+        Assert.True(accepted.Existing);
+        Assert.Equal("job-1", accepted.Job.Id);
+        jobs2.ExpectNoMsg(Quiet);
+    }
+}

@@ -1,0 +1,320 @@
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using KernelFarm.Messages;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Queue;
+using KernelFarm.Messages.Serialization;
+using KernelFarm.Messages.Servers;
+using Xunit;
+
+namespace KernelFarm.Tests.Serialization;
+
+public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly DateTimeOffset At = new(2025, 6, 1, 8, 30, 15, 123, TimeSpan.FromHours(2));
+    private readonly FarmMessageSerializer _serializer;
+
+    public FarmMessageSerializerTests() : base("akka.loglevel = WARNING")
+    {
+        _serializer = new FarmMessageSerializer((ExtendedActorSystem)Sys);
+    }
+
+    // ---- samples: every field set to a non-default value ----
+
+    private static BuildJobRequest Request() => new()
+    {
+        SourceRepository = "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git",
+        Branch = "linux-6.1.y",
+        CommitHash = "0123456789abcdef0123456789abcdef01234567",
+        TargetArchitecture = "arm64",
+        Toolchain = "clang-17",
+        Priority = 7,
+        BuildConfig = new BuildConfig
+        {
+            KernelConfig = "defconfig",
+            KconfigFragments = ["CONFIG_DEBUG_INFO=y", "kernel/configs/kvm_guest.config"],
+            ExtraMakeArgs = ["W=1", "-j16"],
+            EnableModules = false,
+            BuildDtbs = false,
+            CustomEnv = new Dictionary<string, string> { ["KCFLAGS"] = "-O2 'x' \"y\"", ["myVar"] = "ünï\n" },
+            WorkspaceRoot = "/mnt/fast",
+            BuildDirectory = "/mnt/fast/mine",
+            OutputDirectory = "/mnt/artifacts",
+            KeepWorkspace = true,
+            GitDepth = 0,
+            GitSubmodules = true,
+            ArtifactPatterns = ["vmlinux", "*.ko"],
+        },
+    };
+
+    private static Toolchain Tc() => new("gcc-12", ["arm64", "arm"], "aarch64-linux-gnu-");
+
+    private static BuildServer Server() => new()
+    {
+        Id = "build-01",
+        Hostname = "build-01.example.org",
+        IpAddress = "2001:db8::1",
+        SshUsername = "builder",
+        SshPort = 2222,
+        SshKeyPath = "/etc/kernelfarm/id_ed25519",
+        SshHostKeyFingerprint = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8",
+        SupportedArchitectures = ["arm64", "arm"],
+        Toolchains = [Tc(), new Toolchain("clang-17", ["arm64"])],
+        TotalCpuCores = 64,
+        TotalMemoryMb = 131072,
+        TotalStorageGb = 2048,
+        MaxConcurrentJobs = 6,
+        WorkspaceRoot = "/srv/builds",
+        AllowedWorkspaceRoots = ["/mnt/fast", "/mnt/slow"],
+    };
+
+    private static Placement Placement() => new("job-1", Server(), Tc());
+
+    private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x");
+
+    private static JobFailure Failure() => new(FailureKind.Infrastructure, "transferring", 255, "connection reset");
+
+    private static ArtifactEntry[] Artifacts() =>
+    [
+        new("Image.gz", 12_345_678, new string('a', 64)),
+        new("modules/lib/modules/6.1.0+/kernel/x.ko", 4096, new string('b', 64)),
+    ];
+
+    private static JobRecord Record() => new()
+    {
+        Id = "job-1",
+        Request = Request(),
+        Status = JobStatus.Transferring,
+        ServerId = "build-01",
+        Toolchain = "gcc-12",
+        Transitions = [new(JobStatus.Queued, At), new(JobStatus.Assigned, At.AddSeconds(1)), new(JobStatus.Transferring, At.AddMinutes(9))],
+        LogPath = "/var/lib/kernelfarm/logs/job-1.log",
+        ArtifactDirectory = "/var/lib/artifacts/job-1",
+        Artifacts = Artifacts(),
+        Failure = Failure(),
+        CreatedAt = At,
+        UpdatedAt = At.AddMinutes(9),
+    };
+
+    private static ServerView View() =>
+        new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3));
+
+    /// <summary>One populated sample per concrete IFarmMessage type. A new message type needs a sample here.</summary>
+    private static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>
+    {
+        // Jobs
+        [typeof(BuildJobCommands.Create)] = () => new BuildJobCommands.Create("job-1", Request(), At),
+        [typeof(BuildJobCommands.Start)] = () => new BuildJobCommands.Start("job-1", Placement(), 3),
+        [typeof(BuildJobCommands.Cancel)] = () => new BuildJobCommands.Cancel("job-1"),
+        [typeof(BuildJobCommands.Get)] = () => new BuildJobCommands.Get("job-1"),
+        [typeof(BuildJobReplies.Created)] = () => new BuildJobReplies.Created(Record()),
+        [typeof(BuildJobReplies.Started)] = () => new BuildJobReplies.Started("job-1", 2),
+        [typeof(BuildJobReplies.JobView)] = () => new BuildJobReplies.JobView(Record()),
+        [typeof(BuildJobReplies.NotFound)] = () => new BuildJobReplies.NotFound("job-404"),
+        [typeof(BuildJobReplies.AlreadyFinished)] = () => new BuildJobReplies.AlreadyFinished(Record() with { Status = JobStatus.Completed }),
+        [typeof(BuildJobEvents.Created)] = () => new BuildJobEvents.Created("job-1", Request(), At),
+        [typeof(BuildJobEvents.Assigned)] = () => new BuildJobEvents.Assigned(Placement(), "/srv/builds/job-job-1", 2, At),
+        [typeof(BuildJobEvents.StepStarted)] = () => new BuildJobEvents.StepStarted(JobStatus.Configuring, At),
+        [typeof(BuildJobEvents.Launched)] = () => new BuildJobEvents.Launched(31337, At),
+        [typeof(BuildJobEvents.Completed)] = () => new BuildJobEvents.Completed("/var/lib/artifacts/job-1", Artifacts(), At),
+        [typeof(BuildJobEvents.Failed)] = () => new BuildJobEvents.Failed(new JobFailure(FailureKind.Build, "building", 2, "make: *** Error 2"), "/var/lib/artifacts/job-1", At),
+        [typeof(BuildJobEvents.CancelRequested)] = () => new BuildJobEvents.CancelRequested(At),
+        [typeof(BuildJobEvents.Cancelled)] = () => new BuildJobEvents.Cancelled(At),
+        // Queue
+        [typeof(QueueCommands.Submit)] = () => new QueueCommands.Submit("job-1", Request(), "client-key-1"),
+        [typeof(QueueCommands.CapacityChanged)] = () => QueueCommands.CapacityChanged.Instance,
+        [typeof(QueueCommands.Withdraw)] = () => new QueueCommands.Withdraw("job-1"),
+        [typeof(QueueCommands.GetStats)] = () => QueueCommands.GetStats.Instance,
+        [typeof(QueueReplies.Accepted)] = () => new QueueReplies.Accepted(Record(), true),
+        [typeof(QueueReplies.QueueFull)] = () => new QueueReplies.QueueFull(1000, 5),
+        [typeof(QueueReplies.Stats)] = () => new QueueReplies.Stats(3, 2, 12_345_678_901),
+        [typeof(QueueEvents.JobQueued)] = () => new QueueEvents.JobQueued("job-1", Request(), "client-key-1", 42, At),
+        [typeof(QueueEvents.JobDispatched)] = () => new QueueEvents.JobDispatched(Placement(), 2),
+        [typeof(QueueEvents.JobHandedOver)] = () => new QueueEvents.JobHandedOver("job-1"),
+        [typeof(QueueEvents.JobWithdrawn)] = () => new QueueEvents.JobWithdrawn("job-1"),
+        // Servers
+        [typeof(ServerPoolCommands.Register)] = () => new ServerPoolCommands.Register(Server()),
+        [typeof(ServerPoolCommands.Remove)] = () => new ServerPoolCommands.Remove("build-01"),
+        [typeof(ServerPoolCommands.Get)] = () => new ServerPoolCommands.Get("build-01"),
+        [typeof(ServerPoolCommands.List)] = () => ServerPoolCommands.List.Instance,
+        [typeof(ServerPoolCommands.CheckFeasible)] = () => new ServerPoolCommands.CheckFeasible("arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x"),
+        [typeof(ServerPoolCommands.Place)] = () => new ServerPoolCommands.Place([PlacementRequest(), PlacementRequest() with { JobId = "job-2" }]),
+        [typeof(ServerPoolCommands.Release)] = () => new ServerPoolCommands.Release("job-1"),
+        [typeof(ServerPoolReplies.Registered)] = () => new ServerPoolReplies.Registered(View()),
+        [typeof(ServerPoolReplies.Rejected)] = () => new ServerPoolReplies.Rejected("ssh_port", "must be between 1 and 65535", true),
+        [typeof(ServerPoolReplies.Removed)] = () => new ServerPoolReplies.Removed("build-01"),
+        [typeof(ServerPoolReplies.Busy)] = () => new ServerPoolReplies.Busy("build-01", ["job-1", "job-2"]),
+        [typeof(ServerPoolReplies.NotFound)] = () => new ServerPoolReplies.NotFound("build-99"),
+        [typeof(ServerPoolReplies.ServerDetails)] = () => new ServerPoolReplies.ServerDetails(View()),
+        [typeof(ServerPoolReplies.ServerList)] = () => new ServerPoolReplies.ServerList([View(), View() with { SlotsInUse = 0 }]),
+        [typeof(ServerPoolReplies.Feasibility)] = () => new ServerPoolReplies.Feasibility(true, "no registered server supports architecture riscv64"),
+        [typeof(ServerPoolReplies.Placed)] = () => new ServerPoolReplies.Placed([Placement()]),
+        [typeof(ServerPoolEvents.ServerRegistered)] = () => new ServerPoolEvents.ServerRegistered(Server(), At),
+        [typeof(ServerPoolEvents.ServerRemoved)] = () => new ServerPoolEvents.ServerRemoved("build-01", At),
+        [typeof(ServerPoolEvents.SlotsReserved)] = () => new ServerPoolEvents.SlotsReserved([Placement(), Placement() with { JobId = "job-2" }]),
+        [typeof(ServerPoolEvents.SlotReleased)] = () => new ServerPoolEvents.SlotReleased("job-1"),
+    };
+
+    private static IEnumerable<Type> MessageTypes() =>
+        typeof(IFarmMessage).Assembly.GetTypes()
+            .Where(t => typeof(IFarmMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
+
+    public static TheoryData<string> MessageTypeNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var t in MessageTypes().OrderBy(t => t.FullName, StringComparer.Ordinal)) data.Add(t.FullName!);
+        return data;
+    }
+
+    private static string Json(object o) => JsonSerializer.Serialize(o, o.GetType(), FarmJson.Options);
+
+    [Fact]
+    public void Every_message_type_has_a_sample()
+    {
+        var types = MessageTypes().ToHashSet();
+        Assert.True(types.Count >= 40, $"only {types.Count} message types found: reflection went wrong");
+        var missing = types.Where(t => !Samples.ContainsKey(t)).Select(t => t.FullName).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "message types without a serialization sample: " + string.Join(", ", missing));
+        var stale = Samples.Keys.Where(t => !types.Contains(t)).Select(t => t.FullName).ToList();
+        Assert.True(stale.Count == 0, "samples for types that are not farm messages: " + string.Join(", ", stale));
+        Assert.All(Samples, kv => Assert.IsType(kv.Key, kv.Value()));
+    }
+
+    [Theory]
+    [MemberData(nameof(MessageTypeNames))]
+    public void Message_round_trips_through_the_serializer(string typeName)
+    {
+        var type = typeof(IFarmMessage).Assembly.GetType(typeName, throwOnError: true)!;
+        Assert.True(Samples.TryGetValue(type, out var factory), $"no sample for {typeName}");
+        var sample = factory();
+
+        var manifest = _serializer.Manifest(sample);
+        var bytes = _serializer.ToBinary(sample);
+        var back = _serializer.FromBinary(bytes, manifest);
+
+        Assert.IsType(type, back);
+        Assert.Equal(Json(sample), Json(back));
+        Assert.Equal(Json(sample), Encoding.UTF8.GetString(bytes));
+    }
+
+    [Theory]
+    [MemberData(nameof(MessageTypeNames))]
+    public void Samples_are_fully_populated(string typeName)
+    {
+        // So the round trip covers every field: no nulls and no empty lists or maps in a sample.
+        var type = typeof(IFarmMessage).Assembly.GetType(typeName, throwOnError: true)!;
+        var json = Json(Samples[type]());
+        if (json == "{}") return; // singleton commands without fields
+        Assert.DoesNotContain(":null", json);
+        Assert.DoesNotContain(":[]", json);
+        Assert.DoesNotContain(":{}", json);
+    }
+
+    [Fact]
+    public void Records_with_lists_keep_their_values_through_the_serializer()
+    {
+        var sample = new ServerPoolEvents.SlotsReserved([Placement()]);
+        var back = (ServerPoolEvents.SlotsReserved)_serializer.FromBinary(_serializer.ToBinary(sample), _serializer.Manifest(sample));
+
+        var p = Assert.Single(back.Placements);
+        Assert.Equal("job-1", p.JobId);
+        Assert.Equal(["arm64", "arm"], p.Server.SupportedArchitectures);
+        Assert.Equal("aarch64-linux-gnu-", p.Toolchain.CrossCompile);
+        Assert.Equal(2222, p.Server.SshPort);
+        Assert.Equal(["/mnt/fast", "/mnt/slow"], p.Server.AllowedWorkspaceRoots);
+    }
+
+    [Fact]
+    public void Times_keep_their_offset_and_milliseconds()
+    {
+        var back = (BuildJobEvents.Launched)_serializer.FromBinary(
+            _serializer.ToBinary(new BuildJobEvents.Launched(1, At)), _serializer.Manifest(new BuildJobEvents.Launched(1, At)));
+        Assert.Equal(At, back.At);
+        Assert.Equal(At.Offset, back.At.Offset);
+    }
+
+    [Fact]
+    public void Manifests_are_short_stable_names_below_the_messages_namespace()
+    {
+        Assert.Equal("Jobs.BuildJobCommands+Create", _serializer.Manifest(Samples[typeof(BuildJobCommands.Create)]()));
+        Assert.Equal("Queue.QueueEvents+JobQueued", FarmMessageSerializer.ManifestOf(typeof(QueueEvents.JobQueued)));
+        Assert.Equal("Servers.ServerPoolEvents+SlotReleased", FarmMessageSerializer.ManifestOf(typeof(ServerPoolEvents.SlotReleased)));
+        var manifests = MessageTypes().Select(FarmMessageSerializer.ManifestOf).ToList();
+        Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(manifests, m => Assert.DoesNotContain("KernelFarm", m));
+        Assert.Equal(4711, _serializer.Identifier);
+    }
+
+    [Fact]
+    public void Unknown_manifest_is_refused()
+    {
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() =>
+            _serializer.FromBinary("{}"u8.ToArray(), "Jobs.BuildJobCommands+Explode"));
+        Assert.Contains("Jobs.BuildJobCommands+Explode", e.Message);
+    }
+
+    [Fact]
+    public void Build_job_request_json_uses_snake_case_names_and_keeps_env_keys()
+    {
+        using var doc = JsonDocument.Parse(Json(Request()));
+        var root = doc.RootElement;
+
+        Assert.Equal(
+            ["branch", "build_config", "commit_hash", "priority", "source_repository", "target_architecture", "toolchain"],
+            root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["artifact_patterns", "build_directory", "build_dtbs", "custom_env", "enable_modules", "extra_make_args", "git_depth",
+             "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "output_directory", "workspace_root"],
+            root.GetProperty("build_config").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git", root.GetProperty("source_repository").GetString());
+
+        var env = root.GetProperty("build_config").GetProperty("custom_env");
+        Assert.Equal(["KCFLAGS", "myVar"], env.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("ünï\n", env.GetProperty("myVar").GetString());
+    }
+
+    [Fact]
+    public void Custom_env_keys_keep_their_case_when_read()
+    {
+        const string json = """{"target_architecture":"x86_64","build_config":{"custom_env":{"KCFLAGS":"-O2","lowerCase":"x"}}}""";
+        var r = JsonSerializer.Deserialize<BuildJobRequest>(json, FarmJson.Options)!;
+        Assert.Equal("-O2", r.BuildConfig.CustomEnv["KCFLAGS"]);
+        Assert.Equal("x", r.BuildConfig.CustomEnv["lowerCase"]);
+        Assert.False(r.BuildConfig.CustomEnv.ContainsKey("kcflags"));
+    }
+
+    [Fact]
+    public void Enums_are_snake_case_strings()
+    {
+        Assert.Contains("\"status\":\"configuring\"", Json(new BuildJobEvents.StepStarted(JobStatus.Configuring, At)));
+        Assert.Contains("\"kind\":\"infrastructure\"", Json(Failure()));
+        Assert.Contains("\"status\":\"unhealthy\"", Json(new ServerHealth(HealthStatus.Unhealthy, At)));
+
+        var back = JsonSerializer.Deserialize<BuildJobEvents.StepStarted>("""{"status":"transferring","at":"2025-01-01T00:00:00+00:00"}""", FarmJson.Options)!;
+        Assert.Equal(JobStatus.Transferring, back.Status);
+    }
+
+    [Theory]
+    [InlineData("""{"status":3,"at":"2025-01-01T00:00:00+00:00"}""")]
+    [InlineData("""{"status":"Bogus","at":"2025-01-01T00:00:00+00:00"}""")]
+    public void Integer_or_unknown_enum_values_are_refused(string json) =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<BuildJobEvents.StepStarted>(json, FarmJson.Options));
+
+    [Theory]
+    [InlineData("""{"source_repository":"https://x","unknown_field":1}""")]
+    [InlineData("""{"source_repository":"https://x","build_config":{"kernel_config":"defconfig","make_jobs":8}}""")]
+    [InlineData("""{"sourceRepository":"https://x"}""")]
+    public void Unknown_fields_are_refused(string json) =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<BuildJobRequest>(json, FarmJson.Options));
+
+    [Fact]
+    public void Unknown_fields_are_refused_by_the_serializer_too()
+    {
+        var bytes = Encoding.UTF8.GetBytes("""{"job_id":"job-1","attempt":1,"surprise":true}""");
+        Assert.ThrowsAny<JsonException>(() => _serializer.FromBinary(bytes, FarmMessageSerializer.ManifestOf(typeof(BuildJobReplies.Started))));
+        var ok = (BuildJobReplies.Started)_serializer.FromBinary(
+            Encoding.UTF8.GetBytes("""{"job_id":"job-1","attempt":1}"""), FarmMessageSerializer.ManifestOf(typeof(BuildJobReplies.Started)));
+        Assert.Equal(new BuildJobReplies.Started("job-1", 1), ok);
+    }
+}
