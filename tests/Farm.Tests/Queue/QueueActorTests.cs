@@ -148,6 +148,38 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Two_quick_submissions_with_one_key_create_one_job()
+    {
+        var queue = StartQueue();
+        queue.Tell(new QueueCommands.Submit("job-1", Request(), "same-key"), _client.Ref);
+        queue.Tell(new QueueCommands.Submit("job-2", Request(), "same-key"), _client.Ref);
+
+        Assert.Equal("job-1", _jobs.ExpectMsg<BuildJobCommands.Create>().JobId);
+        var existing = _client.ExpectMsg<QueueReplies.Accepted>();
+        Assert.True(existing.Existing);
+        Assert.Equal("job-1", existing.Job.Id);
+        _jobs.ExpectNoMsg(Quiet);
+        Assert.Equal(new QueueReplies.Stats(1, 0, 1), Stats(queue));
+    }
+
+    [Fact]
+    public void Withdrawing_a_waiting_job_removes_it_from_the_next_placement_round()
+    {
+        var queue = StartQueue();
+        Submit(queue, "a");
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+        Submit(queue, "b");
+        Submit(queue, "c");
+
+        queue.Tell(new QueueCommands.Withdraw("b"));
+        queue.Tell(new QueueCommands.Withdraw("unknown"));
+        AwaitStats(queue, waiting: 2, dispatching: 0, accepted: 3);
+        _pool.Reply(new ServerPoolReplies.Placed([]));
+
+        Assert.Equal(["a", "c"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+    }
+
+    [Fact]
     public void Jobs_submitted_while_placing_are_offered_next_in_priority_order()
     {
         var queue = StartQueue();

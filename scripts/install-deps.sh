@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what KernelFarm, its local demo build server and its tests need on Debian 12
+# (run as root), then makes the git repository of Debian's linux-source-6.1. Idempotent.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+packages=(
+  openssh-server openssh-client git ca-certificates curl jq procps psmisc iproute2
+  build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
+  linux-source-6.1
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+mkdir -p /run/sshd
+command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+"$here/prepare-kernel-repo.sh" /var/cache/kernelfarm/linux-6.1.git
