@@ -210,5 +210,20 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task A_job_builds_the_commit_it_names_even_when_the_branch_has_moved_on()
+    {
+        var old = Env.Tree.InitialCommit;
+        var tip = Env.Tree.CommitFile("kfarm-moved.txt", "newer\n", "move the branch on");
+        var atOld = Env.Job();
+        atOld["commit_hash"] = old;
+        var oldJob = await Farm.WaitForEndAsync(await Farm.SubmitAsync(atOld), Timeout);
+        var tipJob = await Farm.WaitForEndAsync(await Farm.SubmitAsync(Env.Job()), Timeout);
+
+        Assert.Equal("completed", FarmProcess.Status(oldJob));
+        Assert.Contains($"commit: {old}", await Farm.GetLogAsync(oldJob["id"]!.GetValue<string>()));
+        Assert.Contains($"commit: {tip}", await Farm.GetLogAsync(tipJob["id"]!.GetValue<string>()));
+    }
+
     private static async Task<bool> Delay() { await Task.Delay(200); return true; }
 }

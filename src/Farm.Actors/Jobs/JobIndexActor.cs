@@ -46,8 +46,11 @@ public sealed class JobIndexActor : ReceiveActor
     {
         var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         var self = Self;
-        journal.EventsByTag(Tag, Offset.NoOffset())
-            .RunForeach(env => self.Tell(env), Context.System.Materializer());
+        Offset offset = Offset.NoOffset();
+        // Restart the query from the last offset seen if the database hiccups; the stream dies with the actor.
+        RestartSource.WithBackoff(() => journal.EventsByTag(Tag, offset).Select(env => { offset = env.Offset; return env; }),
+                RestartSettings.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2))
+            .RunForeach(env => self.Tell(env), Context.Materializer());
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new JobIndexActor());

@@ -57,7 +57,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         });
         Command<BuildJobReplies.Started>(s =>
         {
-            if (_state.Dispatched.Any(d => d.Placement.JobId == s.JobId))
+            if (_state.IsDispatched(s.JobId))
                 PersistAsync(new JobHandedOver(s.JobId), _state.Apply);
         });
         Command<QueueCommands.Withdraw>(w =>
@@ -111,7 +111,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         foreach (var p in placed.Placements)
         {
             if (_state.IsWaiting(p.JobId)) dispatched.Add(new JobDispatched(p, Attempt: 1));
-            else if (!_state.Dispatched.Any(d => d.Placement.JobId == p.JobId))
+            else if (!_state.IsDispatched(p.JobId))
                 _pool.Tell(new ServerPoolCommands.Release(p.JobId)); // withdrawn meanwhile
         }
         if (dispatched.Count == 0) { if (_dirty) Dispatch(); return; }

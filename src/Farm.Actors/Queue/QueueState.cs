@@ -32,6 +32,7 @@ public sealed class QueueState
     public IEnumerable<JobDispatched> Dispatched => _dispatched.Values;
 
     public bool IsWaiting(string jobId) => _waiting.ContainsKey(jobId);
+    public bool IsDispatched(string jobId) => _dispatched.ContainsKey(jobId);
     public JobQueued? WaitingJob(string jobId) => _waiting.TryGetValue(jobId, out var w) ? w.Job : null;
     public string? JobForKey(string key) => _byIdempotencyKey.GetValueOrDefault(key);
 

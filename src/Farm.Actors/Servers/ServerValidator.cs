@@ -31,13 +31,14 @@ public static partial class ServerValidator
             "ssh_key_path", "must be the absolute path of a private key file readable by the farm");
         Check(s.SshHostKeyFingerprint is not null && FingerprintPattern().IsMatch(s.SshHostKeyFingerprint),
             "ssh_host_key_fingerprint", "must be the server's SHA256 host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:…)");
-        Check(s.SupportedArchitectures is { Count: > 0 } && s.SupportedArchitectures.All(a => arches.TryGet(a, out _)),
+        Check(s.SupportedArchitectures is { Count: > 0 } && s.SupportedArchitectures.All(a => a is not null && arches.TryGet(a, out _)),
             "supported_architectures", $"must list one or more of: {string.Join(", ", arches.Names)}");
         for (var i = 0; i < (s.Toolchains?.Count ?? 0); i++)
         {
             var t = s.Toolchains![i];
+            if (t is null) { errors.Add(new($"toolchains[{i}]", "must be a toolchain object")); continue; }
             Check(t.Name is not null && ToolchainPattern().IsMatch(t.Name), $"toolchains[{i}].name", "must be gcc-N, clang-N or llvm-N");
-            Check(t.TargetArchitectures is { Count: > 0 } && t.TargetArchitectures.All(a => arches.TryGet(a, out _)),
+            Check(t.TargetArchitectures is { Count: > 0 } && t.TargetArchitectures.All(a => a is not null && arches.TryGet(a, out _)),
                 $"toolchains[{i}].target_architectures", $"must list one or more of: {string.Join(", ", arches.Names)}");
             Check(t.CrossCompile is not null && t.CrossCompile.Length <= 64 && CrossPattern().IsMatch(t.CrossCompile),
                 $"toolchains[{i}].cross_compile", "must be empty or a prefix like aarch64-linux-gnu-");
@@ -50,7 +51,7 @@ public static partial class ServerValidator
         Check(s.WorkspaceRoot is not null && SafePath.IsSafeAbsolute(s.WorkspaceRoot), "workspace_root",
             "must be an absolute path of letters, digits and '._/-' without '..'");
         for (var i = 0; i < (s.AllowedWorkspaceRoots?.Count ?? 0); i++)
-            Check(SafePath.IsSafeAbsolute(s.AllowedWorkspaceRoots![i]), $"allowed_workspace_roots[{i}]",
+            Check(s.AllowedWorkspaceRoots![i] is { } root && SafePath.IsSafeAbsolute(root), $"allowed_workspace_roots[{i}]",
                 "must be an absolute path of letters, digits and '._/-' without '..'");
         return errors;
     }

@@ -53,6 +53,8 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         "PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "BASHOPTS", "SHELLOPTS", "PS4", "PROMPT_COMMAND",
         "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT",
         "O", "ARCH", "CROSS_COMPILE", "KBUILD_OUTPUT", "MAKEFLAGS",
+        // bash would apply these to the farm's own script (relative cd, globbing, tracing)
+        "CDPATH", "GLOBIGNORE", "BASH_XTRACEFD", "POSIXLY_CORRECT",
     };
 
     /// <summary>The farm's own environment namespace.</summary>

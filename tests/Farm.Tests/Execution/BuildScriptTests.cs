@@ -32,7 +32,7 @@ public sealed class BuildScriptTests : IDisposable
 
     /// <summary>The lines that run make (through the M array).</summary>
     private static string[] MakeLines(string script) =>
-        Lines(script).Select(l => l.Trim()).Where(l => l.StartsWith("run \"${M[@]}\"", StringComparison.Ordinal)).ToArray();
+        Lines(script).Select(l => l.Trim()).Where(l => l.StartsWith("run \"${KFARM_MAKE[@]}\"", StringComparison.Ordinal)).ToArray();
 
     private void AssertBashSyntaxOk(string script)
     {
@@ -126,7 +126,7 @@ public sealed class BuildScriptTests : IDisposable
         var exports = string.Join('\n', env.Keys.Select(k =>
         {
             var start = script.IndexOf($"export {k}=", StringComparison.Ordinal);
-            // A value may span lines (it holds a newline): take the export up to the line after its closing quote.
+            // A value may span lines (it holds a newline): take exactly the export statement's length.
             var quoted = ShellQuote.Quote(env[k]);
             return script.Substring(start, $"export {k}=".Length + quoted.Length);
         }));
@@ -157,7 +157,7 @@ public sealed class BuildScriptTests : IDisposable
         var builds = MakeLines(script).Where(l => l.EndsWith(" Image.gz", StringComparison.Ordinal) || l.EndsWith(" modules", StringComparison.Ordinal) || l.EndsWith(" dtbs", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(3, builds.Count);
-        Assert.All(builds, l => Assert.StartsWith("run \"${M[@]}\" -j12 'W=1' ", l));
+        Assert.All(builds, l => Assert.StartsWith("run \"${KFARM_MAKE[@]}\" -j12 'W=1' ", l));
         Assert.DoesNotContain("-j12", string.Join('\n', MakeLines(script).Where(l => l.Contains("defconfig") || l.Contains("modules_install"))));
     }
 
@@ -170,14 +170,14 @@ public sealed class BuildScriptTests : IDisposable
         var script = BuildScript.Generate(Plan() with { Jobs = 8, ExtraMakeArgs = ["V=1", jArg] });
 
         Assert.DoesNotContain("-j8", script);
-        Assert.Contains($"run \"${{M[@]}}\" 'V=1' {ShellQuote.Quote(jArg)} bzImage\n", script);
+        Assert.Contains($"run \"${{KFARM_MAKE[@]}}\" 'V=1' {ShellQuote.Quote(jArg)} bzImage\n", script);
     }
 
     [Fact]
     public void Extra_make_args_are_single_quoted_words()
     {
         var script = BuildScript.Generate(Plan() with { Jobs = 2, ExtraMakeArgs = ["KCFLAGS=-O2 -pipe", "W=1"], EnableModules = false });
-        Assert.Contains("run \"${M[@]}\" -j2 'KCFLAGS=-O2 -pipe' 'W=1' bzImage\n", script);
+        Assert.Contains("run \"${KFARM_MAKE[@]}\" -j2 'KCFLAGS=-O2 -pipe' 'W=1' bzImage\n", script);
     }
 
     [Fact]
@@ -187,10 +187,10 @@ public sealed class BuildScriptTests : IDisposable
         var native = BuildScript.Generate(Plan("arm64"));
         var x86 = BuildScript.Generate(Plan());
 
-        Assert.Contains("M=(make -C source O=\"$ws/build\" ARCH=arm64 CROSS_COMPILE='aarch64-linux-gnu-')\n", cross);
+        Assert.Contains("KFARM_MAKE=(make -C source O=\"$KFARM_WS/build\" ARCH=arm64 CROSS_COMPILE='aarch64-linux-gnu-')\n", cross);
         Assert.DoesNotContain("CROSS_COMPILE", native);
         Assert.DoesNotContain("CROSS_COMPILE", x86);
-        Assert.Contains("M=(make -C source O=\"$ws/build\" ARCH=x86_64)\n", x86);
+        Assert.Contains("KFARM_MAKE=(make -C source O=\"$KFARM_WS/build\" ARCH=x86_64)\n", x86);
     }
 
     [Theory]
@@ -205,7 +205,7 @@ public sealed class BuildScriptTests : IDisposable
         var script = BuildScript.Generate(plan);
 
         Assert.Equal(llvm, plan.Llvm);
-        var m = Lines(script).Single(l => l.StartsWith("M=(", StringComparison.Ordinal));
+        var m = Lines(script).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
         Assert.Equal(llvm, m.Contains(" LLVM=1"));
         Assert.Equal(llvm, script.Contains("LLVM=1"));
     }
@@ -239,8 +239,18 @@ public sealed class BuildScriptTests : IDisposable
         var install = Array.FindIndex(lines, l => l.Contains("modules_install", StringComparison.Ordinal));
         Assert.InRange(modules, guard + 1, els - 1);
         Assert.InRange(install, modules + 1, els - 1);
-        Assert.Contains("INSTALL_MOD_PATH=\"$ws/artifacts/modules\"", lines[install]);
+        Assert.Contains("INSTALL_MOD_PATH=\"$KFARM_WS/artifacts/modules\"", lines[install]);
         Assert.Contains("skipped", lines[els + 1]);
+    }
+
+    [Fact]
+    public void Modules_are_installed_only_when_the_patterns_ask_for_modules()
+    {
+        var script = BuildScript.Generate(Plan() with { Jobs = 4, ArtifactPatterns = ["vmlinux", "arch/*/boot/bzImage"] });
+        Assert.Contains("  run \"${KFARM_MAKE[@]}\" -j4 modules\n", script);
+        Assert.DoesNotContain(MakeLines(script), l => l.Contains("modules_install", StringComparison.Ordinal));
+        Assert.Contains(MakeLines(BuildScript.Generate(Plan() with { ArtifactPatterns = ["drivers/*.ko"] })),
+            l => l.Contains("modules_install", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -294,10 +304,10 @@ public sealed class BuildScriptTests : IDisposable
         var target = BuildScript.Generate(Plan() with { KernelConfig = "tinyconfig" });
         var file = BuildScript.Generate(Plan() with { KernelConfig = "arch/x86/configs/x86_64_defconfig" });
 
-        Assert.Contains("run \"${M[@]}\" tinyconfig\n", target);
+        Assert.Contains("run \"${KFARM_MAKE[@]}\" tinyconfig\n", target);
         Assert.DoesNotContain("olddefconfig", target);
         Assert.Contains("run cp -- source/arch/x86/configs/x86_64_defconfig build/.config\n", file);
-        Assert.Contains("run \"${M[@]}\" olddefconfig\n", file);
+        Assert.Contains("run \"${KFARM_MAKE[@]}\" olddefconfig\n", file);
     }
 
     [Fact]
@@ -309,7 +319,7 @@ public sealed class BuildScriptTests : IDisposable
         });
 
         Assert.Contains("printf '%s\\n' 'CONFIG_A=y' '# CONFIG_B is not set' > kfarm-fragment.config\n", script);
-        Assert.Contains("merge_config.sh -m -O \"$ws/build\" \"$ws/build/.config\" \"$ws/kfarm-fragment.config\" \"$ws/source/\"'kernel/configs/kvm_guest.config')", script);
+        Assert.Contains("merge_config.sh -m -O \"$KFARM_WS/build\" \"$KFARM_WS/build/.config\" \"$KFARM_WS/kfarm-fragment.config\" \"$KFARM_WS/source/\"'kernel/configs/kvm_guest.config')", script);
         var merge = script.IndexOf("merge_config.sh -m", StringComparison.Ordinal);
         Assert.True(script.IndexOf("olddefconfig", merge, StringComparison.Ordinal) > merge, "olddefconfig must follow the merge");
         Assert.DoesNotContain("kfarm-fragment", BuildScript.Generate(Plan() with { KconfigFragments = ["kernel/configs/kvm_guest.config"] }));
@@ -329,10 +339,10 @@ public sealed class BuildScriptTests : IDisposable
     public void Workspace_is_quoted_and_artifact_patterns_are_left_for_bash_to_glob()
     {
         var script = BuildScript.Generate(Plan() with { Workspace = "/srv/it's here", ArtifactPatterns = ["vmlinux", "*.ko", "arch/*/boot/bzImage"] });
-        Assert.Contains("ws='/srv/it'\\''s here'\n", script);
-        Assert.Contains("for f in vmlinux; do", script);
-        Assert.Contains("for f in **/*.ko; do", script);
-        Assert.Contains("for f in arch/*/boot/bzImage; do", script);
+        Assert.Contains("KFARM_WS='/srv/it'\\''s here'\n", script);
+        Assert.Contains("for kfarm_f in vmlinux; do", script);
+        Assert.Contains("for kfarm_f in **/*.ko; do", script);
+        Assert.Contains("for kfarm_f in arch/*/boot/bzImage; do", script);
     }
 
     [Theory]

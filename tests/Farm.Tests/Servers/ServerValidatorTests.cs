@@ -212,7 +212,7 @@ public sealed class ServerValidatorTests : IDisposable
         Assert.Equal(["supported_architectures", "toolchains"], errors.Select(e => e.Field));
     }
 
-    [Fact(Skip = "bug: ServerValidator.Validate throws NullReferenceException on a null toolchains[] entry (JSON \"toolchains\":[null]) instead of reporting toolchains[0]; inside ServerPoolActor.OnRegister this restarts the pool")]
+    [Fact]
     public void A_null_toolchain_entry_is_an_error_not_an_exception()
     {
         var errors = Validate(Valid() with { Toolchains = [null!] });
