@@ -7,6 +7,17 @@ public sealed class FarmSettings
     /// <summary>The SQLite journal and other node state.</summary>
     public string DataDirectory { get; set; } = "/var/lib/kernelfarm";
     public int MaxQueueSize { get; set; } = 1000;
+    /// <summary>"sqlite" (embedded, one node) or "postgres" (shared by a cluster).</summary>
+    public string Persistence { get; set; } = "sqlite";
+    /// <summary>Npgsql connection string when <see cref="Persistence"/> is "postgres".</summary>
+    public string PostgresConnectionString { get; set; } = "Host=127.0.0.1;Database=kernelfarm;Username=kernelfarm;Password=kernelfarm";
+    /// <summary>"gateway" serves HTTP, "worker" hosts the queue, the pool and job actors; a node may have both.</summary>
+    public List<string> Roles { get; set; } = [];
+
+    /// <summary>Configured roles, or both when none are set (a single node runs everything).</summary>
+    public IReadOnlyList<string> EffectiveRoles => Roles.Count > 0 ? Roles : ["gateway", "worker"];
+
+    public bool HasRole(string role) => EffectiveRoles.Contains(role, StringComparer.OrdinalIgnoreCase);
     /// <summary>Where a job's output_directory may point; empty means just the artifact storage path.</summary>
     public List<string> AllowedOutputRoots { get; set; } = [];
     /// <summary>Akka.NET remoting: host name and port of this node (0 = any free port).</summary>
@@ -17,6 +28,18 @@ public sealed class FarmSettings
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Tries per job; infrastructure failures start the next try on another server.</summary>
+    public int MaxAttempts { get; set; } = 3;
+    /// <summary>Wait before the second try; doubles for each further try.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>A job's build time limit unless it sets build_config.timeout_minutes.</summary>
+    public TimeSpan DefaultJobTimeout { get; set; } = TimeSpan.FromHours(2);
+    /// <summary>How often a job tries to reach its server again before it declares the attempt lost.</summary>
+    public int ReattachAttempts { get; set; } = 5;
+    public TimeSpan ReattachDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan BackoffBefore(int attempt) =>
+        TimeSpan.FromTicks(RetryBackoff.Ticks * (1L << Math.Clamp(attempt - 2, 0, 10)));
 
     public IReadOnlyList<string> EffectiveOutputRoots =>
         AllowedOutputRoots.Count > 0 ? AllowedOutputRoots : [ArtifactStoragePath];

@@ -11,11 +11,13 @@ using Microsoft.Data.Sqlite;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = builder.Configuration.GetSection("Farm").Get<FarmSettings>() ?? new FarmSettings();
+if (settings.Persistence is not ("sqlite" or "postgres"))
+    throw new InvalidOperationException($"Farm:Persistence must be 'sqlite' or 'postgres', not '{settings.Persistence}'");
 builder.Services.AddSingleton(settings);
 
 Directory.CreateDirectory(settings.DataDirectory);
 Directory.CreateDirectory(settings.ArtifactStoragePath);
-EnableWal(FarmConfig.SqliteConnectionString(settings));
+if (!FarmConfig.UsesPostgres(settings)) EnableWal(FarmConfig.SqliteConnectionString(settings));
 
 var port = settings.ClusterPort != 0 ? settings.ClusterPort : FreePort(settings.ClusterHostname);
 var hocon = FarmConfig.Build(settings, Path.Combine(AppContext.BaseDirectory, "hocon"), port);
@@ -32,8 +34,11 @@ builder.Services.AddAkka("kernelfarm", (akka, _) =>
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapJobEndpoints(settings);
-app.MapServerEndpoints(settings);
+if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
+{
+    app.MapJobEndpoints(settings);
+    app.MapServerEndpoints(settings);
+}
 app.MapHealthEndpoints();
 app.Run();
 

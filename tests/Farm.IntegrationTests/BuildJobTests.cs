@@ -39,6 +39,10 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(job["artifact_directory"]!.GetValue<string>(), "bzImage")), download);
         var log = await Farm.GetLogAsync(job["id"]!.GetValue<string>());
         Assert.Contains("==> kfarm: step building", log);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(log);
+        var rest = await Farm.Http.GetByteArrayAsync($"api/v1/infrastructure/build-jobs/{job["id"]}/log?offset=100");
+        Assert.Equal(bytes[100..], rest);
+        Assert.Empty(await Farm.Http.GetByteArrayAsync($"api/v1/infrastructure/build-jobs/{job["id"]}/log?offset={bytes.Length}"));
     }
 
     [Fact]

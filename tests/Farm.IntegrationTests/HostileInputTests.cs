@@ -376,19 +376,30 @@ public sealed class HostileInputTests(FarmFixture fixture) : IClassFixture<FarmF
 
     /// <summary>
     /// null for a list or map of build_config: refused naming each field, or taken as empty — then the
-    /// job must build like any other (not crash the job when the build script is generated).
+    /// job must build like any other. Runs on a farm of its own: if such a job wedges its build actor,
+    /// it holds a build slot for good, and the shared farm of this class must not lose its x86 slot.
     /// </summary>
     [Fact]
     public async Task Null_lists_and_maps_in_build_config_are_refused_or_taken_as_empty()
     {
-        var body = Env.Job();
+        await using var own = await FarmWithServers.StartAsync();
+        var body = own.Job();
         string[] fields = ["build_config.custom_env", "build_config.kconfig_fragments", "build_config.extra_make_args"];
         foreach (var f in fields) Set(body, f, null);
-        var answer = await PostJsonAsync(Farm.Http, JobsUrl, body);
+        var answer = await PostJsonAsync(own.Farm.Http, JobsUrl, body);
         if (answer.Status == HttpStatusCode.Accepted)
         {
-            var job = await Farm.WaitForEndAsync(answer.Json!["id"]!.GetValue<string>(), Timeout);
-            Assert.True(FarmProcess.Status(job) == "completed", $"accepted with null lists, but the job ended: {job.ToJsonString()}");
+            var id = answer.Json!["id"]!.GetValue<string>();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            Answer last;
+            do
+            {
+                last = await SendAsync(own.Farm.Http, HttpMethod.Get, $"{JobsUrl}/{id}");
+                if (last.Status == HttpStatusCode.OK && last.Json?["status"]?.GetValue<string>() is "completed" or "failed" or "cancelled") break;
+                await Task.Delay(500);
+            } while (DateTime.UtcNow < deadline);
+            Assert.True(last.Status == HttpStatusCode.OK && last.Json?["status"]?.GetValue<string>() == "completed",
+                $"accepted with null custom_env/kconfig_fragments/extra_make_args, but after 60 s GET job answers {last}\n{own.Farm.Tail(30)}");
         }
         else
         {

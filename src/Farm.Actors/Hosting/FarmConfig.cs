@@ -22,12 +22,15 @@ public static class FarmConfig
             .AppendLine($"kfarm.hostname = {Q(settings.ClusterHostname)}")
             .AppendLine($"kfarm.port = {actualPort}")
             .AppendLine($"kfarm.seed-nodes = [{string.Join(", ", seeds.Select(Q))}]")
-            .AppendLine("kfarm.roles = [\"gateway\", \"worker\"]")
-            .AppendLine($"kfarm.connection-string = {Q(SqliteConnectionString(settings))}");
+            .AppendLine($"kfarm.roles = [{string.Join(", ", settings.EffectiveRoles.Select(Q))}]")
+            .AppendLine($"kfarm.connection-string = {Q(UsesPostgres(settings) ? settings.PostgresConnectionString : SqliteConnectionString(settings))}");
+        var persistence = UsesPostgres(settings) ? "persistence-postgres.hocon" : "persistence-sqlite.hocon";
         var text = prelude + File.ReadAllText(Path.Combine(hoconDirectory, "farm.hocon")) + "\n"
-                   + File.ReadAllText(Path.Combine(hoconDirectory, "persistence-sqlite.hocon"));
+                   + File.ReadAllText(Path.Combine(hoconDirectory, persistence));
         return ConfigurationFactory.ParseString(text);
     }
+
+    public static bool UsesPostgres(FarmSettings s) => s.Persistence.Equals("postgres", StringComparison.OrdinalIgnoreCase);
 
     private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -23,10 +23,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
 
     private const string LaunchTag = "launch", StatusTag = "status", KillTag = "kill", CleanupTag = "cleanup";
     private static readonly TimeSpan PassivateAfter = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
-    private const int MaxStreamRetries = 30;
-
     private sealed record RetryStream;
+    private sealed record TimeLimitReached;
 
     private readonly string _jobId;
     private readonly FarmSettings _settings;
@@ -57,7 +55,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
 
         Command<SshSessionActor.RunResult>(r => r.Tag == LaunchTag, OnLaunched);
         Command<SshSessionActor.RunResult>(r => r.Tag == StatusTag, OnStatus);
-        Command<SshSessionActor.RunResult>(r => r.Tag == KillTag, _ => Cleanup());
+        // After a kill: a timeout still publishes the log; a cancel just cleans up.
+        Command<SshSessionActor.RunResult>(r => r.Tag == KillTag, _ => { if (_pendingFailure is not null) Transfer(includeArtifacts: false); else Cleanup(); });
         Command<SshSessionActor.RunResult>(r => r.Tag == CleanupTag, _ => FinishAfterCleanup());
         Command<SshSessionActor.RunFailed>(OnRemoteFailure);
 
@@ -66,11 +65,12 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         Command<LogStreamActor.Broken>(b =>
         {
             StopStream();
-            if (++_streamRetries > MaxStreamRetries) { FailInfrastructure("building", $"log stream lost: {b.Error}"); return; }
+            if (++_streamRetries > _settings.ReattachAttempts) { FailInfrastructure(Step(), $"lost the server: {b.Error}"); return; }
             _log.Warning("job {0}: log stream broke ({1}); re-attaching", _jobId, b.Error);
-            Timers.StartSingleTimer("retry", new RetryStream(), RetryDelay);
+            Timers.StartSingleTimer("retry", new RetryStream(), _settings.ReattachDelay);
         });
-        Command<RetryStream>(_ => { if (_state.Status.IsOnServer() && !_state.CancelRequested) CheckRemoteStatus(); });
+        Command<RetryStream>(_ => { if (_state.Status.IsOnServer() && !_state.CancelRequested && _pendingFailure is null) CheckRemoteStatus(); });
+        Command<TimeLimitReached>(_ => OnTimeLimit());
 
         Command<ArtifactTransferActor.Completed>(OnTransferred);
         Command<ArtifactTransferActor.Failed>(f =>
@@ -81,7 +81,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                 Cleanup();
                 return;
             }
-            FailInfrastructure("transferring", f.Storage ? $"storage: {f.Error}" : f.Error);
+            // Central storage is not the server's fault: another server would not help.
+            FailInfrastructure("transferring", f.Storage ? $"storage: {f.Error}" : f.Error, retryable: !f.Storage);
         });
         Command<ReceiveTimeout>(_ =>
         {
@@ -155,12 +156,37 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private void ResumeAfterRecovery()
     {
         if (!_state.Exists || _state.Status.IsTerminal()) { SetReceiveTimeout(PassivateAfter); return; }
-        if (_state.Status == JobStatus.Queued) return; // the queue owns it until Start
+        if (_state.Status == JobStatus.Queued)
+        {   // the queue owns it until Start; a retry it may have missed is asked for again (idempotent)
+            if (_state.Attempt > 0) RequestRetry();
+            return;
+        }
         _log.Info("job {0}: re-attaching in state {1} on {2}", _jobId, _state.Status, _state.Placement!.Server.Id);
         if (_state.CancelRequested) KillRemote();
         else if (_state.Status == JobStatus.Transferring) Transfer(includeArtifacts: true);
         else if (_state.ProcessGroup is null) Launch();
-        else CheckRemoteStatus();
+        else { ArmTimeLimit(); CheckRemoteStatus(); }
+    }
+
+    private string Step() => _state.Status.ToString().ToLowerInvariant();
+
+    private TimeSpan TimeLimit =>
+        _state.Request!.BuildConfig.TimeoutMinutes is { } m ? TimeSpan.FromMinutes(m) : _settings.DefaultJobTimeout;
+
+    private void ArmTimeLimit()
+    {
+        if (_state.LaunchedAt is not { } launched) return;
+        var left = launched + TimeLimit - DateTimeOffset.UtcNow;
+        Timers.StartSingleTimer("time-limit", new TimeLimitReached(), left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+
+    private void OnTimeLimit()
+    {
+        if (!_state.Status.IsOnServer() || _state.Status >= JobStatus.Transferring || _state.CancelRequested || _pendingFailure is not null) return;
+        _log.Warning("job {0}: time limit of {1} reached in {2}; killing the build", _jobId, TimeLimit, Step());
+        _pendingFailure = new JobFailure(FailureKind.Timeout, Step(), null, $"the build exceeded its time limit of {TimeLimit}");
+        StopStream();
+        Session().Tell(new SshSessionActor.Run(RemoteCommands.Kill(_state.Workspace!, _settings.CancelGracePeriod), KillTag));
     }
 
     private IActorRef Session()
@@ -172,8 +198,17 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
 
     private void Launch()
     {
-        var plan = BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default);
-        Session().Tell(new SshSessionActor.Run(RemoteCommands.Launch(_jobId, _state.Workspace!, BuildScript.Generate(plan)), LaunchTag));
+        string script;
+        try
+        {
+            script = BuildScript.Generate(BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default));
+        }
+        catch (Exception e)
+        {   // a request the validator let through but the plan cannot express: fail, never crash-loop
+            FailInfrastructure("preparing", $"cannot generate the build script: {e.Message}", retryable: false);
+            return;
+        }
+        Session().Tell(new SshSessionActor.Run(RemoteCommands.Launch(_jobId, _state.Workspace!, script), LaunchTag));
     }
 
     private void OnLaunched(SshSessionActor.RunResult r)
@@ -184,7 +219,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             FailInfrastructure("preparing", $"cannot start the build in {_state.Workspace}: exit {r.Result.ExitCode}: {r.Result.Stderr.Trim()}");
             return;
         }
-        PersistEvent(new Launched(pg, DateTimeOffset.UtcNow), StartStream);
+        PersistEvent(new Launched(pg, DateTimeOffset.UtcNow), () => { ArmTimeLimit(); StartStream(); });
     }
 
     private void StartStream()
@@ -217,7 +252,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
 
     private void OnStatus(SshSessionActor.RunResult r)
     {
-        if (_state.CancelRequested || _state.Status.IsTerminal()) return;
+        if (_state.CancelRequested || _state.Status.IsTerminal() || _pendingFailure is not null) return;
+        _streamRetries = 0;
         var words = r.Result.Stdout.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         switch (words.FirstOrDefault())
         {
@@ -278,11 +314,45 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         Transfer(includeArtifacts: false); // publish build.log and metadata for the failed job
     }
 
-    private void FailInfrastructure(string step, string message)
+    private void FailInfrastructure(string step, string message, bool retryable = true)
     {
-        _log.Warning("job {0}: infrastructure failure in {1}: {2}", _jobId, step, message);
+        _log.Warning("job {0}: infrastructure failure in {1} on attempt {2}: {3}", _jobId, step, _state.Attempt, message);
         StopStream();
-        PersistEvent(new Failed(new JobFailure(FailureKind.Infrastructure, step, null, message), null, DateTimeOffset.UtcNow), Cleanup);
+        var failure = new JobFailure(FailureKind.Infrastructure, step, null, message);
+        if (!retryable || _state.CancelRequested || _state.Attempt >= _settings.MaxAttempts)
+        {
+            PersistEvent(new Failed(failure, null, DateTimeOffset.UtcNow), Cleanup);
+            return;
+        }
+        var server = _state.Placement!.Server;
+        var workspace = _state.Workspace!;
+        var notBefore = DateTimeOffset.UtcNow + _settings.BackoffBefore(_state.Attempt + 1);
+        PersistEvent(new AttemptFailed(_state.Attempt, server.Id, failure, notBefore, DateTimeOffset.UtcNow), () =>
+        {
+            // The old attempt is abandoned: free its slot, stop its session, and try to clear its
+            // workspace in the background (the server may be gone; the next attempt does not wait).
+            if (!_session.IsNobody()) { Context.Stop(_session); _session = ActorRefs.Nobody; }
+            _ = AbandonAsync(server, workspace);
+            _pool.Tell(new ServerPoolCommands.Release(_jobId));
+            RequestRetry();
+        });
+    }
+
+    private void RequestRetry()
+    {
+        _log.Info("job {0}: attempt {1} will start after {2:O}, avoiding {3}", _jobId, _state.Attempt + 1, _state.RetryNotBefore, string.Join(",", _state.FailedServers));
+        _queue.Tell(new QueueCommands.Requeue(_jobId, _state.Request!, _state.Attempt + 1, _state.FailedServers,
+            _state.RetryNotBefore ?? DateTimeOffset.UtcNow));
+    }
+
+    private async Task AbandonAsync(BuildServer server, string workspace)
+    {
+        try
+        {
+            using var shell = await RemoteShell.ConnectAsync(server, _settings.SshConnectTimeout, CancellationToken.None);
+            await shell.RunAsync(RemoteCommands.Kill(workspace, _settings.CancelGracePeriod) + "\n" + RemoteCommands.Cleanup(_jobId, workspace), CancellationToken.None);
+        }
+        catch (Exception) { /* unreachable: the workspace stays; the operator sees the failed attempt */ }
     }
 
     private void OnRemoteFailure(SshSessionActor.RunFailed f)
@@ -295,10 +365,10 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var step = _state.Status.ToString().ToLowerInvariant();
-        if (f.Tag == StatusTag && _state.ProcessGroup is not null && ++_streamRetries <= MaxStreamRetries)
+        if (f.Tag == StatusTag && _state.ProcessGroup is not null && ++_streamRetries <= _settings.ReattachAttempts)
         {
             _log.Warning("job {0}: status check failed ({1}); retrying", _jobId, f.Error);
-            Timers.StartSingleTimer("retry", new RetryStream(), RetryDelay);
+            Timers.StartSingleTimer("retry", new RetryStream(), _settings.ReattachDelay);
             return;
         }
         FailInfrastructure(step, f.Error);

@@ -15,11 +15,15 @@ public sealed record JobState
     public string? Workspace { get; init; }
     public int Attempt { get; init; }
     public int? ProcessGroup { get; init; }
+    public DateTimeOffset? LaunchedAt { get; init; }
     public bool CancelRequested { get; init; }
     public IReadOnlyList<StatusTransition> Transitions { get; init; } = [];
     public string? ArtifactDirectory { get; init; }
     public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
     public JobFailure? Failure { get; init; }
+    public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
+    /// <summary>Set while a retry waits in the queue: when it may start.</summary>
+    public DateTimeOffset? RetryNotBefore { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
@@ -34,16 +38,30 @@ public sealed record JobState
         },
         Assigned a => Move(JobStatus.Assigned, a.At) with
         {
-            Placement = a.Placement, Workspace = a.Workspace, Attempt = a.Attempt, ProcessGroup = null,
+            Placement = a.Placement, Workspace = a.Workspace, Attempt = a.Attempt, ProcessGroup = null, LaunchedAt = null, RetryNotBefore = null,
+            Attempts = [.. Attempts, new AttemptRecord(a.Attempt, a.Placement.Server.Id, a.At, null, null)],
+        },
+        AttemptFailed f => Move(JobStatus.Queued, f.At) with
+        {
+            Placement = null, Workspace = null, ProcessGroup = null, RetryNotBefore = f.NotBefore,
+            Attempts = CloseAttempt(f.At, f.Failure),
         },
         StepStarted s => Move(s.Status, s.At),
-        Launched l => this with { ProcessGroup = l.ProcessGroup, UpdatedAt = l.At },
-        Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts },
-        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory },
+        Launched l => this with { ProcessGroup = l.ProcessGroup, LaunchedAt = l.At, UpdatedAt = l.At },
+        Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null) },
+        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory, Attempts = CloseAttempt(f.At, f.Failure) },
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
-        Cancelled c => Move(JobStatus.Cancelled, c.At),
+        Cancelled c => Move(JobStatus.Cancelled, c.At) with { Attempts = CloseAttempt(c.At, null) },
         _ => this,
     };
+
+    /// <summary>Servers earlier attempts failed on: a retry goes elsewhere when it can.</summary>
+    public IReadOnlyList<string> FailedServers => Attempts.Where(a => a.Failure is not null).Select(a => a.ServerId).Distinct().ToList();
+
+    private IReadOnlyList<AttemptRecord> CloseAttempt(DateTimeOffset at, JobFailure? failure) =>
+        Attempts.Count > 0 && Attempts[^1].EndedAt is null
+            ? [.. Attempts.Take(Attempts.Count - 1), Attempts[^1] with { EndedAt = at, Failure = failure }]
+            : Attempts;
 
     private JobState Move(JobStatus status, DateTimeOffset at) => this with
     {
@@ -62,6 +80,7 @@ public sealed record JobState
         ArtifactDirectory = ArtifactDirectory,
         Artifacts = Artifacts,
         Failure = Failure,
+        Attempts = Attempts,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt == default ? CreatedAt : UpdatedAt,
     };

@@ -27,7 +27,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly QueueState _state = new();
     private readonly Dictionary<string, IActorRef> _awaitingCreation = new();
-    private bool _placing, _dirty;
+    private bool _placing, _dirty, _paused;
 
     public QueueActor(FarmSettings settings, IActorRef jobs, IActorRef pool)
     {
@@ -39,6 +39,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         Recover<JobDispatched>(_state.Apply);
         Recover<JobHandedOver>(_state.Apply);
         Recover<JobWithdrawn>(_state.Apply);
+        Recover<JobRequeued>(_state.Apply);
         Recover<RecoveryCompleted>(_ => Redeliver());
 
         Command<QueueCommands.Submit>(OnSubmit);
@@ -63,6 +64,13 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         Command<QueueCommands.Withdraw>(w =>
         {
             if (_state.IsWaiting(w.JobId)) Persist(new JobWithdrawn(w.JobId), _state.Apply);
+        });
+        Command<QueueCommands.Requeue>(OnRequeue);
+        Command<QueueCommands.PauseDispatch>(_ =>
+        {
+            _paused = true;
+            _log.Info("queue: dispatch paused for shutdown ({0} waiting)", _state.WaitingCount);
+            Sender.Tell(QueueReplies.Paused.Instance);
         });
         Command<QueueCommands.GetStats>(_ => Sender.Tell(new QueueReplies.Stats(_state.WaitingCount, _state.DispatchedCount, _state.Accepted)));
     }
@@ -95,9 +103,13 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
 
     private void Dispatch()
     {
+        if (_paused) return;
         if (_placing) { _dirty = true; return; }
         _dirty = false;
-        var candidates = _state.NextCandidates(CandidatesPerRequirement);
+        var now = DateTimeOffset.UtcNow;
+        if (_state.NextRetryAt(now) is { } retryAt)
+            Timers.StartSingleTimer("retry", new DispatchTick(), retryAt - now + TimeSpan.FromMilliseconds(10));
+        var candidates = _state.NextCandidates(CandidatesPerRequirement, now);
         if (candidates.Count == 0) return;
         _placing = true;
         _pool.Ask<ServerPoolReplies.Placed>(new ServerPoolCommands.Place(candidates), PlacementTimeout)
@@ -110,7 +122,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         var dispatched = new List<JobDispatched>();
         foreach (var p in placed.Placements)
         {
-            if (_state.IsWaiting(p.JobId)) dispatched.Add(new JobDispatched(p, Attempt: 1));
+            if (_state.WaitingJob(p.JobId) is { } w) dispatched.Add(new JobDispatched(p, w.Attempt));
             else if (!_state.IsDispatched(p.JobId))
                 _pool.Tell(new ServerPoolCommands.Release(p.JobId)); // withdrawn meanwhile
         }
@@ -123,10 +135,23 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         DeferAsync(dispatched, _ => { if (_dirty) Dispatch(); });
     }
 
+    private void OnRequeue(QueueCommands.Requeue r)
+    {
+        // Idempotent: a retry already waiting or already placed is not queued twice.
+        if (_state.WaitingJob(r.JobId) is { } w && w.Attempt >= r.Attempt) return;
+        if (_state.DispatchedJob(r.JobId) is { } d && d.Attempt >= r.Attempt) return;
+        Persist(new JobRequeued(r.JobId, r.Request, r.Attempt, r.AvoidServers, r.NotBefore, _state.LastSequence + 1), e =>
+        {
+            _state.Apply(e);
+            _log.Info("queue: job {0} waits for attempt {1} (not before {2:O}, avoiding {3})", r.JobId, r.Attempt, r.NotBefore, string.Join(",", r.AvoidServers));
+            Dispatch();
+        });
+    }
+
     /// <summary>After recovery: job actors may have missed Create or Start; both are idempotent.</summary>
     private void Redeliver()
     {
-        foreach (var q in _state.Waiting) _jobs.Tell(new BuildJobCommands.Create(q.JobId, q.Request, q.At));
+        foreach (var q in _state.Waiting.Where(w => w.Attempt == 1)) _jobs.Tell(new BuildJobCommands.Create(q.JobId, q.Request, q.QueuedAt));
         foreach (var d in _state.Dispatched) _jobs.Tell(new BuildJobCommands.Start(d.Placement.JobId, d.Placement, d.Attempt));
         _log.Info("queue recovered: {0} waiting, {1} being handed over, {2} accepted in all", _state.WaitingCount, _state.DispatchedCount, _state.Accepted);
         Dispatch();

@@ -13,6 +13,10 @@ public readonly record struct QueueKey(int Priority, long Sequence, string JobId
     }
 }
 
+/// <summary>A job waiting for a slot: its first try, or a retry that avoids the servers it failed on.</summary>
+public sealed record WaitingJob(string JobId, BuildJobRequest Request, int Attempt, IReadOnlyList<string> AvoidServers,
+    DateTimeOffset NotBefore, DateTimeOffset QueuedAt, QueueKey Key);
+
 /// <summary>
 /// The queue as a mutable value owned by QueueActor (rebuilt from its events): waiting jobs in
 /// order, jobs handed to a server but not yet acknowledged by their actor, idempotency keys.
@@ -20,7 +24,7 @@ public readonly record struct QueueKey(int Priority, long Sequence, string JobId
 public sealed class QueueState
 {
     private readonly SortedSet<QueueKey> _order = [];
-    private readonly Dictionary<string, (QueueKey Key, JobQueued Job)> _waiting = new();
+    private readonly Dictionary<string, WaitingJob> _waiting = new();
     private readonly Dictionary<string, JobDispatched> _dispatched = new();
     private readonly Dictionary<string, string> _byIdempotencyKey = new(StringComparer.Ordinal);
 
@@ -28,12 +32,13 @@ public sealed class QueueState
     public long Accepted { get; private set; }
     public int WaitingCount => _waiting.Count;
     public int DispatchedCount => _dispatched.Count;
-    public IEnumerable<JobQueued> Waiting => _order.Select(k => _waiting[k.JobId].Job);
+    public IEnumerable<WaitingJob> Waiting => _order.Select(k => _waiting[k.JobId]);
     public IEnumerable<JobDispatched> Dispatched => _dispatched.Values;
 
     public bool IsWaiting(string jobId) => _waiting.ContainsKey(jobId);
     public bool IsDispatched(string jobId) => _dispatched.ContainsKey(jobId);
-    public JobQueued? WaitingJob(string jobId) => _waiting.TryGetValue(jobId, out var w) ? w.Job : null;
+    public WaitingJob? WaitingJob(string jobId) => _waiting.GetValueOrDefault(jobId);
+    public JobDispatched? DispatchedJob(string jobId) => _dispatched.GetValueOrDefault(jobId);
     public string? JobForKey(string key) => _byIdempotencyKey.GetValueOrDefault(key);
 
     public void Apply(object e)
@@ -41,12 +46,16 @@ public sealed class QueueState
         switch (e)
         {
             case JobQueued q:
-                var key = new QueueKey(q.Request.Priority, q.Sequence, q.JobId);
-                _order.Add(key);
-                _waiting[q.JobId] = (key, q);
+                Add(new WaitingJob(q.JobId, q.Request, 1, [], q.At, q.At, new QueueKey(q.Request.Priority, q.Sequence, q.JobId)));
                 if (q.IdempotencyKey is not null) _byIdempotencyKey[q.IdempotencyKey] = q.JobId;
                 LastSequence = Math.Max(LastSequence, q.Sequence);
                 Accepted++;
+                break;
+            case JobRequeued r:
+                _dispatched.Remove(r.JobId);
+                Add(new WaitingJob(r.JobId, r.Request, r.Attempt, r.AvoidServers, r.NotBefore, r.NotBefore,
+                    new QueueKey(r.Request.Priority, r.Sequence, r.JobId)));
+                LastSequence = Math.Max(LastSequence, r.Sequence);
                 break;
             case JobDispatched d:
                 Remove(d.Placement.JobId);
@@ -61,6 +70,13 @@ public sealed class QueueState
         }
     }
 
+    private void Add(WaitingJob w)
+    {
+        Remove(w.JobId);
+        _order.Add(w.Key);
+        _waiting[w.JobId] = w;
+    }
+
     private void Remove(string jobId)
     {
         if (_waiting.Remove(jobId, out var w)) _order.Remove(w.Key);
@@ -69,20 +85,27 @@ public sealed class QueueState
     /// <summary>
     /// The next jobs to offer the pool: the head of each kind of requirement, so a job no free
     /// server can take does not hold back jobs behind it that could run (no head-of-line blocking).
+    /// Retries in their back-off are skipped until their time.
     /// </summary>
-    public IReadOnlyList<PlacementRequest> NextCandidates(int perRequirement)
+    public IReadOnlyList<PlacementRequest> NextCandidates(int perRequirement, DateTimeOffset now)
     {
         var taken = new Dictionary<(string, string?, string?, string?), int>();
         var result = new List<PlacementRequest>();
         foreach (var k in _order)
         {
-            var r = _waiting[k.JobId].Job.Request;
+            var w = _waiting[k.JobId];
+            if (w.NotBefore > now) continue;
+            var r = w.Request;
             var req = (r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory);
             var n = taken.GetValueOrDefault(req);
             if (n >= perRequirement) continue;
             taken[req] = n + 1;
-            result.Add(new PlacementRequest(k.JobId, req.TargetArchitecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory));
+            result.Add(new PlacementRequest(k.JobId, req.TargetArchitecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, w.AvoidServers));
         }
         return result;
     }
+
+    /// <summary>When the earliest retry in back-off becomes eligible, if any.</summary>
+    public DateTimeOffset? NextRetryAt(DateTimeOffset now) =>
+        _waiting.Values.Where(w => w.NotBefore > now).Select(w => (DateTimeOffset?)w.NotBefore).Min();
 }

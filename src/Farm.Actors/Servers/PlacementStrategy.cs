@@ -5,7 +5,7 @@ using KernelFarm.Messages.Servers;
 namespace KernelFarm.Actors.Servers;
 
 /// <summary>A server as placement sees it: what it offers and how much of it is free.</summary>
-public sealed record ServerCapacity(BuildServer Server, int SlotsInUse, bool Healthy = true)
+public sealed record ServerCapacity(BuildServer Server, int SlotsInUse, bool Healthy = true, bool Draining = false)
 {
     public int FreeSlots => Math.Max(0, Server.MaxConcurrentJobs - SlotsInUse);
 }
@@ -44,19 +44,32 @@ public static class PlacementStrategy
         return true;
     }
 
-    /// <summary>Why no registered server could ever run the job, or null if one could.</summary>
-    public static string? Infeasibility(IEnumerable<BuildServer> servers, JobRequirements job)
+    /// <summary>Why no registered server could ever run the job (and which field is to blame), or null if one could.</summary>
+    public static (string Field, string Reason)? Infeasibility(IEnumerable<BuildServer> servers, JobRequirements job)
     {
         var all = servers.ToList();
-        if (all.Count == 0) return "no build server is registered";
+        if (all.Count == 0) return ("target_architecture", "no build server is registered");
         if (all.Any(s => ToolchainFor(s, job) is not null)) return null;
         var arch = all.Where(s => s.SupportedArchitectures.Contains(job.Architecture)).ToList();
-        if (arch.Count == 0) return $"no registered server supports architecture {job.Architecture}";
+        if (arch.Count == 0) return ("target_architecture", $"no registered server supports architecture {job.Architecture}");
         if (job.Toolchain is not null && !arch.Any(s => s.Toolchains.Any(t => t.Name == job.Toolchain && t.TargetArchitectures.Contains(job.Architecture))))
-            return $"no registered server has toolchain {job.Toolchain} for {job.Architecture}";
+            return ("toolchain", $"no registered server has toolchain {job.Toolchain} for {job.Architecture}");
         if (!arch.Any(s => AllowsPaths(s, job)))
-            return "no registered server allows the requested workspace_root/build_directory";
-        return $"no registered server has a toolchain for {job.Architecture}";
+            return (job.BuildDirectory is not null && (job.WorkspaceRoot is null || arch.Any(s => AllowsPaths(s, job with { BuildDirectory = null })))
+                    ? "build_config.build_directory" : "build_config.workspace_root",
+                "no registered server allows the requested workspace_root/build_directory (see the servers' workspace_root and allowed_workspace_roots)");
+        return ("target_architecture", $"no registered server has a toolchain for {job.Architecture}");
+    }
+
+    /// <summary>
+    /// Like <see cref="Choose(IEnumerable{ServerCapacity},string,JobRequirements)"/>, but a retry avoids the
+    /// servers its earlier attempts failed on — unless no other server could ever run it.
+    /// </summary>
+    public static Placement? Choose(IReadOnlyList<ServerCapacity> servers, string jobId, JobRequirements job, IReadOnlyCollection<string> avoid)
+    {
+        if (avoid.Count == 0) return Choose(servers, jobId, job);
+        var others = servers.Where(s => !avoid.Contains(s.Server.Id)).ToList();
+        return others.Any(s => ToolchainFor(s.Server, job) is not null) ? Choose(others, jobId, job) : Choose(servers, jobId, job);
     }
 
     public static Placement? Choose(IEnumerable<ServerCapacity> servers, string jobId, JobRequirements job)
@@ -65,7 +78,7 @@ public static class PlacementStrategy
         (double Load, int Cross, string Id) bestKey = default;
         foreach (var s in servers)
         {
-            if (!s.Healthy || s.FreeSlots <= 0) continue;
+            if (!s.Healthy || s.Draining || s.FreeSlots <= 0) continue;
             var tc = ToolchainFor(s.Server, job);
             if (tc is null) continue;
             var key = ((double)s.SlotsInUse / Math.Max(1, s.Server.MaxConcurrentJobs), tc.CrossCompile.Length > 0 ? 1 : 0, s.Server.Id);

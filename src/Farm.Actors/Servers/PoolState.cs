@@ -12,6 +12,7 @@ public sealed record PoolState
     public IReadOnlyDictionary<string, (BuildServer Server, DateTimeOffset RegisteredAt)> Servers { get; init; } =
         new Dictionary<string, (BuildServer, DateTimeOffset)>();
     public IReadOnlyDictionary<string, Placement> Reservations { get; init; } = new Dictionary<string, Placement>();
+    public IReadOnlySet<string> Draining { get; init; } = new HashSet<string>();
 
     public int SlotsInUse(string serverId) => Reservations.Values.Count(p => p.Server.Id == serverId);
 
@@ -28,7 +29,15 @@ public sealed record PoolState
             {
                 var servers = new Dictionary<string, (BuildServer, DateTimeOffset)>(Servers);
                 servers.Remove(r.ServerId);
-                return this with { Servers = servers };
+                var draining = new HashSet<string>(Draining);
+                draining.Remove(r.ServerId);
+                return this with { Servers = servers, Draining = draining };
+            }
+            case DrainChanged d:
+            {
+                var draining = new HashSet<string>(Draining);
+                if (d.Draining) draining.Add(d.ServerId); else draining.Remove(d.ServerId);
+                return this with { Draining = draining };
             }
             case SlotsReserved r:
             {

@@ -36,6 +36,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Recover<ServerRemoved>(e => _state = _state.Apply(e));
         Recover<SlotsReserved>(e => _state = _state.Apply(e));
         Recover<SlotReleased>(e => _state = _state.Apply(e));
+        Recover<DrainChanged>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
             Timers.StartPeriodicTimer("probe", new ProbeAll(), TimeSpan.FromSeconds(1), _settings.ProbeInterval);
@@ -45,6 +46,18 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Command<ServerPoolCommands.Register>(OnRegister);
         Command<RegistrationProbed>(OnRegistrationProbed);
         Command<ServerPoolCommands.Remove>(OnRemove);
+        Command<ServerPoolCommands.Drain>(d =>
+        {
+            if (!_state.Servers.ContainsKey(d.ServerId)) { Sender.Tell(new ServerPoolReplies.NotFound(d.ServerId)); return; }
+            var sender = Sender;
+            Persist(new DrainChanged(d.ServerId, d.Draining, DateTimeOffset.UtcNow), e =>
+            {
+                _state = _state.Apply(e);
+                _log.Info("build server {0} {1}", d.ServerId, d.Draining ? "is draining" : "takes jobs again");
+                sender.Tell(new ServerPoolReplies.ServerDetails(View(d.ServerId)));
+                if (!d.Draining) _queue.Tell(QueueCommands.CapacityChanged.Instance);
+            });
+        });
         Command<ServerPoolCommands.Get>(g => Sender.Tell(_state.Servers.ContainsKey(g.ServerId)
             ? new ServerPoolReplies.ServerDetails(View(g.ServerId))
             : new ServerPoolReplies.NotFound(g.ServerId)));
@@ -52,9 +65,9 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             _state.Servers.Keys.Order(StringComparer.Ordinal).Select(View).ToList())));
         Command<ServerPoolCommands.CheckFeasible>(c =>
         {
-            var reason = PlacementStrategy.Infeasibility(_state.Servers.Values.Select(s => s.Server),
+            var problem = PlacementStrategy.Infeasibility(_state.Servers.Values.Select(s => s.Server),
                 new JobRequirements(c.Architecture, c.Toolchain, c.WorkspaceRoot, c.BuildDirectory));
-            Sender.Tell(new ServerPoolReplies.Feasibility(reason is null, reason));
+            Sender.Tell(new ServerPoolReplies.Feasibility(problem is null, problem?.Field, problem?.Reason));
         });
         Command<ServerPoolCommands.Place>(OnPlace);
         Command<ServerPoolCommands.Release>(r =>
@@ -81,7 +94,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     {
         var (server, at) = _state.Servers[id];
         return new ServerView(server, _state.SlotsInUse(id), _state.JobsOn(id),
-            _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at);
+            _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at, _state.Draining.Contains(id));
     }
 
     private void OnRegister(ServerPoolCommands.Register r)
@@ -106,7 +119,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             _log.Warning("refused build server {0}: {1}", p.Server.Id, p.Probe.Error);
             p.ReplyTo.Tell(p.Probe.HostKeyMismatch
                 ? new ServerPoolReplies.Rejected("ssh_host_key_fingerprint", p.Probe.Error!)
-                : new ServerPoolReplies.Rejected("ip_address", $"cannot reach the server over SSH: {p.Probe.Error}"));
+                : new ServerPoolReplies.Rejected("ip_address", $"cannot reach the server over SSH: {p.Probe.Error}", Unreachable: true));
             return;
         }
         Persist(new ServerRegistered(p.Server, DateTimeOffset.UtcNow), e =>
@@ -142,9 +155,9 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         {
             if (_state.Reservations.TryGetValue(req.JobId, out var existing)) { placements.Add(existing); continue; }
             var capacity = _state.Servers.Values.Select(s => new ServerCapacity(s.Server, inUse[s.Server.Id],
-                _health.GetValueOrDefault(s.Server.Id)?.Status != HealthStatus.Unhealthy));
+                _health.GetValueOrDefault(s.Server.Id)?.Status != HealthStatus.Unhealthy, _state.Draining.Contains(s.Server.Id))).ToList();
             var chosen = PlacementStrategy.Choose(capacity, req.JobId,
-                new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory));
+                new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory), req.AvoidServers);
             if (chosen is null) continue;
             inUse[chosen.Server.Id]++;
             placements.Add(chosen);

@@ -55,7 +55,16 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         "O", "ARCH", "CROSS_COMPILE", "KBUILD_OUTPUT", "MAKEFLAGS",
         // bash would apply these to the farm's own script (relative cd, globbing, tracing)
         "CDPATH", "GLOBIGNORE", "BASH_XTRACEFD", "POSIXLY_CORRECT",
+        // make reads these from the environment as extra options or makefiles (--eval runs code)
+        "GNUMAKEFLAGS", "MFLAGS", "MAKEFILES", "MAKELEVEL", "MAKEOVERRIDES",
     };
+
+    /// <summary>
+    /// Whole families the build's tools read as configuration that can run commands: git's
+    /// (GIT_CONFIG_*, GIT_SSH_COMMAND rewrite the validated clone), the dynamic loader's, bash's,
+    /// and the farm's own namespace.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReservedEnvPrefixes = ["KFARM_", "GIT_", "LD_", "BASH_"];
 
     /// <summary>The farm's own environment namespace.</summary>
     public const string FarmEnvPrefix = "KFARM_";
@@ -316,6 +325,11 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         ValidateCustomEnv(config.CustomEnv, errors);
         ValidateDirectories(config, errors);
 
+        if (config.TimeoutMinutes is < 1 or > 7 * 24 * 60)
+        {
+            errors.Add(new("build_config.timeout_minutes", "must be between 1 and 10080 (a week), or omitted for the farm's default"));
+        }
+
         if (config.GitDepth is < 0 or > MaxGitDepth)
         {
             errors.Add(new("build_config.git_depth", $"must be between 0 (full history) and {MaxGitDepth}"));
@@ -347,6 +361,7 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         const string field = "build_config.kconfig_fragments";
         if (fragments is null)
         {
+            errors.Add(new ValidationError(field, "must be a list (omit it for none), not null"));
             return;
         }
 
@@ -384,6 +399,7 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         const string field = "build_config.extra_make_args";
         if (args is null)
         {
+            errors.Add(new ValidationError(field, "must be a list (omit it for none), not null"));
             return;
         }
 
@@ -469,6 +485,7 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         const string field = "build_config.custom_env";
         if (env is null)
         {
+            errors.Add(new ValidationError(field, "must be an object (omit it for none), not null"));
             return;
         }
 
@@ -522,7 +539,8 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             return false;
         }
 
-        return ReservedEnvKeys.Contains(key) || key.StartsWith(FarmEnvPrefix, StringComparison.OrdinalIgnoreCase);
+        return ReservedEnvKeys.Contains(key)
+            || ReservedEnvPrefixes.Any(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase));
     }
 
     private void ValidateDirectories(BuildConfig config, List<ValidationError> errors)

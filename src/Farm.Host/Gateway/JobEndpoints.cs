@@ -35,7 +35,7 @@ public static class JobEndpoints
             var feasible = await pool.ActorRef.Ask<ServerPoolReplies.Feasibility>(
                 new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory), settings.AskTimeout);
             if (!feasible.Feasible)
-                return Problems.Unprocessable(request.Toolchain is null ? "target_architecture" : "toolchain", feasible.Reason!);
+                return Problems.Unprocessable(feasible.Field!, feasible.Reason!);
 
             var reply = await queue.ActorRef.Ask<object>(new QueueCommands.Submit(Guid.CreateVersion7().ToString(), request, key), settings.AskTimeout);
             switch (reply)
@@ -96,9 +96,13 @@ public static class JobEndpoints
             if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
             var path = store.LogPathFor(id, job.ArtifactDirectory);
             if (!File.Exists(path)) return Results.Text("", "text/plain; charset=utf-8");
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            stream.Seek(Math.Min(offset ?? 0, stream.Length), SeekOrigin.Begin);
-            return Results.Stream(stream, "text/plain; charset=utf-8");
+            // Streamed from the offset (chunked): the live log keeps growing while we read it.
+            return Results.Stream(async body =>
+            {
+                await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                log.Seek(Math.Min(offset ?? 0, log.Length), SeekOrigin.Begin);
+                await log.CopyToAsync(body);
+            }, "text/plain; charset=utf-8");
         });
 
         g.MapGet("/{id}/artifacts", async (string id, IRequiredActor<BuildJobs> jobs) =>

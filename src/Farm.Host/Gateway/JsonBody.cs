@@ -31,24 +31,18 @@ public static class JsonBody
         }
     }
 
-    /// <summary>"$.build_config.git_depth" → "build_config.git_depth".</summary>
+    /// <summary>"$.build_config.git_depth" → "build_config.git_depth"; "$['odd key']" → "odd key".</summary>
     private static string FieldOf(JsonException e)
     {
-        var path = e.Path ?? "$";
-        var field = path == "$" ? "body" : path.TrimStart('$').TrimStart('.');
-        // An unknown member is reported at its parent; name the member itself.
-        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
-        {
-            var start = e.Message.IndexOf('\'');
-            var end = start >= 0 ? e.Message.IndexOf('\'', start + 1) : -1;
-            if (end > start) field = (field == "body" ? "" : field + ".") + e.Message[(start + 1)..end];
-        }
+        var field = System.Text.RegularExpressions.Regex.Replace(e.Path ?? "$", @"\['((?:[^']|'')*)'\]", m => "." + m.Groups[1].Value);
+        field = field.TrimStart('$').TrimStart('.');
+        // A missing required member is reported at its parent object: name the member.
         var including = e.Message.IndexOf("including: '", StringComparison.Ordinal);
         if (including >= 0)
         {
             var from = including + "including: '".Length;
             var to = e.Message.IndexOf('\'', from);
-            if (to > from) field = (field == "body" ? "" : field + ".") + e.Message[from..to];
+            if (to > from) field = (field.Length == 0 ? "" : field + ".") + e.Message[from..to];
         }
         return field.Length == 0 ? "body" : field;
     }

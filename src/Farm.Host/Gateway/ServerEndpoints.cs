@@ -24,7 +24,7 @@ public static class ServerEndpoints
             {
                 ServerPoolReplies.Registered r => Results.Json(Views.Server(r.Server), statusCode: StatusCodes.Status201Created),
                 ServerPoolReplies.Rejected { Conflict: true } c => Problems.Conflict(c.Reason, c.Field),
-                ServerPoolReplies.Rejected { Field: "ip_address" } u => Problems.Unprocessable(u.Field, u.Reason),
+                ServerPoolReplies.Rejected { Unreachable: true } u => Problems.Unprocessable(u.Field, u.Reason),
                 ServerPoolReplies.Rejected r => Problems.Invalid(r.Field, r.Reason),
                 _ => Results.Problem(statusCode: 500),
             };
@@ -41,6 +41,9 @@ public static class ServerEndpoints
                 ? Results.Ok(Views.Server(d.Server))
                 : Problems.NotFound("build server", id));
 
+        g.MapPost("/{id}/drain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, true, settings));
+        g.MapPost("/{id}/undrain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, false, settings));
+
         g.MapDelete("/{id}", async (string id, IRequiredActor<ServerPool> pool) =>
             await pool.ActorRef.Ask<object>(new ServerPoolCommands.Remove(id), settings.AskTimeout) switch
             {
@@ -49,4 +52,9 @@ public static class ServerEndpoints
                 _ => Problems.NotFound("build server", id),
             });
     }
+
+    private static async Task<IResult> SetDraining(IActorRef pool, string id, bool draining, FarmSettings settings) =>
+        await pool.Ask<object>(new ServerPoolCommands.Drain(id, draining), settings.AskTimeout) is ServerPoolReplies.ServerDetails d
+            ? Results.Ok(Views.Server(d.Server))
+            : Problems.NotFound("build server", id);
 }

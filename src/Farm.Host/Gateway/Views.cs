@@ -29,6 +29,7 @@ public static class Views
         o["last_probe_at"] = view.Health.CheckedAt;
         o["last_probe_error"] = view.Health.Error;
         o["registered_at"] = view.RegisteredAt;
+        o["draining"] = view.Draining;
         return o;
     }
 }

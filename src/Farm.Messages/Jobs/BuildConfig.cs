@@ -24,6 +24,8 @@ public sealed record BuildConfig
     public int GitDepth { get; init; } = 1;
     public bool GitSubmodules { get; init; }
     public IReadOnlyList<string>? ArtifactPatterns { get; init; }
+    /// <summary>Wall-clock limit of the build on the server; null means the farm's default.</summary>
+    public int? TimeoutMinutes { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> EffectiveArtifactPatterns => ArtifactPatterns ?? DefaultArtifactPatterns;

@@ -25,5 +25,8 @@ public static class BuildJobEvents
 
     public sealed record CancelRequested(DateTimeOffset At) : IJobEvent;
 
+    /// <summary>An attempt failed for an infrastructure reason; the job goes back to the queue.</summary>
+    public sealed record AttemptFailed(int Attempt, string ServerId, JobFailure Failure, DateTimeOffset NotBefore, DateTimeOffset At) : IJobEvent;
+
     public sealed record Cancelled(DateTimeOffset At) : IJobEvent;
 }

@@ -13,6 +13,7 @@ public sealed record JobRecord
     public string? ArtifactDirectory { get; init; }
     public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
     public JobFailure? Failure { get; init; }
+    public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }

@@ -3,7 +3,8 @@ using KernelFarm.Messages.Servers;
 namespace KernelFarm.Messages.Jobs;
 
 /// <summary>What a job needs from a server.</summary>
-public sealed record PlacementRequest(string JobId, string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory);
+public sealed record PlacementRequest(string JobId, string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory,
+    IReadOnlyList<string> AvoidServers);
 
 /// <summary>A reserved slot: the job runs on this server with this toolchain.</summary>
 public sealed record Placement(string JobId, BuildServer Server, Toolchain Toolchain);

@@ -12,6 +12,15 @@ public static class QueueCommands
         public static readonly CapacityChanged Instance = new();
     }
 
+    /// <summary>From a job whose attempt failed for an infrastructure reason. Idempotent per attempt.</summary>
+    public sealed record Requeue(string JobId, BuildJobRequest Request, int Attempt, IReadOnlyList<string> AvoidServers, DateTimeOffset NotBefore) : IFarmMessage;
+
+    /// <summary>Coordinated shutdown of the node hosting the queue: place nothing more.</summary>
+    public sealed record PauseDispatch : IFarmMessage
+    {
+        public static readonly PauseDispatch Instance = new();
+    }
+
     /// <summary>From a job cancelled while waiting.</summary>
     public sealed record Withdraw(string JobId) : IFarmMessage;
 
@@ -28,6 +37,11 @@ public static class QueueReplies
     public sealed record QueueFull(int MaxQueueSize, int RetryAfterSeconds) : IFarmMessage;
 
     public sealed record Stats(int Waiting, int Dispatching, long Accepted) : IFarmMessage;
+
+    public sealed record Paused : IFarmMessage
+    {
+        public static readonly Paused Instance = new();
+    }
 }
 
 public static class QueueEvents
@@ -35,6 +49,9 @@ public static class QueueEvents
     public sealed record JobQueued(string JobId, BuildJobRequest Request, string? IdempotencyKey, long Sequence, DateTimeOffset At) : IFarmMessage;
 
     public sealed record JobDispatched(Placement Placement, int Attempt) : IFarmMessage;
+
+    public sealed record JobRequeued(string JobId, BuildJobRequest Request, int Attempt, IReadOnlyList<string> AvoidServers,
+        DateTimeOffset NotBefore, long Sequence) : IFarmMessage;
 
     /// <summary>The job actor acknowledged its Start; the queue forgets the job.</summary>
     public sealed record JobHandedOver(string JobId) : IFarmMessage;

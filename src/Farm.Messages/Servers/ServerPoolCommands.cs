@@ -6,6 +6,8 @@ public static class ServerPoolCommands
 {
     public sealed record Register(BuildServer Server) : IFarmMessage;
     public sealed record Remove(string ServerId) : IFarmMessage;
+    /// <summary>No new jobs go to a draining server; running ones finish.</summary>
+    public sealed record Drain(string ServerId, bool Draining) : IFarmMessage;
     public sealed record Get(string ServerId) : IFarmMessage;
     public sealed record List : IFarmMessage
     {
@@ -26,13 +28,14 @@ public static class ServerPoolReplies
 {
     public sealed record Registered(ServerView Server) : IFarmMessage;
     /// <summary>Refused registration; Field names the request field at fault.</summary>
-    public sealed record Rejected(string Field, string Reason, bool Conflict = false) : IFarmMessage;
+    public sealed record Rejected(string Field, string Reason, bool Conflict = false, bool Unreachable = false) : IFarmMessage;
     public sealed record Removed(string ServerId) : IFarmMessage;
     public sealed record Busy(string ServerId, IReadOnlyList<string> RunningJobs) : IFarmMessage;
     public sealed record NotFound(string ServerId) : IFarmMessage;
     public sealed record ServerDetails(ServerView Server) : IFarmMessage;
     public sealed record ServerList(IReadOnlyList<ServerView> Servers) : IFarmMessage;
-    public sealed record Feasibility(bool Feasible, string? Reason) : IFarmMessage;
+    /// <summary>Field: the request field that makes it infeasible (target_architecture, toolchain, build_config.workspace_root, …).</summary>
+    public sealed record Feasibility(bool Feasible, string? Field, string? Reason) : IFarmMessage;
     public sealed record Placed(IReadOnlyList<Placement> Placements) : IFarmMessage;
 }
 
@@ -40,6 +43,7 @@ public static class ServerPoolEvents
 {
     public sealed record ServerRegistered(BuildServer Server, DateTimeOffset At) : IFarmMessage;
     public sealed record ServerRemoved(string ServerId, DateTimeOffset At) : IFarmMessage;
+    public sealed record DrainChanged(string ServerId, bool Draining, DateTimeOffset At) : IFarmMessage;
     public sealed record SlotsReserved(IReadOnlyList<Placement> Placements) : IFarmMessage;
     public sealed record SlotReleased(string JobId) : IFarmMessage;
 }

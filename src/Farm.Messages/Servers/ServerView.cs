@@ -6,4 +6,5 @@ public sealed record ServerView(
     int SlotsInUse,
     IReadOnlyList<string> RunningJobs,
     ServerHealth Health,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    bool Draining = false);

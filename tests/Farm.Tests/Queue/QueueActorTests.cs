@@ -73,7 +73,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("job-1", accepted.Job.Id);
 
         var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
-        Assert.Equal(new PlacementRequest("job-1", "x86_64", null, null, null), Assert.Single(place.Requests));
+        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, Array.Empty<string>()), Assert.Single(place.Requests));
         var placement = QueueStateTests.PlacementFor("job-1");
         _pool.Reply(new ServerPoolReplies.Placed([placement]));
 

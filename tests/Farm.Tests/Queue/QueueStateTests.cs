@@ -56,7 +56,7 @@ public sealed class QueueStateTests
             .State;
 
         Assert.Equal(["f", "b", "e", "a", "c", "d"], WaitingIds(s));
-        Assert.Equal(["f", "b", "e", "a", "c", "d"], s.NextCandidates(32).Select(c => c.JobId));
+        Assert.Equal(["f", "b", "e", "a", "c", "d"], s.NextCandidates(32, DateTimeOffset.MaxValue).Select(c => c.JobId));
         Assert.Equal(6, s.WaitingCount);
         Assert.Equal(6, s.Accepted);
         Assert.Equal(6, s.LastSequence);
@@ -95,21 +95,21 @@ public sealed class QueueStateTests
             .Queue("x86-3", Request("x86_64"))
             .State;
 
-        var one = s.NextCandidates(1);
+        var one = s.NextCandidates(1, DateTimeOffset.MaxValue);
         Assert.Equal(["arm-1", "x86-1", "x86-clang", "x86-fast", "x86-dir"], one.Select(c => c.JobId));
 
-        var two = s.NextCandidates(2);
+        var two = s.NextCandidates(2, DateTimeOffset.MaxValue);
         Assert.Equal(["arm-1", "arm-2", "x86-1", "x86-2", "x86-clang", "x86-fast", "x86-dir"], two.Select(c => c.JobId));
 
-        Assert.Equal(8, s.NextCandidates(100).Count);
-        Assert.Empty(s.NextCandidates(0));
+        Assert.Equal(8, s.NextCandidates(100, DateTimeOffset.MaxValue).Count);
+        Assert.Empty(s.NextCandidates(0, DateTimeOffset.MaxValue));
     }
 
     [Fact]
     public void Candidates_carry_the_job_requirements()
     {
         var s = new Builder().Queue("j", Request("arm64", toolchain: "gcc-13", root: "/mnt/r", dir: "/mnt/r/d")).State;
-        Assert.Equal(new PlacementRequest("j", "arm64", "gcc-13", "/mnt/r", "/mnt/r/d"), Assert.Single(s.NextCandidates(1)));
+        Assert.Equivalent(new PlacementRequest("j", "arm64", "gcc-13", "/mnt/r", "/mnt/r/d", Array.Empty<string>()), Assert.Single(s.NextCandidates(1, DateTimeOffset.MaxValue)));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class QueueStateTests
         Assert.False(s.IsWaiting("a"));
         Assert.Null(s.WaitingJob("a"));
         Assert.Equal(["b"], WaitingIds(s));
-        Assert.Equal(["b"], s.NextCandidates(32).Select(c => c.JobId));
+        Assert.Equal(["b"], s.NextCandidates(32, DateTimeOffset.MaxValue).Select(c => c.JobId));
         Assert.Equal(1, s.WaitingCount);
         Assert.Equal(1, s.DispatchedCount);
         Assert.Equal("a", Assert.Single(s.Dispatched).Placement.JobId);
@@ -146,7 +146,7 @@ public sealed class QueueStateTests
 
         Assert.Equal(["a"], WaitingIds(s));
         Assert.Equal("c", Assert.Single(s.Dispatched).Placement.JobId);
-        Assert.Equal(["a"], s.NextCandidates(32).Select(c => c.JobId));
+        Assert.Equal(["a"], s.NextCandidates(32, DateTimeOffset.MaxValue).Select(c => c.JobId));
     }
 
     [Fact]

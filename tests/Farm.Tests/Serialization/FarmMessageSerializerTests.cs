@@ -45,6 +45,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             GitDepth = 0,
             GitSubmodules = true,
             ArtifactPatterns = ["vmlinux", "*.ko"],
+            TimeoutMinutes = 90,
         },
     };
 
@@ -71,7 +72,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
 
     private static Placement Placement() => new("job-1", Server(), Tc());
 
-    private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x");
+    private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x", ["build-02", "build-03"]);
 
     private static JobFailure Failure() => new(FailureKind.Infrastructure, "transferring", 255, "connection reset");
 
@@ -93,12 +94,15 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         ArtifactDirectory = "/var/lib/artifacts/job-1",
         Artifacts = Artifacts(),
         Failure = Failure(),
+        Attempts = [AttemptRecord(), new AttemptRecord(2, "build-01", At.AddMinutes(1), At.AddMinutes(9), new JobFailure(FailureKind.Timeout, "building", 137, "time limit"))],
         CreatedAt = At,
         UpdatedAt = At.AddMinutes(9),
     };
 
+    private static AttemptRecord AttemptRecord() => new(1, "build-02", At, At.AddSeconds(30), Failure());
+
     private static ServerView View() =>
-        new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3));
+        new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3), Draining: true);
 
     /// <summary>One populated sample per concrete IFarmMessage type. A new message type needs a sample here.</summary>
     private static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>
@@ -120,38 +124,45 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(BuildJobEvents.Completed)] = () => new BuildJobEvents.Completed("/var/lib/artifacts/job-1", Artifacts(), At),
         [typeof(BuildJobEvents.Failed)] = () => new BuildJobEvents.Failed(new JobFailure(FailureKind.Build, "building", 2, "make: *** Error 2"), "/var/lib/artifacts/job-1", At),
         [typeof(BuildJobEvents.CancelRequested)] = () => new BuildJobEvents.CancelRequested(At),
+        [typeof(BuildJobEvents.AttemptFailed)] = () => new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At),
         [typeof(BuildJobEvents.Cancelled)] = () => new BuildJobEvents.Cancelled(At),
         // Queue
         [typeof(QueueCommands.Submit)] = () => new QueueCommands.Submit("job-1", Request(), "client-key-1"),
         [typeof(QueueCommands.CapacityChanged)] = () => QueueCommands.CapacityChanged.Instance,
+        [typeof(QueueCommands.Requeue)] = () => new QueueCommands.Requeue("job-1", Request(), 2, ["build-02"], At.AddSeconds(5)),
+        [typeof(QueueCommands.PauseDispatch)] = () => QueueCommands.PauseDispatch.Instance,
         [typeof(QueueCommands.Withdraw)] = () => new QueueCommands.Withdraw("job-1"),
         [typeof(QueueCommands.GetStats)] = () => QueueCommands.GetStats.Instance,
         [typeof(QueueReplies.Accepted)] = () => new QueueReplies.Accepted(Record(), true),
         [typeof(QueueReplies.QueueFull)] = () => new QueueReplies.QueueFull(1000, 5),
         [typeof(QueueReplies.Stats)] = () => new QueueReplies.Stats(3, 2, 12_345_678_901),
+        [typeof(QueueReplies.Paused)] = () => QueueReplies.Paused.Instance,
         [typeof(QueueEvents.JobQueued)] = () => new QueueEvents.JobQueued("job-1", Request(), "client-key-1", 42, At),
         [typeof(QueueEvents.JobDispatched)] = () => new QueueEvents.JobDispatched(Placement(), 2),
+        [typeof(QueueEvents.JobRequeued)] = () => new QueueEvents.JobRequeued("job-1", Request(), 3, ["build-01", "build-02"], At.AddSeconds(20), 43),
         [typeof(QueueEvents.JobHandedOver)] = () => new QueueEvents.JobHandedOver("job-1"),
         [typeof(QueueEvents.JobWithdrawn)] = () => new QueueEvents.JobWithdrawn("job-1"),
         // Servers
         [typeof(ServerPoolCommands.Register)] = () => new ServerPoolCommands.Register(Server()),
         [typeof(ServerPoolCommands.Remove)] = () => new ServerPoolCommands.Remove("build-01"),
+        [typeof(ServerPoolCommands.Drain)] = () => new ServerPoolCommands.Drain("build-01", true),
         [typeof(ServerPoolCommands.Get)] = () => new ServerPoolCommands.Get("build-01"),
         [typeof(ServerPoolCommands.List)] = () => ServerPoolCommands.List.Instance,
         [typeof(ServerPoolCommands.CheckFeasible)] = () => new ServerPoolCommands.CheckFeasible("arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x"),
         [typeof(ServerPoolCommands.Place)] = () => new ServerPoolCommands.Place([PlacementRequest(), PlacementRequest() with { JobId = "job-2" }]),
         [typeof(ServerPoolCommands.Release)] = () => new ServerPoolCommands.Release("job-1"),
         [typeof(ServerPoolReplies.Registered)] = () => new ServerPoolReplies.Registered(View()),
-        [typeof(ServerPoolReplies.Rejected)] = () => new ServerPoolReplies.Rejected("ssh_port", "must be between 1 and 65535", true),
+        [typeof(ServerPoolReplies.Rejected)] = () => new ServerPoolReplies.Rejected("ip_address", "cannot reach the server over SSH", Conflict: true, Unreachable: true),
         [typeof(ServerPoolReplies.Removed)] = () => new ServerPoolReplies.Removed("build-01"),
         [typeof(ServerPoolReplies.Busy)] = () => new ServerPoolReplies.Busy("build-01", ["job-1", "job-2"]),
         [typeof(ServerPoolReplies.NotFound)] = () => new ServerPoolReplies.NotFound("build-99"),
         [typeof(ServerPoolReplies.ServerDetails)] = () => new ServerPoolReplies.ServerDetails(View()),
         [typeof(ServerPoolReplies.ServerList)] = () => new ServerPoolReplies.ServerList([View(), View() with { SlotsInUse = 0 }]),
-        [typeof(ServerPoolReplies.Feasibility)] = () => new ServerPoolReplies.Feasibility(true, "no registered server supports architecture riscv64"),
+        [typeof(ServerPoolReplies.Feasibility)] = () => new ServerPoolReplies.Feasibility(false, "target_architecture", "no registered server supports architecture riscv64"),
         [typeof(ServerPoolReplies.Placed)] = () => new ServerPoolReplies.Placed([Placement()]),
         [typeof(ServerPoolEvents.ServerRegistered)] = () => new ServerPoolEvents.ServerRegistered(Server(), At),
         [typeof(ServerPoolEvents.ServerRemoved)] = () => new ServerPoolEvents.ServerRemoved("build-01", At),
+        [typeof(ServerPoolEvents.DrainChanged)] = () => new ServerPoolEvents.DrainChanged("build-01", true, At),
         [typeof(ServerPoolEvents.SlotsReserved)] = () => new ServerPoolEvents.SlotsReserved([Placement(), Placement() with { JobId = "job-2" }]),
         [typeof(ServerPoolEvents.SlotReleased)] = () => new ServerPoolEvents.SlotReleased("job-1"),
     };
@@ -265,7 +276,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(
             ["artifact_patterns", "build_directory", "build_dtbs", "custom_env", "enable_modules", "extra_make_args", "git_depth",
-             "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "output_directory", "workspace_root"],
+             "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "output_directory", "timeout_minutes", "workspace_root"],
             root.GetProperty("build_config").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git", root.GetProperty("source_repository").GetString());
 

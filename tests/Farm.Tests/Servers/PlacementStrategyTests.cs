@@ -221,7 +221,7 @@ public sealed class PlacementStrategyTests
 
     [Fact]
     public void Infeasibility_without_servers() =>
-        Assert.Equal("no build server is registered", PlacementStrategy.Infeasibility([], Job()));
+        Assert.Equal(("target_architecture", "no build server is registered"), PlacementStrategy.Infeasibility([], Job()));
 
     [Fact]
     public void Infeasibility_is_null_when_some_server_could_run_the_job_even_if_busy() =>
@@ -230,39 +230,73 @@ public sealed class PlacementStrategyTests
     [Fact]
     public void Infeasibility_names_the_missing_architecture()
     {
-        var reason = PlacementStrategy.Infeasibility([Server("a"), Server("b")], Job("riscv64"));
-        Assert.Equal("no registered server supports architecture riscv64", reason);
+        var problem = PlacementStrategy.Infeasibility([Server("a"), Server("b")], Job("riscv64"));
+        Assert.Equal(("target_architecture", "no registered server supports architecture riscv64"), problem);
     }
 
     [Fact]
     public void Infeasibility_names_the_missing_toolchain()
     {
-        var reason = PlacementStrategy.Infeasibility([Server("a", toolchains: [Gcc12X86])], Job(toolchain: "clang-17"));
-        Assert.Equal("no registered server has toolchain clang-17 for x86_64", reason);
+        var problem = PlacementStrategy.Infeasibility([Server("a", toolchains: [Gcc12X86])], Job(toolchain: "clang-17"));
+        Assert.Equal(("toolchain", "no registered server has toolchain clang-17 for x86_64"), problem);
 
         // clang-17 exists, but only on a server without the architecture, or not targeting it.
-        var reason2 = PlacementStrategy.Infeasibility(
+        var problem2 = PlacementStrategy.Infeasibility(
             [Server("a", arches: ["x86_64"], toolchains: [Gcc12X86]), Server("b", arches: ["arm64"], toolchains: [Clang17])],
             Job(toolchain: "clang-17"));
-        Assert.Equal("no registered server has toolchain clang-17 for x86_64", reason2);
+        Assert.Equal(("toolchain", "no registered server has toolchain clang-17 for x86_64"), problem2);
     }
+
+    private const string PathsReason =
+        "no registered server allows the requested workspace_root/build_directory (see the servers' workspace_root and allowed_workspace_roots)";
 
     [Fact]
     public void Infeasibility_names_disallowed_paths()
     {
         var servers = new[] { Server("a"), Server("b", allowedRoots: ["/mnt/fast"]) };
-        Assert.Equal("no registered server allows the requested workspace_root/build_directory",
-            PlacementStrategy.Infeasibility(servers, Job(root: "/home/me")));
-        Assert.Equal("no registered server allows the requested workspace_root/build_directory",
-            PlacementStrategy.Infeasibility(servers, Job(dir: "/mnt/fast")));
+        Assert.Equal(("build_config.workspace_root", PathsReason), PlacementStrategy.Infeasibility(servers, Job(root: "/home/me")));
+        Assert.Equal(("build_config.build_directory", PathsReason), PlacementStrategy.Infeasibility(servers, Job(dir: "/mnt/fast")));
         Assert.Null(PlacementStrategy.Infeasibility(servers, Job(dir: "/mnt/fast/x")));
+    }
+
+    [Theory]
+    // The root is allowed somewhere, only the directory is not: blame the directory.
+    [InlineData("/mnt/fast", "/etc/x", "build_config.build_directory")]
+    [InlineData(null, "/home/me/x", "build_config.build_directory")]
+    // The root itself is allowed nowhere: blame the root, whatever the directory.
+    [InlineData("/home/me", "/home/me/x", "build_config.workspace_root")]
+    [InlineData("/home/me", "/mnt/fast/x", "build_config.workspace_root")]
+    [InlineData("/home/me", null, "build_config.workspace_root")]
+    public void Infeasibility_blames_the_path_field_that_no_server_allows(string? root, string? dir, string field)
+    {
+        var servers = new[] { Server("a"), Server("b", allowedRoots: ["/mnt/fast"]) };
+        var problem = PlacementStrategy.Infeasibility(servers, Job(root: root, dir: dir));
+        Assert.NotNull(problem);
+        Assert.Equal(field, problem.Value.Field);
+        Assert.Contains("workspace_root/build_directory", problem.Value.Reason);
     }
 
     [Fact]
     public void Infeasibility_when_the_architecture_has_no_toolchain()
     {
-        var reason = PlacementStrategy.Infeasibility([Server("a", arches: ["x86_64", "arm64"], toolchains: [Gcc12X86])], Job("arm64"));
-        Assert.Equal("no registered server has a toolchain for arm64", reason);
+        var problem = PlacementStrategy.Infeasibility([Server("a", arches: ["x86_64", "arm64"], toolchains: [Gcc12X86])], Job("arm64"));
+        Assert.Equal(("target_architecture", "no registered server has a toolchain for arm64"), problem);
+    }
+
+    [Fact]
+    public void Infeasibility_fields_are_request_field_names()
+    {
+        // Every field Infeasibility can blame, as the HTTP API names it.
+        var servers = new[] { Server("a"), Server("b", allowedRoots: ["/mnt/fast"]) };
+        var fields = new[]
+        {
+            PlacementStrategy.Infeasibility([], Job()),
+            PlacementStrategy.Infeasibility(servers, Job("riscv64")),
+            PlacementStrategy.Infeasibility(servers, Job(toolchain: "gcc-99")),
+            PlacementStrategy.Infeasibility(servers, Job(root: "/home/me")),
+            PlacementStrategy.Infeasibility(servers, Job(dir: "/home/me/x")),
+        }.Select(p => p!.Value.Field).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(["build_config.build_directory", "build_config.workspace_root", "target_architecture", "toolchain"], fields);
     }
 
     [Fact]

@@ -366,6 +366,80 @@ public sealed class JobRequestValidatorTests
     public void Null_build_config_is_an_error() =>
         AssertOnlyError(Valid() with { BuildConfig = null! }, "build_config");
 
+    // JSON null for a list or map reaches the validator as a C# null (the property types are non-nullable
+    // but System.Text.Json does not enforce that): a 400 naming the field, never a crash later on.
+    [Fact]
+    public void Null_kconfig_fragments_is_an_error() =>
+        AssertOnlyError(WithConfig(c => c with { KconfigFragments = null! }), "build_config.kconfig_fragments");
+
+    [Fact]
+    public void Null_extra_make_args_is_an_error() =>
+        AssertOnlyError(WithConfig(c => c with { ExtraMakeArgs = null! }), "build_config.extra_make_args");
+
+    [Fact]
+    public void Null_custom_env_is_an_error() =>
+        AssertOnlyError(WithConfig(c => c with { CustomEnv = null! }), "build_config.custom_env");
+
+    [Fact]
+    public void All_null_collections_are_reported_together()
+    {
+        var errors = Validator.Validate(WithConfig(c => c with { KconfigFragments = null!, ExtraMakeArgs = null!, CustomEnv = null! }));
+        Assert.Equal(
+            ["build_config.custom_env", "build_config.extra_make_args", "build_config.kconfig_fragments"],
+            errors.Select(e => e.Field).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("kconfig_fragments")]
+    [InlineData("extra_make_args")]
+    [InlineData("custom_env")]
+    public void Json_null_collections_are_refused_by_field_name(string name)
+    {
+        var json = $$"""{"source_repository":"https://github.com/torvalds/linux","target_architecture":"x86_64","build_config":{"{{name}}":null}}""";
+        var request = System.Text.Json.JsonSerializer.Deserialize<BuildJobRequest>(json, KernelFarm.Messages.Serialization.FarmJson.Options);
+        AssertOnlyError(request!, "build_config." + name);
+    }
+
+    [Fact]
+    public void Omitted_collections_default_to_empty_and_are_valid()
+    {
+        const string json = """{"source_repository":"https://github.com/torvalds/linux","target_architecture":"x86_64","build_config":{}}""";
+        var request = System.Text.Json.JsonSerializer.Deserialize<BuildJobRequest>(json, KernelFarm.Messages.Serialization.FarmJson.Options)!;
+        Assert.Empty(request.BuildConfig.KconfigFragments);
+        Assert.Empty(request.BuildConfig.ExtraMakeArgs);
+        Assert.Empty(request.BuildConfig.CustomEnv);
+        AssertValid(request);
+    }
+
+    [Fact]
+    public void Empty_collections_are_valid() =>
+        AssertValid(WithConfig(c => c with { KconfigFragments = [], ExtraMakeArgs = [], CustomEnv = new Dictionary<string, string>() }));
+
+    // ---------------------------------------------------------------- timeout_minutes
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(1, true)]
+    [InlineData(120, true)]
+    [InlineData(10080, true)]
+    [InlineData(0, false)]
+    [InlineData(-1, false)]
+    [InlineData(10081, false)]
+    [InlineData(int.MaxValue, false)]
+    [InlineData(int.MinValue, false)]
+    public void Timeout_minutes_is_null_or_between_a_minute_and_a_week(int? minutes, bool valid)
+    {
+        var request = WithConfig(c => c with { TimeoutMinutes = minutes });
+        if (valid)
+        {
+            AssertValid(request);
+        }
+        else
+        {
+            AssertOnlyError(request, "build_config.timeout_minutes");
+        }
+    }
+
     // ---------------------------------------------------------------- kernel_config
 
     [Theory]
@@ -644,10 +718,89 @@ public sealed class JobRequestValidatorTests
     [InlineData("KFARM_JOB_ID")]
     [InlineData("KFARM_TEST_ECHO2")]
     [InlineData("Path")]
+    // git reads these as configuration and commands: they would rewrite the validated clone
+    [InlineData("GIT_")]
+    [InlineData("GIT_SSH_COMMAND")]
+    [InlineData("GIT_SSH")]
+    [InlineData("GIT_CONFIG_COUNT")]
+    [InlineData("GIT_CONFIG_KEY_0")]
+    [InlineData("GIT_CONFIG_VALUE_0")]
+    [InlineData("GIT_CONFIG_GLOBAL")]
+    [InlineData("GIT_PROXY_COMMAND")]
+    [InlineData("GIT_EXEC_PATH")]
+    [InlineData("GIT_DIR")]
+    [InlineData("GIT_ASKPASS")]
+    [InlineData("git_ssh_command")]
+    // the dynamic loader's whole family
+    [InlineData("LD_")]
+    [InlineData("LD_AUDIT")]
+    [InlineData("LD_BIND_NOW")]
+    [InlineData("LD_DEBUG_OUTPUT")]
+    [InlineData("ld_preload")]
+    // bash's whole family
+    [InlineData("BASH_")]
+    [InlineData("BASH_XTRACEFD")]
+    [InlineData("BASH_LOADABLES_PATH")]
+    [InlineData("BASH_FUNC_make")]
+    [InlineData("Bash_Env")]
+    // the farm's namespace, in any case
+    [InlineData("kfarm_job_id")]
+    [InlineData("kfarm_test_echo")]
+    [InlineData("KFARM_TEST_ECHO_")]
+    // make's environment options and makefiles
+    [InlineData("GNUMAKEFLAGS")]
+    [InlineData("MFLAGS")]
+    [InlineData("MAKEFILES")]
+    [InlineData("MAKELEVEL")]
+    [InlineData("MAKEOVERRIDES")]
+    [InlineData("makeflags")]
+    // bash options that change the farm's own script
+    [InlineData("CDPATH")]
+    [InlineData("GLOBIGNORE")]
+    [InlineData("POSIXLY_CORRECT")]
     public void Reserved_env_keys_are_refused(string key)
     {
         var error = AssertOnlyError(WithEnv(key, "x"), "build_config.custom_env." + key);
         Assert.Contains("reserved", error.Message);
+    }
+
+    [Theory]
+    [InlineData("GIT")]
+    [InlineData("GITHUB_SHA")]
+    [InlineData("MY_GIT_DIR")]
+    [InlineData("LD")]
+    [InlineData("LDFLAGS")]
+    [InlineData("MY_LD_PRELOAD")]
+    [InlineData("BASH")]
+    [InlineData("BASHRC_X")]
+    [InlineData("KFARM")]
+    [InlineData("KFARMX")]
+    [InlineData("MAKE_OPTS")]
+    [InlineData("MAKEFILE")]
+    public void Keys_that_only_look_like_a_reserved_family_are_accepted(string key) => AssertValid(WithEnv(key, "x"));
+
+    [Fact]
+    public void Reserved_prefixes_are_the_documented_families() =>
+        Assert.Equal(["BASH_", "GIT_", "KFARM_", "LD_"], JobRequestValidator.ReservedEnvPrefixes.Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void Every_reserved_env_key_is_refused()
+    {
+        foreach (var key in JobRequestValidator.ReservedEnvKeys)
+        {
+            var error = AssertOnlyError(WithEnv(key, "x"), "build_config.custom_env." + key);
+            Assert.Contains("reserved", error.Message);
+        }
+    }
+
+    [Fact]
+    public void Reserved_env_keys_are_all_reported_among_good_ones()
+    {
+        var env = new Dictionary<string, string> { ["GIT_SSH_COMMAND"] = "x", ["OK_1"] = "x", ["LD_BIND_NOW"] = "1", ["MAKELEVEL"] = "0", ["KFARM_TEST_ECHO"] = "y" };
+        var errors = Validator.Validate(WithConfig(c => c with { CustomEnv = env }));
+        Assert.Equal(
+            ["build_config.custom_env.GIT_SSH_COMMAND", "build_config.custom_env.LD_BIND_NOW", "build_config.custom_env.MAKELEVEL"],
+            errors.Select(e => e.Field));
     }
 
     [Fact]
