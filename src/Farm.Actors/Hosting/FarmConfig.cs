@@ -22,6 +22,7 @@ public static class FarmConfig
             .AppendLine($"kfarm.hostname = {Q(settings.ClusterHostname)}")
             .AppendLine($"kfarm.port = {actualPort}")
             .AppendLine($"kfarm.seed-nodes = [{string.Join(", ", seeds.Select(Q))}]")
+            .AppendLine($"kfarm.sbr-stable-after = {(int)settings.DowningStableAfter.TotalMilliseconds}ms")
             .AppendLine($"kfarm.roles = [{string.Join(", ", settings.EffectiveRoles.Select(Q))}]")
             .AppendLine($"kfarm.connection-string = {Q(UsesPostgres(settings) ? settings.PostgresConnectionString : SqliteConnectionString(settings))}");
         var persistence = UsesPostgres(settings) ? "persistence-postgres.hocon" : "persistence-sqlite.hocon";

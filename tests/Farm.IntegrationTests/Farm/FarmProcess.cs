@@ -17,7 +17,7 @@ public sealed class FarmProcess : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
 
     public string DataDirectory { get; }
-    public string StoragePath { get; }
+    public string StoragePath { get; private set; }
     public int HttpPort { get; }
     public string LogPath { get; }
     public HttpClient Http { get; }
@@ -25,6 +25,7 @@ public sealed class FarmProcess : IAsyncDisposable
 
     private FarmProcess(string root, IReadOnlyDictionary<string, string>? environment)
     {
+        Directory.CreateDirectory(root);
         DataDirectory = Path.Combine(root, "data");
         StoragePath = Path.Combine(root, "artifacts");
         LogPath = Path.Combine(root, "host.log");
@@ -39,11 +40,16 @@ public sealed class FarmProcess : IAsyncDisposable
             ["DOTNET_gcServer"] = "0",
         };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;
+        StoragePath = _environment["Farm__ArtifactStoragePath"];
     }
+
+    /// <summary>A node that is configured but not started (clusters start their nodes in order).</summary>
+    public static FarmProcess Create(string root, IReadOnlyDictionary<string, string>? environment = null) => new(root, environment);
+
+    public bool IsRunning => _process is { HasExited: false };
 
     public static async Task<FarmProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null)
     {
-        Directory.CreateDirectory(root);
         var farm = new FarmProcess(root, environment);
         await farm.LaunchAsync();
         return farm;
@@ -62,7 +68,7 @@ public sealed class FarmProcess : IAsyncDisposable
         }
     }
 
-    private async Task LaunchAsync()
+    public async Task LaunchAsync()
     {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         foreach (var a in new[] { "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "sh", LogPath,
@@ -89,6 +95,16 @@ public sealed class FarmProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         throw new TimeoutException($"farm host not ready after {timeout}:\n{Tail()}");
+    }
+
+    /// <summary>SIGTERM: a graceful stop (coordinated shutdown: leave, hand over).</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process is null) return;
+        await Proc.RunAsync("kill", ["-TERM", _process.Id.ToString()]);
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process = null;
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing — a crash.</summary>

@@ -309,4 +309,232 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("job-1", accepted.Job.Id);
         jobs2.ExpectNoMsg(Quiet);
     }
+
+    // ---- retries (Requeue) ----
+
+    /// <summary>Submits, places on srv-1 and hands over <paramref name="jobId"/>: the job actor owns it now.</summary>
+    private void RunFirstAttempt(IActorRef queue, string jobId)
+    {
+        Submit(queue, jobId);
+        Assert.Equal([jobId], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        _pool.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor(jobId)]));
+        var start = _jobs.ExpectMsg<BuildJobCommands.Start>();
+        Assert.Equal(1, start.Attempt);
+        queue.Tell(new BuildJobReplies.Started(jobId, 1), _jobs.Ref);
+        AwaitStats(queue, waiting: 0, dispatching: 0, accepted: 1);
+    }
+
+    private static QueueCommands.Requeue Requeue(string jobId, int attempt, DateTimeOffset? notBefore = null, params string[] avoid) =>
+        new(jobId, Request(), attempt, avoid.Length == 0 ? ["srv-1"] : avoid, notBefore ?? DateTimeOffset.UtcNow);
+
+    [Fact]
+    public void A_requeued_job_is_offered_again_avoiding_its_failed_servers_and_started_with_the_new_attempt()
+    {
+        var queue = StartQueue();
+        RunFirstAttempt(queue, "job-1");
+
+        queue.Tell(Requeue("job-1", 2, avoid: ["srv-1", "srv-9"]), _jobs.Ref);
+
+        var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
+        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, ["srv-1", "srv-9"]), Assert.Single(place.Requests));
+        var placement = QueueStateTests.PlacementFor("job-1") with { Server = QueueStateTests.PlacementFor("job-1").Server with { Id = "srv-2" } };
+        _pool.Reply(new ServerPoolReplies.Placed([placement]));
+
+        var start = _jobs.ExpectMsg<BuildJobCommands.Start>();
+        Assert.Equal("job-1", start.JobId);
+        Assert.Equal(2, start.Attempt);
+        Assert.Equal("srv-2", start.Placement.Server.Id);
+        _jobs.ExpectNoMsg(Quiet); // a retry is not created again
+        AwaitStats(queue, waiting: 0, dispatching: 1, accepted: 1); // and not counted as a new submission
+
+        queue.Tell(new BuildJobReplies.Started("job-1", 2), _jobs.Ref);
+        AwaitStats(queue, waiting: 0, dispatching: 0, accepted: 1);
+    }
+
+    [Fact]
+    public void A_retry_is_not_offered_before_its_not_before_time()
+    {
+        var queue = StartQueue();
+        RunFirstAttempt(queue, "job-1");
+        Submit(queue, "job-2");
+        Assert.Equal(["job-2"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        _pool.Reply(new ServerPoolReplies.Placed([])); // nothing free
+
+        queue.Tell(Requeue("job-1", 2, DateTimeOffset.UtcNow.AddSeconds(1.5)), _jobs.Ref);
+
+        // Offered at once without the retry (it backs off), then again on its own once it is due.
+        Assert.Equal(["job-2"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        _pool.Reply(new ServerPoolReplies.Placed([]));
+        _pool.ExpectNoMsg(TimeSpan.FromMilliseconds(800));
+        AwaitStats(queue, waiting: 2, dispatching: 0, accepted: 2);
+
+        var due = _pool.ExpectMsg<ServerPoolCommands.Place>(TimeSpan.FromSeconds(5));
+        Assert.Equal(["job-2", "job-1"], Ids(due));
+        Assert.Equal(["srv-1"], due.Requests.Single(r => r.JobId == "job-1").AvoidServers);
+    }
+
+    [Fact]
+    public void Requeue_is_idempotent_per_attempt_while_the_retry_waits()
+    {
+        var queue = StartQueue();
+        RunFirstAttempt(queue, "job-1");
+        var later = DateTimeOffset.UtcNow.AddMinutes(10); // keeps it waiting
+
+        queue.Tell(Requeue("job-1", 2, later), _jobs.Ref);
+        queue.Tell(Requeue("job-1", 2, later), _jobs.Ref); // duplicate (e.g. re-sent after the job actor's recovery)
+        queue.Tell(Requeue("job-1", 1, later), _jobs.Ref); // stale
+
+        AwaitStats(queue, waiting: 1, dispatching: 0, accepted: 1);
+        _pool.ExpectNoMsg(Quiet);
+        _jobs.ExpectNoMsg(Quiet);
+
+        // A later attempt does replace the waiting one.
+        queue.Tell(Requeue("job-1", 3, DateTimeOffset.UtcNow, "srv-1", "srv-2"), _jobs.Ref);
+        var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
+        Assert.Equal(["srv-1", "srv-2"], Assert.Single(place.Requests).AvoidServers);
+        _pool.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
+        Assert.Equal(3, _jobs.ExpectMsg<BuildJobCommands.Start>().Attempt);
+        AwaitStats(queue, waiting: 0, dispatching: 1, accepted: 1);
+    }
+
+    [Fact]
+    public void Requeue_of_an_attempt_already_dispatched_is_ignored()
+    {
+        var queue = StartQueue();
+        RunFirstAttempt(queue, "job-1");
+        queue.Tell(Requeue("job-1", 2), _jobs.Ref);
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+        _pool.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
+        Assert.Equal(2, _jobs.ExpectMsg<BuildJobCommands.Start>().Attempt);
+        AwaitStats(queue, waiting: 0, dispatching: 1, accepted: 1);
+
+        // Attempt 2 is placed but not yet acknowledged: a repeated Requeue for it (or an older one) changes nothing.
+        queue.Tell(Requeue("job-1", 2), _jobs.Ref);
+        queue.Tell(Requeue("job-1", 1), _jobs.Ref);
+        _pool.ExpectNoMsg(Quiet);
+        _jobs.ExpectNoMsg(Quiet);
+        AwaitStats(queue, waiting: 0, dispatching: 1, accepted: 1);
+
+        // Attempt 2 failed before its Started reached the queue: attempt 3 replaces the dispatched entry.
+        queue.Tell(Requeue("job-1", 3), _jobs.Ref);
+        Assert.Equal(["job-1"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        AwaitStats(queue, waiting: 1, dispatching: 0, accepted: 1);
+        _pool.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
+        Assert.Equal(3, _jobs.ExpectMsg<BuildJobCommands.Start>().Attempt);
+    }
+
+    [Fact]
+    public void A_waiting_retry_can_be_withdrawn()
+    {
+        var queue = StartQueue();
+        RunFirstAttempt(queue, "job-1");
+        queue.Tell(Requeue("job-1", 2, DateTimeOffset.UtcNow.AddMinutes(10)), _jobs.Ref);
+        AwaitStats(queue, waiting: 1, dispatching: 0, accepted: 1);
+
+        queue.Tell(new QueueCommands.Withdraw("job-1"));
+
+        AwaitStats(queue, waiting: 0, dispatching: 0, accepted: 1);
+        _pool.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void After_a_restart_a_waiting_retry_is_offered_again_but_not_re_created()
+    {
+        var settings = new FarmSettings();
+        var queue = StartQueue(settings);
+        RunFirstAttempt(queue, "job-1");
+        queue.Tell(Requeue("job-1", 2, DateTimeOffset.UtcNow, "srv-1"), _jobs.Ref);
+        _pool.ExpectMsg<ServerPoolCommands.Place>(); // never answered
+        AwaitStats(queue, waiting: 1, dispatching: 0, accepted: 1);
+
+        Watch(queue);
+        queue.Tell(PoisonPill.Instance);
+        ExpectTerminated(queue);
+
+        var jobs2 = CreateTestProbe("jobs2");
+        var pool2 = CreateTestProbe("pool2");
+        var restarted = StartQueue(settings, jobs2, pool2);
+
+        var place = pool2.ExpectMsg<ServerPoolCommands.Place>();
+        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, ["srv-1"]), Assert.Single(place.Requests));
+        jobs2.ExpectNoMsg(Quiet); // no Create for a job whose actor already exists
+        pool2.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
+        Assert.Equal(2, jobs2.ExpectMsg<BuildJobCommands.Start>().Attempt);
+        Assert.Equal(new QueueReplies.Stats(0, 1, 1), Stats(restarted));
+    }
+
+    [Fact]
+    public void After_a_restart_an_unacknowledged_retry_start_is_re_sent_with_its_attempt()
+    {
+        var settings = new FarmSettings();
+        var queue = StartQueue(settings);
+        RunFirstAttempt(queue, "job-1");
+        queue.Tell(Requeue("job-1", 2), _jobs.Ref);
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+        _pool.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
+        Assert.Equal(2, _jobs.ExpectMsg<BuildJobCommands.Start>().Attempt);
+
+        Watch(queue);
+        queue.Tell(PoisonPill.Instance);
+        ExpectTerminated(queue);
+
+        var jobs2 = CreateTestProbe("jobs2");
+        StartQueue(settings, jobs2, CreateTestProbe("pool2"));
+        var start = jobs2.ExpectMsg<BuildJobCommands.Start>();
+        Assert.Equal("job-1", start.JobId);
+        Assert.Equal(2, start.Attempt);
+        jobs2.ExpectNoMsg(Quiet);
+    }
+
+    // ---- PauseDispatch ----
+
+    [Fact]
+    public void Pause_dispatch_replies_and_then_places_nothing()
+    {
+        var queue = StartQueue();
+        var probe = CreateTestProbe();
+        queue.Tell(QueueCommands.PauseDispatch.Instance, probe.Ref);
+        probe.ExpectMsg<QueueReplies.Paused>();
+
+        // Submissions are still recorded and their jobs created, but nobody asks the pool.
+        Submit(queue, "job-1");
+        queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = "job-1", Request = Request() }), _jobs.Ref);
+        Assert.False(_client.ExpectMsg<QueueReplies.Accepted>().Existing);
+        queue.Tell(QueueCommands.CapacityChanged.Instance);
+        queue.Tell(Requeue("job-0", 2), _jobs.Ref);
+
+        _pool.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        AwaitStats(queue, waiting: 2, dispatching: 0, accepted: 1);
+    }
+
+    [Fact]
+    public void Pause_dispatch_is_idempotent()
+    {
+        var queue = StartQueue();
+        var probe = CreateTestProbe();
+        queue.Tell(QueueCommands.PauseDispatch.Instance, probe.Ref);
+        queue.Tell(QueueCommands.PauseDispatch.Instance, probe.Ref);
+        probe.ExpectMsg<QueueReplies.Paused>();
+        probe.ExpectMsg<QueueReplies.Paused>();
+    }
+
+    [Fact]
+    public void A_placement_in_flight_when_paused_is_still_handed_over_but_nothing_more_is_placed()
+    {
+        var queue = StartQueue();
+        Submit(queue, "a");
+        Assert.Equal(["a"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        var ask = _pool.LastSender;
+        Submit(queue, "b"); // would be offered next
+
+        var probe = CreateTestProbe();
+        queue.Tell(QueueCommands.PauseDispatch.Instance, probe.Ref);
+        probe.ExpectMsg<QueueReplies.Paused>();
+
+        // The slot for "a" is already reserved: starting it is better than leaking the reservation.
+        ask.Tell(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("a")]));
+        Assert.Equal("a", _jobs.ExpectMsg<BuildJobCommands.Start>().JobId);
+        _pool.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        AwaitStats(queue, waiting: 1, dispatching: 1, accepted: 2);
+    }
 }

@@ -39,6 +39,24 @@ public sealed class QueueStateTests
             State.Apply(new JobQueued(jobId, request ?? Request(), key, State.LastSequence + 1, T0.AddSeconds(State.LastSequence)));
             return this;
         }
+
+        public Builder Dispatch(string jobId, int attempt = 1)
+        {
+            State.Apply(new JobDispatched(PlacementFor(jobId), attempt));
+            return this;
+        }
+
+        public Builder HandOver(string jobId)
+        {
+            State.Apply(new JobHandedOver(jobId));
+            return this;
+        }
+
+        public Builder Requeue(string jobId, int attempt, DateTimeOffset notBefore, string[]? avoid = null, BuildJobRequest? request = null)
+        {
+            State.Apply(new JobRequeued(jobId, request ?? Request(), attempt, avoid ?? ["srv-1"], notBefore, State.LastSequence + 1));
+            return this;
+        }
     }
 
     private static string[] WaitingIds(QueueState s) => s.Waiting.Select(q => q.JobId).ToArray();
@@ -174,5 +192,185 @@ public sealed class QueueStateTests
         s.Apply(new JobDispatched(PlacementFor("a"), 1));
         s.Apply(new JobDispatched(PlacementFor("a"), 2));
         Assert.Equal(2, Assert.Single(s.Dispatched).Attempt);
+    }
+
+    // ---- retries ----
+
+    private static string[] CandidateIds(QueueState s, DateTimeOffset now, int perRequirement = 32) =>
+        s.NextCandidates(perRequirement, now).Select(c => c.JobId).ToArray();
+
+    [Fact]
+    public void Requeue_puts_a_dispatched_job_back_to_waiting_with_its_attempt_and_avoided_servers()
+    {
+        var s = new Builder().Queue("a").Dispatch("a").State;
+        Assert.True(s.IsDispatched("a"));
+        Assert.Equal(1, s.DispatchedJob("a")!.Attempt);
+
+        var request = Request("arm64", priority: 3);
+        s.Apply(new JobRequeued("a", request, 2, ["srv-1", "srv-2"], T0.AddMinutes(1), 17));
+
+        Assert.False(s.IsDispatched("a"));
+        Assert.Null(s.DispatchedJob("a"));
+        Assert.Equal(0, s.DispatchedCount);
+        Assert.True(s.IsWaiting("a"));
+        var w = s.WaitingJob("a")!;
+        Assert.Equal("a", w.JobId);
+        Assert.Same(request, w.Request);
+        Assert.Equal(2, w.Attempt);
+        Assert.Equal(["srv-1", "srv-2"], w.AvoidServers);
+        Assert.Equal(T0.AddMinutes(1), w.NotBefore);
+        Assert.Equal(new QueueKey(3, 17, "a"), w.Key);
+        Assert.Equal(17, s.LastSequence);
+        Assert.Equal(1, s.Accepted); // a retry is not a new submission
+        Assert.Equal(1, s.WaitingCount);
+    }
+
+    [Fact]
+    public void Requeue_of_a_handed_over_job_makes_it_wait_again()
+    {
+        var s = new Builder().Queue("a").Dispatch("a").HandOver("a").State;
+        Assert.Equal(0, s.WaitingCount + s.DispatchedCount);
+
+        s.Apply(new JobRequeued("a", Request(), 2, ["srv-1"], T0, 2));
+
+        Assert.Equal(["a"], WaitingIds(s));
+        Assert.Equal(2, s.WaitingJob("a")!.Attempt);
+        Assert.Empty(s.Dispatched);
+    }
+
+    [Fact]
+    public void First_attempts_wait_with_attempt_one_and_nothing_to_avoid()
+    {
+        var s = new Builder().Queue("a").State;
+        var w = s.WaitingJob("a")!;
+        Assert.Equal(1, w.Attempt);
+        Assert.Empty(w.AvoidServers);
+        Assert.Equal(T0, w.QueuedAt);
+        Assert.Empty(Assert.Single(s.NextCandidates(1, T0)).AvoidServers);
+    }
+
+    [Fact]
+    public void A_retry_in_back_off_is_skipped_then_offered_with_its_avoided_servers()
+    {
+        var due = T0.AddSeconds(30);
+        var s = new Builder().Queue("a").Dispatch("a").Queue("b").Requeue("a", 2, due, ["srv-1"]).State;
+
+        // Before its time the retry is not offered, but it still waits (and counts).
+        Assert.Equal(["b"], CandidateIds(s, due.AddTicks(-1)));
+        Assert.True(s.IsWaiting("a"));
+        Assert.Equal(2, s.WaitingCount);
+
+        // From its time on it is offered, avoiding the server it failed on.
+        Assert.Equal(["b", "a"], CandidateIds(s, due));
+        var offer = s.NextCandidates(32, due.AddHours(1)).Single(c => c.JobId == "a");
+        Assert.Equivalent(new PlacementRequest("a", "x86_64", null, null, null, ["srv-1"]), offer);
+        Assert.Empty(s.NextCandidates(32, due).Single(c => c.JobId == "b").AvoidServers);
+    }
+
+    [Fact]
+    public void A_retry_in_back_off_does_not_take_a_place_of_its_requirement_group()
+    {
+        // "r" is first in line but backing off: the one x86 candidate is "b", not nothing.
+        var s = new Builder().Queue("r", Request(priority: 9)).Dispatch("r").Queue("b").Queue("c")
+            .Requeue("r", 2, T0.AddMinutes(5), request: Request(priority: 9)).State;
+
+        Assert.Equal(["r", "b", "c"], WaitingIds(s));
+        Assert.Equal(["b"], CandidateIds(s, T0.AddMinutes(1), perRequirement: 1));
+        Assert.Equal(["r"], CandidateIds(s, T0.AddMinutes(5), perRequirement: 1));
+    }
+
+    [Fact]
+    public void A_retry_queues_by_priority_then_behind_jobs_queued_before_it()
+    {
+        var s = new Builder()
+            .Queue("a").Queue("b").Queue("x", Request(priority: 5)).Dispatch("a").Dispatch("x")
+            .Queue("c", Request(priority: -1))
+            .Requeue("a", 2, T0)
+            .Queue("d")
+            .Queue("high", Request(priority: 5))
+            .Requeue("x", 2, T0, request: Request(priority: 5)) // a high-priority retry keeps its priority
+            .State;
+
+        Assert.Equal(["high", "x", "b", "a", "d", "c"], WaitingIds(s));
+        Assert.Equal(["high", "x", "b", "a", "d", "c"], CandidateIds(s, T0.AddMinutes(1)));
+        Assert.Equal(8, s.LastSequence); // requeues take sequence numbers, new jobs continue after them
+        Assert.Equal(6, s.Accepted);
+    }
+
+    [Fact]
+    public void Requeue_of_a_waiting_job_replaces_the_entry()
+    {
+        var s = new Builder().Queue("a").Queue("b").Requeue("a", 2, T0.AddSeconds(5), ["srv-1"]).Requeue("a", 3, T0.AddSeconds(9), ["srv-1", "srv-2"]).State;
+
+        Assert.Equal(["b", "a"], WaitingIds(s));
+        Assert.Equal(2, s.WaitingCount);
+        var w = s.WaitingJob("a")!;
+        Assert.Equal(3, w.Attempt);
+        Assert.Equal(["srv-1", "srv-2"], w.AvoidServers);
+        Assert.Equal(T0.AddSeconds(9), w.NotBefore);
+    }
+
+    [Fact]
+    public void Next_retry_at_is_the_earliest_back_off_still_ahead()
+    {
+        var s = new Builder().Queue("fresh").State;
+        Assert.Null(s.NextRetryAt(T0));
+
+        s = new Builder().Queue("fresh")
+            .Requeue("a", 2, T0.AddSeconds(30))
+            .Requeue("b", 2, T0.AddSeconds(10))
+            .Requeue("c", 3, T0.AddSeconds(20))
+            .State;
+
+        Assert.Equal(T0.AddSeconds(10), s.NextRetryAt(T0));
+        Assert.Equal(T0.AddSeconds(20), s.NextRetryAt(T0.AddSeconds(10))); // due now: no longer ahead
+        Assert.Equal(T0.AddSeconds(30), s.NextRetryAt(T0.AddSeconds(25)));
+        Assert.Null(s.NextRetryAt(T0.AddSeconds(30)));
+
+        // Once dispatched or withdrawn, a retry no longer sets the next wake-up.
+        s.Apply(new JobDispatched(PlacementFor("b"), 2));
+        s.Apply(new JobWithdrawn("c"));
+        Assert.Equal(T0.AddSeconds(30), s.NextRetryAt(T0));
+    }
+
+    [Fact]
+    public void A_waiting_retry_can_be_withdrawn()
+    {
+        var s = new Builder().Queue("a").Dispatch("a").Requeue("a", 2, T0.AddMinutes(1)).State;
+        s.Apply(new JobWithdrawn("a"));
+        Assert.False(s.IsWaiting("a"));
+        Assert.False(s.IsDispatched("a"));
+        Assert.Null(s.NextRetryAt(T0));
+    }
+
+    [Fact]
+    public void A_dispatched_retry_keeps_its_attempt_until_handed_over()
+    {
+        var s = new Builder().Queue("a").Dispatch("a").Requeue("a", 2, T0).Dispatch("a", attempt: 2).State;
+
+        Assert.False(s.IsWaiting("a"));
+        Assert.True(s.IsDispatched("a"));
+        Assert.Equal(2, s.DispatchedJob("a")!.Attempt);
+
+        s.Apply(new JobHandedOver("a"));
+        Assert.False(s.IsDispatched("a"));
+        Assert.Null(s.DispatchedJob("a"));
+    }
+
+    [Fact]
+    public void Idempotency_keys_survive_a_requeue()
+    {
+        var s = new Builder().Queue("a", key: "k").Dispatch("a").Requeue("a", 2, T0).State;
+        Assert.Equal("a", s.JobForKey("k"));
+    }
+
+    [Fact(Skip = "bug: a first attempt waits until its JobQueued.At (NotBefore = At), so if the queue's clock is behind the "
+                 + "clock that stamped the event (singleton handed to a node whose clock lags, or an NTP step back) fresh jobs "
+                 + "stall for the difference. Only retries should have a back-off.")]
+    public void A_first_attempt_is_never_held_back_by_the_clock()
+    {
+        var s = new Builder().Queue("a").State; // stamped T0
+        Assert.Equal(["a"], CandidateIds(s, T0.AddSeconds(-5)));
+        Assert.Null(s.NextRetryAt(T0.AddSeconds(-5)));
     }
 }

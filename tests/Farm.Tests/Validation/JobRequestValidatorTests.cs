@@ -395,7 +395,7 @@ public sealed class JobRequestValidatorTests
     [InlineData("custom_env")]
     public void Json_null_collections_are_refused_by_field_name(string name)
     {
-        var json = $$"""{"source_repository":"https://github.com/torvalds/linux","target_architecture":"x86_64","build_config":{"{{name}}":null}}""";
+        var json = $$$"""{"source_repository":"https://github.com/torvalds/linux","target_architecture":"x86_64","build_config":{"{{{name}}}":null}}""";
         var request = System.Text.Json.JsonSerializer.Deserialize<BuildJobRequest>(json, KernelFarm.Messages.Serialization.FarmJson.Options);
         AssertOnlyError(request!, "build_config." + name);
     }

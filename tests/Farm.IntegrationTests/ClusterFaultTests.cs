@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using KernelFarm.IntegrationTests.Farm;
+using Xunit;
+
+namespace KernelFarm.IntegrationTests;
+
+/// <summary>Fault tests on a three-node cluster on PostgreSQL: real processes killed for real.</summary>
+public sealed partial class ClusterFaultTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
+
+    [Fact]
+    public async Task SIGKILL_of_the_node_hosting_a_running_job_moves_the_job_to_another_node_and_it_completes_once()
+    {
+        await using var cluster = await FarmCluster.StartAsync(nodes: 3);
+        const int seconds = 8;
+        var id = await cluster.Nodes[0].SubmitAsync(cluster.Job(buildSeconds: seconds));
+        var owner = await WaitForOwnerAsync(cluster, id);
+        await cluster.AnyLive().WaitForAsync(id, j => FarmProcess.Status(j) == "building"
+            && LogText(cluster, id).Contains("init/file2.o"), Timeout);
+
+        owner.Kill();
+        var survivor = cluster.AnyLive(owner);
+        var job = await survivor.WaitForEndAsync(id, Timeout);
+
+        Assert.Equal("completed", FarmProcess.Status(job));
+        Assert.Single(job["attempts"]!.AsArray()); // re-attached, not retried
+        Artifacts.AssertStorageMatchesRecord(job);
+        var lines = CcLines().Matches(await survivor.GetLogAsync(id)).Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        Assert.Equal(Enumerable.Range(1, seconds).ToList(), lines); // no gap, no duplicate
+        Assert.NotNull(cluster.NodeLogging($"job {id}: re-attaching"));
+    }
+
+    [Fact]
+    public async Task Stopping_every_node_and_starting_them_again_keeps_jobs_history_and_servers_and_runs_queued_jobs()
+    {
+        await using var cluster = await FarmCluster.StartAsync(nodes: 3, servers: 1, slotsPerServer: 1);
+        var api = cluster.Nodes[0];
+        var done = await api.SubmitAsync(cluster.Job());
+        await api.WaitForEndAsync(done, Timeout);
+        var running = await api.SubmitAsync(cluster.Job(buildSeconds: 6));
+        var queued = await api.SubmitAsync(cluster.Job());
+        await api.WaitForAsync(running, j => FarmProcess.Status(j) == "building", Timeout);
+        var before = await api.GetJobAsync(done);
+
+        foreach (var n in cluster.Nodes) n.Kill();
+        await cluster.Nodes[0].LaunchAsync();
+        await Task.WhenAll(cluster.Nodes.Skip(1).Select(n => n.LaunchAsync()));
+
+        var after = await api.GetJobAsync(done);
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        using var servers = await api.Http.GetAsync("api/v1/infrastructure/build-servers/server1");
+        Assert.Equal(HttpStatusCode.OK, servers.StatusCode);
+        Assert.Equal("completed", FarmProcess.Status(await api.WaitForEndAsync(running, Timeout)));
+        Assert.Equal("completed", FarmProcess.Status(await api.WaitForEndAsync(queued, Timeout)));
+    }
+
+    [Fact]
+    public async Task The_same_Idempotency_Key_returns_the_same_job()
+    {
+        await using var cluster = await FarmCluster.StartAsync(nodes: 2, servers: 1);
+        var (first, body1) = await cluster.Nodes[0].PostJobAsync(cluster.Job(), "ci-run-42");
+        var (second, body2) = await cluster.Nodes[1].PostJobAsync(cluster.Job(), "ci-run-42");
+        Assert.Equal(HttpStatusCode.Accepted, first);
+        Assert.Equal(HttpStatusCode.OK, second);
+        Assert.Equal(body1["id"]!.GetValue<string>(), body2["id"]!.GetValue<string>());
+    }
+
+    private static string LogText(FarmCluster cluster, string id)
+    {
+        var path = Path.Combine(cluster.StoragePath, ".logs", id + ".log");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
+    private static async Task<FarmProcess> WaitForOwnerAsync(FarmCluster cluster, string id)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (cluster.NodeLogging($"job {id}: assigned") is { } owner) return owner;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"no node logged the assignment of {id}");
+    }
+
+    [GeneratedRegex(@"^  CC      init/file(\d+)\.o$", RegexOptions.Multiline)] private static partial Regex CcLines();
+}
