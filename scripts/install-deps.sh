@@ -7,6 +7,7 @@ packages=(
   openssh-server openssh-client git ca-certificates curl jq procps psmisc iproute2
   build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
   linux-source-6.1
+  postgresql
 )
 missing=()
 for p in "${packages[@]}"; do

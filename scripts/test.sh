@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 1
+scripts/postgres-setup.sh || exit 1   # the multi-node tests run on a real PostgreSQL
 log=$(mktemp)
 dotnet test KernelFarm.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

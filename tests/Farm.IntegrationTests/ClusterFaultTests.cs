@@ -57,6 +57,27 @@ public sealed partial class ClusterFaultTests
     }
 
     [Fact]
+    public async Task A_node_stopped_with_SIGTERM_stops_dispatching_leaves_and_hands_its_running_job_over()
+    {
+        await using var cluster = await FarmCluster.StartAsync(nodes: 3);
+        var queueNode = cluster.NodeLogging("user/build-queue/singleton] queue recovered")!;
+        var id = await cluster.AnyLive(queueNode).SubmitAsync(cluster.Job(buildSeconds: 6));
+        await cluster.AnyLive(queueNode).WaitForAsync(id, j => FarmProcess.Status(j) == "building", Timeout);
+
+        await queueNode.StopAsync(TimeSpan.FromSeconds(60));
+
+        var log = File.ReadAllText(queueNode.LogPath);
+        var paused = log.IndexOf("queue: dispatch paused for shutdown", StringComparison.Ordinal);
+        var leaving = log.IndexOf("as [Leaving]", StringComparison.Ordinal);
+        Assert.True(paused >= 0 && leaving > paused, "the node must stop dispatching before it leaves");
+        Assert.Contains("hand-over done", log);
+        var survivor = cluster.AnyLive(queueNode);
+        Assert.Equal("completed", FarmProcess.Status(await survivor.WaitForEndAsync(id, Timeout)));
+        var next = await survivor.SubmitAsync(cluster.Job()); // the queue runs on its new node
+        Assert.Equal("completed", FarmProcess.Status(await survivor.WaitForEndAsync(next, Timeout)));
+    }
+
+    [Fact]
     public async Task The_same_Idempotency_Key_returns_the_same_job()
     {
         await using var cluster = await FarmCluster.StartAsync(nodes: 2, servers: 1);

@@ -208,4 +208,147 @@ public sealed class JobStateTests
         Assert.Equal(JobStatus.Failed, r.Status);
         Assert.Null(r.ArtifactDirectory);
     }
+
+    // ---- attempts: fail on one server, retry on another ----
+
+    private static Placement On(string serverId) =>
+        Placement with { Server = Placement.Server with { Id = serverId, Hostname = serverId } };
+
+    private static readonly JobFailure Lost = new(FailureKind.Infrastructure, "building", null, "lost the server: connection reset");
+
+    [Fact]
+    public void A_fail_retry_complete_sequence_records_each_attempt()
+    {
+        var s = Apply(
+            new Created("job-1", Request, T(0)),
+            new Assigned(On("srv-7"), "/srv/builds/job-job-1", 1, T(10)),
+            new Launched(4242, T(11)),
+            new StepStarted(JobStatus.Preparing, T(12)),
+            new StepStarted(JobStatus.Building, T(20)));
+        Assert.Equal([new AttemptRecord(1, "srv-7", T(10), null, null)], s.Attempts);
+        Assert.Empty(s.FailedServers);
+        Assert.Equal(T(11), s.LaunchedAt);
+
+        // Attempt 1 is lost: back to the queue, nothing of the old server kept.
+        var failed = s.Apply(new AttemptFailed(1, "srv-7", Lost, T(35), T(30)));
+        Assert.Equal(JobStatus.Queued, failed.Status);
+        Assert.Null(failed.Placement);
+        Assert.Null(failed.Workspace);
+        Assert.Null(failed.ProcessGroup);
+        Assert.Equal(1, failed.Attempt);
+        Assert.Equal(T(35), failed.RetryNotBefore);
+        Assert.Null(failed.Failure); // the job has not failed
+        Assert.False(failed.Status.IsTerminal());
+        Assert.Equal([new AttemptRecord(1, "srv-7", T(10), T(30), Lost)], failed.Attempts);
+        Assert.Equal(["srv-7"], failed.FailedServers);
+        Assert.Equal(new StatusTransition(JobStatus.Queued, T(30)), failed.Transitions[^1]);
+        Assert.Equal(T(30), failed.UpdatedAt);
+        var queuedRecord = failed.ToRecord(null);
+        Assert.Null(queuedRecord.ServerId);
+        Assert.Null(queuedRecord.Toolchain);
+        Assert.Equal(JobStatus.Queued, queuedRecord.Status);
+
+        // Attempt 2 on another server.
+        var retried = failed.Apply(new Assigned(On("srv-8"), "/srv/builds/job-job-1", 2, T(40)));
+        Assert.Equal(JobStatus.Assigned, retried.Status);
+        Assert.Equal("srv-8", retried.Placement!.Server.Id);
+        Assert.Equal(2, retried.Attempt);
+        Assert.Null(retried.RetryNotBefore);
+        Assert.Null(retried.LaunchedAt);
+        Assert.Equal(
+            [new AttemptRecord(1, "srv-7", T(10), T(30), Lost), new AttemptRecord(2, "srv-8", T(40), null, null)],
+            retried.Attempts);
+
+        var done = retried.Apply(new Launched(999, T(41)))
+            .Apply(new StepStarted(JobStatus.Building, T(50)))
+            .Apply(new StepStarted(JobStatus.Transferring, T(90)))
+            .Apply(new Completed("/var/lib/artifacts/job-1", Artifacts, T(100)));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(T(41), done.LaunchedAt);
+        Assert.Null(done.Failure);
+        Assert.Equal(
+            [new AttemptRecord(1, "srv-7", T(10), T(30), Lost), new AttemptRecord(2, "srv-8", T(40), T(100), null)],
+            done.Attempts);
+        Assert.Equal(["srv-7"], done.FailedServers);
+        Assert.Equal(
+            [JobStatus.Queued, JobStatus.Assigned, JobStatus.Preparing, JobStatus.Building, JobStatus.Queued,
+             JobStatus.Assigned, JobStatus.Building, JobStatus.Transferring, JobStatus.Completed],
+            done.Transitions.Select(t => t.Status));
+
+        var record = done.ToRecord(null);
+        Assert.Equal(done.Attempts, record.Attempts);
+        Assert.Equal("srv-8", record.ServerId);
+    }
+
+    [Fact]
+    public void The_last_attempt_failing_closes_it_with_the_failure()
+    {
+        var final = new JobFailure(FailureKind.Infrastructure, "preparing", null, "cannot start the build");
+        var s = Apply(
+            new Created("job-1", Request, T(0)),
+            new Assigned(On("srv-7"), "/w", 1, T(1)),
+            new AttemptFailed(1, "srv-7", Lost, T(3), T(2)),
+            new Assigned(On("srv-8"), "/w", 2, T(4)),
+            new AttemptFailed(2, "srv-8", Lost, T(9), T(5)),
+            new Assigned(On("srv-7"), "/w", 3, T(10)),
+            new Failed(final, null, T(11)));
+
+        Assert.Equal(JobStatus.Failed, s.Status);
+        Assert.Equal(final, s.Failure);
+        Assert.Equal([1, 2, 3], s.Attempts.Select(a => a.Attempt));
+        Assert.Equal(["srv-7", "srv-8", "srv-7"], s.Attempts.Select(a => a.ServerId));
+        Assert.All(s.Attempts, a => Assert.NotNull(a.EndedAt));
+        Assert.Equal(final, s.Attempts[^1].Failure);
+        Assert.Equal(T(11), s.Attempts[^1].EndedAt);
+        Assert.Equal(["srv-7", "srv-8"], s.FailedServers); // each server once
+    }
+
+    [Fact]
+    public void A_build_failure_closes_the_open_attempt()
+    {
+        var build = new JobFailure(FailureKind.Build, "building", 2, "make exited 2");
+        var s = Apply(new Created("job-1", Request, T(0)), new Assigned(On("srv-7"), "/w", 1, T(1)), new Failed(build, "/a", T(2)));
+        Assert.Equal([new AttemptRecord(1, "srv-7", T(1), T(2), build)], s.Attempts);
+        Assert.Equal(["srv-7"], s.FailedServers);
+    }
+
+    [Fact]
+    public void Cancelling_a_running_attempt_closes_it_without_a_failure()
+    {
+        var s = Apply(new Created("job-1", Request, T(0)), new Assigned(On("srv-7"), "/w", 1, T(1)), new CancelRequested(T(2)), new Cancelled(T(3)));
+        Assert.Equal([new AttemptRecord(1, "srv-7", T(1), T(3), null)], s.Attempts);
+        Assert.Empty(s.FailedServers);
+    }
+
+    [Fact]
+    public void Cancelling_while_a_retry_waits_leaves_the_attempts_alone()
+    {
+        var waiting = Apply(new Created("job-1", Request, T(0)), new Assigned(On("srv-7"), "/w", 1, T(1)), new AttemptFailed(1, "srv-7", Lost, T(60), T(2)));
+        var cancelled = waiting.Apply(new Cancelled(T(3)));
+        Assert.Equal(JobStatus.Cancelled, cancelled.Status);
+        Assert.Equal(waiting.Attempts, cancelled.Attempts);
+        Assert.Equal(T(2), Assert.Single(cancelled.Attempts).EndedAt);
+    }
+
+    [Fact]
+    public void A_job_that_fails_before_any_attempt_has_no_attempts()
+    {
+        var s = Apply(new Created("job-1", Request, T(0)), new Failed(Lost, null, T(1)));
+        Assert.Empty(s.Attempts);
+        Assert.Empty(s.FailedServers);
+        Assert.Empty(s.ToRecord(null).Attempts);
+    }
+
+    [Fact]
+    public void Launched_at_is_recorded_and_forgotten_by_a_new_attempt()
+    {
+        var s = Apply(new Created("job-1", Request, T(0)), new Assigned(On("srv-7"), "/w", 1, T(1)));
+        Assert.Null(s.LaunchedAt);
+        s = s.Apply(new Launched(5, T(2)));
+        Assert.Equal(T(2), s.LaunchedAt);
+        s = s.Apply(new AttemptFailed(1, "srv-7", Lost, T(4), T(3))).Apply(new Assigned(On("srv-8"), "/w", 2, T(5)));
+        Assert.Null(s.LaunchedAt);
+        Assert.Null(s.ProcessGroup);
+    }
 }

@@ -236,6 +236,65 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(["/mnt/fast", "/mnt/slow"], p.Server.AllowedWorkspaceRoots);
     }
 
+    private T RoundTrip<T>(T message) where T : notnull =>
+        (T)_serializer.FromBinary(_serializer.ToBinary(message), _serializer.Manifest(message));
+
+    [Fact]
+    public void Retry_messages_keep_their_avoided_servers_attempts_and_times()
+    {
+        var requeued = RoundTrip(new QueueEvents.JobRequeued("job-1", Request(), 3, ["build-01", "build-02"], At.AddSeconds(20), 43));
+        Assert.Equal(["build-01", "build-02"], requeued.AvoidServers);
+        Assert.Equal(3, requeued.Attempt);
+        Assert.Equal(At.AddSeconds(20), requeued.NotBefore);
+        Assert.Equal(43, requeued.Sequence);
+        Assert.Equal(90, requeued.Request.BuildConfig.TimeoutMinutes);
+
+        var command = RoundTrip(new QueueCommands.Requeue("job-1", Request(), 2, ["build-02"], At));
+        Assert.Equal(["build-02"], command.AvoidServers);
+
+        var place = RoundTrip(new ServerPoolCommands.Place([PlacementRequest()]));
+        Assert.Equivalent(PlacementRequest(), Assert.Single(place.Requests));
+
+        var failed = RoundTrip(new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At));
+        Assert.Equal(new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At), failed);
+
+        var record = RoundTrip(new BuildJobReplies.JobView(Record())).Job;
+        Assert.Equal(Record().Attempts, record.Attempts);
+
+        Assert.True(RoundTrip(new ServerPoolReplies.ServerDetails(View())).Server.Draining);
+        Assert.True(RoundTrip(new ServerPoolReplies.Rejected("ip_address", "x", Unreachable: true)).Unreachable);
+        Assert.Equal(new ServerPoolReplies.Feasibility(false, "toolchain", "no"), RoundTrip(new ServerPoolReplies.Feasibility(false, "toolchain", "no")));
+    }
+
+    [Fact]
+    public void New_fields_have_snake_case_names_in_the_journal()
+    {
+        Assert.Equal(
+            """{"job_id":"job-1","request":""" + Json(Request()) + ""","attempt":2,"avoid_servers":["build-02"],"not_before":"2025-06-01T08:30:20.123+02:00","sequence":43}""",
+            Json(new QueueEvents.JobRequeued("job-1", Request(), 2, ["build-02"], At.AddSeconds(5), 43)));
+        Assert.Equal(
+            """{"attempt":2,"server_id":"build-02","failure":""" + Json(Failure()) + ""","not_before":"2025-06-01T08:30:25.123+02:00","at":"2025-06-01T08:30:15.123+02:00"}""",
+            Json(new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At)));
+        Assert.Equal("""{"server_id":"build-01","draining":true,"at":"2025-06-01T08:30:15.123+02:00"}""",
+            Json(new ServerPoolEvents.DrainChanged("build-01", true, At)));
+        Assert.Contains("\"timeout_minutes\":90", Json(Request()));
+        Assert.Contains("\"attempts\":[{\"attempt\":1,\"server_id\":\"build-02\",\"started_at\":", Json(Record()));
+        Assert.Contains("\"avoid_servers\":[\"build-02\",\"build-03\"]", Json(PlacementRequest()));
+    }
+
+    [Fact]
+    public void Events_written_before_the_retry_fields_existed_still_read()
+    {
+        // A journal from before retries: no timeout_minutes in the request, no attempts in a job record.
+        var request = JsonSerializer.Deserialize<BuildJobRequest>(
+            """{"source_repository":"https://x/y.git","target_architecture":"x86_64","build_config":{"kernel_config":"defconfig"}}""", FarmJson.Options)!;
+        Assert.Null(request.BuildConfig.TimeoutMinutes);
+        var record = JsonSerializer.Deserialize<JobRecord>("""{"id":"job-1","status":"completed"}""", FarmJson.Options)!;
+        Assert.Empty(record.Attempts);
+        var view = JsonSerializer.Deserialize<ServerView>(Json(View()).Replace(",\"draining\":true", ""), FarmJson.Options)!;
+        Assert.False(view.Draining);
+    }
+
     [Fact]
     public void Times_keep_their_offset_and_milliseconds()
     {
