@@ -22,7 +22,7 @@ public sealed class FarmSettingsTests
     [InlineData(12, 5 * 1024)]
     [InlineData(13, 5 * 1024)] // capped: doubling stops after ten times
     [InlineData(int.MaxValue, 5 * 1024)]
-    [InlineData(1, 5)] // the first try never waits, but a nonsensical attempt does not shrink the back-off
+    [InlineData(1, 5)] // out of range: clamped, never shorter than the base back-off
     [InlineData(0, 5)]
     public void Back_off_doubles_for_each_further_try(int attempt, int seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), new FarmSettings { RetryBackoff = TimeSpan.FromSeconds(5) }.BackoffBefore(attempt));
