@@ -78,6 +78,21 @@ public sealed partial class ClusterFaultTests
     }
 
     [Fact]
+    public async Task A_gateway_only_node_serves_the_API_while_worker_only_nodes_run_the_jobs()
+    {
+        await using var cluster = await FarmCluster.StartAsync(nodes: 3, servers: 1,
+            roles: [["gateway"], ["worker"], ["worker"]]);
+        var gateway = cluster.Nodes[0];
+        var id = await gateway.SubmitAsync(cluster.Job());
+        Assert.Equal("completed", FarmProcess.Status(await gateway.WaitForEndAsync(id, Timeout)));
+
+        Assert.NotSame(gateway, cluster.NodeLogging($"job {id}: assigned")); // the job actor ran on a worker
+        Assert.DoesNotContain(File.ReadAllLines(gateway.LogPath), l => l.Contains("Singleton manager started singleton actor"));
+        using var noApi = await cluster.Nodes[1].Http.GetAsync("api/v1/infrastructure/build-servers");
+        Assert.Equal(HttpStatusCode.NotFound, noApi.StatusCode); // a worker serves no API
+    }
+
+    [Fact]
     public async Task The_same_Idempotency_Key_returns_the_same_job()
     {
         await using var cluster = await FarmCluster.StartAsync(nodes: 2, servers: 1);

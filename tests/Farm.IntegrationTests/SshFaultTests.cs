@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
 using KernelFarm.IntegrationTests.Fixtures;
 using Xunit;
@@ -51,6 +50,149 @@ public sealed class SshFaultTests(ITestOutputHelper output)
         Assert.Equal(1, FaultFarm.StepCount(log, "building"));
         Assert.Equal(1, FaultFarm.CommitLines(log));
         Assert.Equal("", server.RunAsBuildUser($"pgrep -g {pgid} || true").Trim());
+    }
+
+    [Fact]
+    public async Task A_build_server_that_dies_mid_build_fails_the_attempt_the_job_is_retried_elsewhere_and_the_server_recovers()
+    {
+        var probe = TimeSpan.FromSeconds(2);
+        await using var env = await FaultFarm.StartAsync(
+            [new("x86-a", "127.0.0.41", ["x86_64"]), new("x86-b", "127.0.0.42", ["x86_64"])],
+            new Dictionary<string, string> { ["Farm__ProbeInterval"] = "00:00:02", ["Farm__ReattachAttempts"] = "2" });
+        const int seconds = 6;
+        for (var round = 1; round <= 2; round++)
+        {
+            var id = await env.Farm.SubmitAsync(env.Job(buildSeconds: seconds));
+            await env.WaitForCcLineAsync(id, 2, Timeout);
+            var dead = (await env.Farm.GetJobAsync(id))["server_id"]!.GetValue<string>();
+            var other = dead == "x86-a" ? "x86-b" : "x86-a";
+            var workspace = Path.Combine(env[dead].WorkDirectory, "job-" + id);
+            var pgid = int.Parse((await File.ReadAllTextAsync(Path.Combine(workspace, "pid"))).Trim());
+
+            await env[dead].StopAsync();
+            var killedAt = DateTime.UtcNow;
+            Assert.False(ProcessKiller.IsAlive(pgid), "StopAsync left the build running");
+
+            // Health is the pool's own finding: a few probe intervals, no help from the job.
+            var down = await env.WaitForServerAsync(dead, s => s["health"]!.GetValue<string>() == "unhealthy", Timeout);
+            var noticed = DateTime.UtcNow - killedAt;
+            output.WriteLine($"round {round}: job {id} on {dead}; unhealthy after {noticed.TotalSeconds:0.0} s: {down["last_probe_error"]}");
+            Assert.True(noticed <= 4 * probe, $"{dead} was reported unhealthy only after {noticed}");
+
+            var job = await env.Farm.WaitForEndAsync(id, Timeout);
+            Assert.Equal("completed", FarmProcess.Status(job));
+            Assert.Equal(other, job["server_id"]!.GetValue<string>());
+            var attempts = job["attempts"]!.AsArray().Select(a => a!.AsObject()).ToList();
+            Assert.Equal(2, attempts.Count);
+            Assert.Equal(dead, attempts[0]["server_id"]!.GetValue<string>());
+            Assert.Equal("infrastructure", attempts[0]["failure"]!["kind"]!.GetValue<string>());
+            Assert.Equal("building", attempts[0]["failure"]!["step"]!.GetValue<string>());
+            Assert.Equal(other, attempts[1]["server_id"]!.GetValue<string>());
+            Assert.Null(attempts[1]["failure"]);
+            Assert.Null(job["failure"]);
+            Artifacts.AssertStorageMatchesRecord(job);
+            // The attempt that counted went through every step on the other server ...
+            var statuses = job["transitions"]!.AsArray().Select(t => t!["status"]!.GetValue<string>()).ToList();
+            Assert.Equal(["assigned", "preparing", "configuring", "building", "collecting", "transferring", "completed"],
+                statuses.Skip(statuses.LastIndexOf("assigned")).ToList());
+            // ... and its log is whole: everything after its own start, once, with no gap.
+            var log = await env.Farm.GetLogAsync(id);
+            var last = log.LastIndexOf("==> kfarm: step preparing\n", StringComparison.Ordinal);
+            Assert.True(last > 0, "the log does not show the second attempt starting");
+            var retried = log[last..];
+            Assert.Equal(1, FaultFarm.CommitLines(retried));
+            Assert.Equal(1, FaultFarm.StepCount(retried, "building"));
+            Assert.Equal(Enumerable.Range(1, seconds).ToList(), FaultFarm.CcNumbers(retried));
+            Assert.Equal(0, (await env.GetServerAsync(dead))["slots_in_use"]!.GetValue<int>());
+
+            await env[dead].RestartAsync();
+            var restartedAt = DateTime.UtcNow;
+            await env.WaitForServerAsync(dead, s => s["health"]!.GetValue<string>() == "healthy", Timeout);
+            Assert.True(DateTime.UtcNow - restartedAt <= 4 * probe, $"{dead} came back healthy only after {DateTime.UtcNow - restartedAt}");
+        }
+    }
+
+    [Fact]
+    public async Task After_a_retry_on_another_server_a_cut_connection_resumes_the_retried_attempts_log_without_gap_or_duplicate()
+    {
+        await using var env = await FaultFarm.StartAsync(
+            [new("x86-a", "127.0.0.45", ["x86_64"]), new("x86-b", "127.0.0.46", ["x86_64"])],
+            new Dictionary<string, string> { ["Farm__ReattachAttempts"] = "2" });
+        const int seconds = 8;
+        var id = await env.Farm.SubmitAsync(env.Job(buildSeconds: seconds));
+        await env.WaitForCcLineAsync(id, 3, Timeout);
+        var dead = (await env.Farm.GetJobAsync(id))["server_id"]!.GetValue<string>();
+        var other = dead == "x86-a" ? "x86-b" : "x86-a";
+        await env[dead].StopAsync();
+
+        // The retry runs on the other server; once it has streamed a few lines, cut its connection (twice).
+        await env.Farm.WaitForAsync(id, j => j["server_id"]?.GetValue<string>() == other && FarmProcess.Status(j) == "building"
+            && SecondAttempt(env.LiveLog(id)).Contains("init/file2.o\n"), Timeout);
+        var workspace = Path.Combine(env[other].WorkDirectory, "job-" + id);
+        var pgid = int.Parse((await File.ReadAllTextAsync(Path.Combine(workspace, "pid"))).Trim());
+        var cut = new List<int>();
+        while (cut.Count < 2)
+        {
+            var connection = await StreamingConnectionAsync(env[other], workspace, pgid, cut, TimeSpan.FromSeconds(15));
+            if (connection is null) break;
+            ProcessKiller.KillAll([connection.Pid], TimeSpan.FromSeconds(10));
+            cut.Add(connection.Pid);
+        }
+        Assert.True(cut.Count >= 1, "the retried build ended before its connection could be cut");
+
+        var job = await env.Farm.WaitForEndAsync(id, Timeout);
+        Assert.Equal("completed", FarmProcess.Status(job));
+        Assert.Equal(2, job["attempts"]!.AsArray().Count);
+        var log = await env.Farm.GetLogAsync(id);
+        output.WriteLine(log);
+        // one start per attempt, and the attempt that counted is whole: every line once, in order
+        Assert.Equal(2, FaultFarm.StepCount(log, "preparing"));
+        Assert.Equal(2, FaultFarm.CommitLines(log));
+        var retried = SecondAttempt(log);
+        Assert.Equal(1, FaultFarm.StepCount(retried, "building"));
+        Assert.Equal(1, FaultFarm.StepCount(retried, "collecting"));
+        Assert.Equal(Enumerable.Range(1, seconds).ToList(), FaultFarm.CcNumbers(retried));
+    }
+
+    /// <summary>The log from the second "step preparing" marker on ("" before there is one).</summary>
+    private static string SecondAttempt(string log)
+    {
+        const string start = "==> kfarm: step preparing\n";
+        var first = log.IndexOf(start, StringComparison.Ordinal);
+        var second = first < 0 ? -1 : log.IndexOf(start, first + start.Length, StringComparison.Ordinal);
+        return second < 0 ? "" : log[second..];
+    }
+
+    [Fact]
+    public async Task A_build_failure_is_never_retried()
+    {
+        await using var env = await FaultFarm.StartAsync(
+            [new("x86-a", "127.0.0.43", ["x86_64"]), new("x86-b", "127.0.0.44", ["x86_64"])],
+            new Dictionary<string, string> { ["Farm__MaxAttempts"] = "3" });
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++) ids.Add(await env.Farm.SubmitAsync(env.Job(fragments: ["CONFIG_FAKE_BROKEN=y"])));
+        foreach (var id in ids)
+        {
+            var job = await env.Farm.WaitForEndAsync(id, Timeout);
+            Assert.Equal("failed", FarmProcess.Status(job));
+            Assert.Equal("build", job["failure"]!["kind"]!.GetValue<string>());
+            Assert.Equal("building", job["failure"]!["step"]!.GetValue<string>());
+            Assert.Equal(2, job["failure"]!["exit_code"]!.GetValue<int>());
+            Assert.Contains("error: fake compile error", await env.Farm.GetLogAsync(id));
+        }
+        // Longer than the retry back-off (1 s, doubling): nothing came back to life.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        foreach (var id in ids)
+        {
+            var job = await env.Farm.GetJobAsync(id);
+            Assert.Equal("failed", FarmProcess.Status(job));
+            var attempt = Assert.Single(job["attempts"]!.AsArray())!.AsObject();
+            Assert.Equal("build", attempt["failure"]!["kind"]!.GetValue<string>());
+            Assert.Equal(1, FaultFarm.StepCount(await env.Farm.GetLogAsync(id), "building"));
+            Assert.DoesNotContain($"job {id}: attempt 2", File.ReadAllText(env.Farm.LogPath));
+        }
+        foreach (var s in new[] { "x86-a", "x86-b" })
+            Assert.Equal(0, (await env.GetServerAsync(s))["slots_in_use"]!.GetValue<int>());
     }
 
     /// <summary>

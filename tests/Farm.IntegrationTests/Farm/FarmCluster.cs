@@ -19,7 +19,8 @@ public sealed class FarmCluster : IAsyncDisposable
     public string StoragePath => Path.Combine(Root.Path, "artifacts");
     public string RepoUrl => Git.Url(FakeKernelTree.RepoDirName);
 
-    public static async Task<FarmCluster> StartAsync(int nodes = 3, int servers = 2, int slotsPerServer = 2)
+    /// <param name="roles">Per node, its roles (null: every node both gateway and worker).</param>
+    public static async Task<FarmCluster> StartAsync(int nodes = 3, int servers = 2, int slotsPerServer = 2, string[][]? roles = null)
     {
         var root = TempDirectory.Create("cluster");
         var database = await Postgres.CreateDatabaseAsync();
@@ -40,11 +41,13 @@ public sealed class FarmCluster : IAsyncDisposable
                 ["Farm__RetryBackoff"] = "00:00:01",
             };
             for (var s = 0; s < seeds.Count; s++) env[$"Farm__SeedNodes__{s}"] = seeds[s];
+            if (roles?[i] is { } r) for (var k = 0; k < r.Length; k++) env[$"Farm__Roles__{k}"] = r[k];
             list.Add(FarmProcess.Create(Path.Combine(root.Path, $"node{i + 1}"), env));
         }
-        // Start the first seed alone so it forms the cluster, then the others join it.
-        await list[0].LaunchAsync();
-        await Task.WhenAll(list.Skip(1).Select(n => n.LaunchAsync()));
+        // The first seed forms the cluster; the others only ever join it. With roles, readiness
+        // needs a worker (the queue), so every node starts at once.
+        if (roles is null) await list[0].LaunchAsync();
+        await Task.WhenAll(list.Skip(roles is null ? 1 : 0).Select(n => n.LaunchAsync()));
 
         var sshd = new List<SshBuildServer>();
         for (var s = 0; s < servers; s++) sshd.Add(await SshBuildServer.StartAsync($"127.0.0.{10 + s}"));
@@ -52,8 +55,9 @@ public sealed class FarmCluster : IAsyncDisposable
         Directory.CreateDirectory(repos);
         var tree = FakeKernelTree.Create(repos);
         var git = await GitDaemon.StartAsync(repos);
+        var api = list.First(n => roles is null || roles[list.IndexOf(n)].Contains("gateway"));
         for (var s = 0; s < servers; s++)
-            await list[0].RegisterServerAsync(sshd[s], $"server{s + 1}", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], slotsPerServer);
+            await api.RegisterServerAsync(sshd[s], $"server{s + 1}", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], slotsPerServer);
         return new FarmCluster { Root = root, Nodes = list, Servers = sshd, Tree = tree, Git = git, Database = database };
     }
 
