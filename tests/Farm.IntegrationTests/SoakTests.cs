@@ -28,6 +28,9 @@ public sealed partial class SoakTests(ITestOutputHelper output)
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private const string JobsPath = "api/v1/infrastructure/build-jobs";
+    private const int MaxSubmissionsInFlight = 8;
+    /// <summary>A job that answered 404 this long, with nothing else left to wait for, is lost: stop waiting for it.</summary>
+    private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(60);
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly object _outputGate = new();
@@ -76,6 +79,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         var final = new Dictionary<string, JsonObject>();
         var last = new Dictionary<string, JsonObject?>();
         var notFound = new Dictionary<string, int>();
+        var notFoundSince = new Dictionary<string, TimeSpan>();
         var pending = submissions.Select(s => s.Id).ToHashSet();
         var drainDeadline = _clock.Elapsed + DrainTimeout;
         var lastProgress = TimeSpan.Zero;
@@ -85,7 +89,12 @@ public sealed partial class SoakTests(ITestOutputHelper output)
             foreach (var id in pending.ToList())
             {
                 var (status, job) = await GetJobAsync(cluster, id);
-                if (status == HttpStatusCode.NotFound) notFound[id] = notFound.GetValueOrDefault(id) + 1;
+                if (status == HttpStatusCode.NotFound)
+                {
+                    notFound[id] = notFound.GetValueOrDefault(id) + 1;
+                    notFoundSince.TryAdd(id, _clock.Elapsed);
+                }
+                else notFoundSince.Remove(id);
                 if (job is null) continue;
                 last[id] = job;
                 if (FarmProcess.Status(job) is "completed" or "failed" or "cancelled")
@@ -96,6 +105,11 @@ public sealed partial class SoakTests(ITestOutputHelper output)
                 }
             }
             if (pending.Count == 0) break;
+            if (pending.All(id => notFoundSince.TryGetValue(id, out var since) && _clock.Elapsed - since > LostAfter))
+            {
+                Say($"drain: the {pending.Count} jobs left have answered 404 for over {LostAfter.TotalSeconds:0} s; not waiting for them any longer");
+                break;
+            }
             if (_clock.Elapsed - lastProgress > TimeSpan.FromSeconds(15))
             {
                 lastProgress = _clock.Elapsed;
@@ -238,18 +252,36 @@ public sealed partial class SoakTests(ITestOutputHelper output)
 
     private async Task SubmitAllAsync(FarmCluster cluster, int seed, List<Submission> submissions, List<int> gaveUp)
     {
+        // Each submission starts at its own time (200 over SubmitPhase), a few in flight at once, so a
+        // slow or failing POST during a fault does not hold the others back.
         var random = new Random(unchecked(seed * 31 + 7));
+        var seconds = Enumerable.Range(0, JobCount).Select(_ => random.NextDouble() < 0.2 ? random.Next(2, 7) : 0).ToList();
         var interval = SubmitPhase / JobCount;
         var start = _clock.Elapsed;
+        using var inFlight = new SemaphoreSlim(MaxSubmissionsInFlight);
+        var tasks = new List<Task>();
         for (var i = 0; i < JobCount; i++)
         {
             var due = start + interval * i;
             if (due > _clock.Elapsed) await Task.Delay(due - _clock.Elapsed);
-            var seconds = random.NextDouble() < 0.2 ? random.Next(2, 7) : 0;
-            var submission = await SubmitOneAsync(cluster, i, seconds, $"soak-{seed}-{i}");
-            if (submission is null) gaveUp.Add(i);
-            else submissions.Add(submission);
+            await inFlight.WaitAsync();
+            var index = i;
+            tasks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var submission = await SubmitOneAsync(cluster, index, seconds[index], $"soak-{seed}-{index}");
+                    lock (submissions)
+                    {
+                        if (submission is null) gaveUp.Add(index);
+                        else submissions.Add(submission);
+                    }
+                }
+                finally { inFlight.Release(); }
+            }));
         }
+        await Task.WhenAll(tasks);
+        lock (submissions) submissions.Sort((a, b) => a.Index.CompareTo(b.Index));
     }
 
     /// <summary>

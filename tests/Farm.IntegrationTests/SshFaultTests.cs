@@ -115,30 +115,14 @@ public sealed class SshFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task After_a_retry_on_another_server_a_cut_connection_resumes_the_retried_attempts_log_without_gap_or_duplicate()
     {
+        // A generous re-attach budget: this test is about where the log resumes, not about the budget.
         await using var env = await FaultFarm.StartAsync(
             [new("x86-a", "127.0.0.45", ["x86_64"]), new("x86-b", "127.0.0.46", ["x86_64"])],
-            new Dictionary<string, string> { ["Farm__ReattachAttempts"] = "2" });
+            new Dictionary<string, string> { ["Farm__ReattachAttempts"] = "10" });
         const int seconds = 8;
-        var id = await env.Farm.SubmitAsync(env.Job(buildSeconds: seconds));
-        await env.WaitForCcLineAsync(id, 3, Timeout);
-        var dead = (await env.Farm.GetJobAsync(id))["server_id"]!.GetValue<string>();
-        var other = dead == "x86-a" ? "x86-b" : "x86-a";
-        await env[dead].StopAsync();
-
-        // The retry runs on the other server; once it has streamed a few lines, cut its connection (twice).
-        await env.Farm.WaitForAsync(id, j => j["server_id"]?.GetValue<string>() == other && FarmProcess.Status(j) == "building"
-            && SecondAttempt(env.LiveLog(id)).Contains("init/file2.o\n"), Timeout);
-        var workspace = Path.Combine(env[other].WorkDirectory, "job-" + id);
-        var pgid = int.Parse((await File.ReadAllTextAsync(Path.Combine(workspace, "pid"))).Trim());
-        var cut = new List<int>();
-        while (cut.Count < 2)
-        {
-            var connection = await StreamingConnectionAsync(env[other], workspace, pgid, cut, TimeSpan.FromSeconds(15));
-            if (connection is null) break;
-            ProcessKiller.KillAll([connection.Pid], TimeSpan.FromSeconds(10));
-            cut.Add(connection.Pid);
-        }
-        Assert.True(cut.Count >= 1, "the retried build ended before its connection could be cut");
+        var (id, other) = await RetriedOnTheOtherServerAsync(env, seconds);
+        var cut = await CutStreamingConnectionsAsync(env[other], id, 2);
+        Assert.True(cut >= 1, "the retried build ended before its connection could be cut");
 
         var job = await env.Farm.WaitForEndAsync(id, Timeout);
         Assert.Equal("completed", FarmProcess.Status(job));
@@ -152,6 +136,58 @@ public sealed class SshFaultTests(ITestOutputHelper output)
         Assert.Equal(1, FaultFarm.StepCount(retried, "building"));
         Assert.Equal(1, FaultFarm.StepCount(retried, "collecting"));
         Assert.Equal(Enumerable.Range(1, seconds).ToList(), FaultFarm.CcNumbers(retried));
+    }
+
+    [Fact]
+    public async Task A_retried_attempt_gets_its_own_reattach_budget()
+    {
+        // Attempt 1 uses up its re-attach budget on the dead server; attempt 2 must start with a
+        // fresh one, so a single dropped connection is re-attached, not taken for a lost server.
+        await using var env = await FaultFarm.StartAsync(
+            [new("x86-a", "127.0.0.47", ["x86_64"]), new("x86-b", "127.0.0.48", ["x86_64"])],
+            new Dictionary<string, string> { ["Farm__ReattachAttempts"] = "2" });
+        const int seconds = 8;
+        var (id, other) = await RetriedOnTheOtherServerAsync(env, seconds);
+        Assert.Equal(1, await CutStreamingConnectionsAsync(env[other], id, 1));
+
+        var job = await env.Farm.WaitForAsync(id, j => FarmProcess.Status(j) is "completed" or "failed" or "cancelled"
+            || j["attempts"]!.AsArray().Count > 2 || j["attempts"]!.AsArray()[1]!["failure"] is not null, Timeout);
+        var attempts = job["attempts"]!.AsArray();
+        Assert.True(attempts[1]!["failure"] is null, $"attempt 2 failed after one dropped connection: {attempts[1]!["failure"]!.ToJsonString()}");
+        Assert.Equal(2, attempts.Count);
+        Assert.Equal("completed", FarmProcess.Status(job));
+    }
+
+    /// <summary>
+    /// Runs a job, kills its server once the build is under way and waits until the retry builds
+    /// on the other server and its log (after the second start marker) shows init/file2.
+    /// </summary>
+    private static async Task<(string Id, string Other)> RetriedOnTheOtherServerAsync(FaultFarm env, int seconds)
+    {
+        var id = await env.Farm.SubmitAsync(env.Job(buildSeconds: seconds));
+        await env.WaitForCcLineAsync(id, 3, Timeout);
+        var dead = (await env.Farm.GetJobAsync(id))["server_id"]!.GetValue<string>();
+        var other = env.Servers.Keys.Single(k => k != dead);
+        await env[dead].StopAsync();
+        await env.Farm.WaitForAsync(id, j => j["server_id"]?.GetValue<string>() == other && FarmProcess.Status(j) == "building"
+            && SecondAttempt(env.LiveLog(id)).Contains("init/file2.o\n"), Timeout);
+        return (id, other);
+    }
+
+    /// <summary>Cuts the connection streaming the job's log up to <paramref name="times"/> times (each a new one); returns how many.</summary>
+    private static async Task<int> CutStreamingConnectionsAsync(SshBuildServer server, string id, int times)
+    {
+        var workspace = Path.Combine(server.WorkDirectory, "job-" + id);
+        var pgid = int.Parse((await File.ReadAllTextAsync(Path.Combine(workspace, "pid"))).Trim());
+        var cut = new List<int>();
+        while (cut.Count < times)
+        {
+            var connection = await StreamingConnectionAsync(server, workspace, pgid, cut, TimeSpan.FromSeconds(15));
+            if (connection is null) break;
+            ProcessKiller.KillAll([connection.Pid], TimeSpan.FromSeconds(10));
+            cut.Add(connection.Pid);
+        }
+        return cut.Count;
     }
 
     /// <summary>The log from the second "step preparing" marker on ("" before there is one).</summary>

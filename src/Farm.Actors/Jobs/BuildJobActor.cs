@@ -158,7 +158,12 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         if (!_state.Exists || _state.Status.IsTerminal()) { SetReceiveTimeout(PassivateAfter); return; }
         if (_state.Status == JobStatus.Queued)
         {   // the queue owns it until Start; a retry it may have missed is asked for again (idempotent)
-            if (_state.Attempt > 0) RequestRetry();
+            if (_state.Attempt > 0)
+            {
+                // the failed attempt's slot, in case that release was lost too (only that server's)
+                if (_state.Attempts.Count > 0) _pool.Tell(new ServerPoolCommands.Release(_jobId, _state.Attempts[^1].ServerId));
+                RequestRetry();
+            }
             return;
         }
         _log.Info("job {0}: re-attaching in state {1} on {2}", _jobId, _state.Status, _state.Placement!.Server.Id);
@@ -333,7 +338,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             // workspace in the background (the server may be gone; the next attempt does not wait).
             if (!_session.IsNobody()) { Context.Stop(_session); _session = ActorRefs.Nobody; }
             _ = AbandonAsync(server, workspace);
-            _pool.Tell(new ServerPoolCommands.Release(_jobId));
+            _pool.Tell(new ServerPoolCommands.Release(_jobId, server.Id));
             RequestRetry();
         });
     }
@@ -395,7 +400,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             PersistEvent(new Cancelled(DateTimeOffset.UtcNow), FinishAfterCleanup);
             return;
         }
-        _pool.Tell(new ServerPoolCommands.Release(_jobId));
+        _pool.Tell(new ServerPoolCommands.Release(_jobId, _state.Placement?.Server.Id));
         if (!_session.IsNobody()) { Context.Stop(_session); _session = ActorRefs.Nobody; }
         _log.Info("job {0}: {1}", _jobId, _state.Status.ToString().ToLowerInvariant());
         SetReceiveTimeout(PassivateAfter);

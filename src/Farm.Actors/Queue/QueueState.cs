@@ -46,7 +46,8 @@ public sealed class QueueState
         switch (e)
         {
             case JobQueued q:
-                Add(new WaitingJob(q.JobId, q.Request, 1, [], q.At, q.At, new QueueKey(q.Request.Priority, q.Sequence, q.JobId)));
+                // A first attempt may start at once (no clock comparison: the queue may move to a node whose clock lags).
+                Add(new WaitingJob(q.JobId, q.Request, 1, [], DateTimeOffset.MinValue, q.At, new QueueKey(q.Request.Priority, q.Sequence, q.JobId)));
                 if (q.IdempotencyKey is not null) _byIdempotencyKey[q.IdempotencyKey] = q.JobId;
                 LastSequence = Math.Max(LastSequence, q.Sequence);
                 Accepted++;

@@ -69,7 +69,9 @@ public static class PlacementStrategy
     {
         if (avoid.Count == 0) return Choose(servers, jobId, job);
         var others = servers.Where(s => !avoid.Contains(s.Server.Id)).ToList();
-        return others.Any(s => ToolchainFor(s.Server, job) is not null) ? Choose(others, jobId, job) : Choose(servers, jobId, job);
+        // Fall back to an avoided server only when no usable other one exists (draining or unhealthy ones do not count).
+        return others.Any(s => s.Healthy && !s.Draining && ToolchainFor(s.Server, job) is not null)
+            ? Choose(others, jobId, job) : Choose(servers, jobId, job);
     }
 
     public static Placement? Choose(IEnumerable<ServerCapacity> servers, string jobId, JobRequirements job)

@@ -72,7 +72,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Command<ServerPoolCommands.Place>(OnPlace);
         Command<ServerPoolCommands.Release>(r =>
         {
-            if (_state.Reservations.ContainsKey(r.JobId))
+            if (_state.Reservations.TryGetValue(r.JobId, out var held) && (r.ServerId is null || held.Server.Id == r.ServerId))
                 Persist(new SlotReleased(r.JobId), e =>
                 {
                     _state = _state.Apply(e);
@@ -153,7 +153,13 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         var fresh = new List<Placement>();
         foreach (var req in p.Requests)
         {
-            if (_state.Reservations.TryGetValue(req.JobId, out var existing)) { placements.Add(existing); continue; }
+            if (_state.Reservations.TryGetValue(req.JobId, out var existing))
+            {
+                // A reservation on a server the job must avoid is the failed attempt's, not yet
+                // released: it is replaced below (the new SlotsReserved overwrites it).
+                if (!req.AvoidServers.Contains(existing.Server.Id)) { placements.Add(existing); continue; }
+                inUse[existing.Server.Id]--;
+            }
             var capacity = _state.Servers.Values.Select(s => new ServerCapacity(s.Server, inUse[s.Server.Id],
                 _health.GetValueOrDefault(s.Server.Id)?.Status != HealthStatus.Unhealthy, _state.Draining.Contains(s.Server.Id))).ToList();
             var chosen = PlacementStrategy.Choose(capacity, req.JobId,

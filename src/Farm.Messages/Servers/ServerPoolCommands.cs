@@ -20,8 +20,11 @@ public static class ServerPoolCommands
     /// <summary>Reserve slots for as many of these (in priority order) as fit.</summary>
     public sealed record Place(IReadOnlyList<PlacementRequest> Requests) : IFarmMessage;
 
-    /// <summary>A job left its server (finished, failed, cancelled). Idempotent.</summary>
-    public sealed record Release(string JobId) : IFarmMessage;
+    /// <summary>
+    /// A job left its server (finished, failed, cancelled). Idempotent. With ServerId, only a
+    /// reservation on that server is released (a late release of a failed attempt must not free its retry's slot).
+    /// </summary>
+    public sealed record Release(string JobId, string? ServerId = null) : IFarmMessage;
 }
 
 public static class ServerPoolReplies

@@ -364,9 +364,7 @@ public sealed class QueueStateTests
         Assert.Equal("a", s.JobForKey("k"));
     }
 
-    [Fact(Skip = "bug: a first attempt waits until its JobQueued.At (NotBefore = At), so if the queue's clock is behind the "
-                 + "clock that stamped the event (singleton handed to a node whose clock lags, or an NTP step back) fresh jobs "
-                 + "stall for the difference. Only retries should have a back-off.")]
+    [Fact]
     public void A_first_attempt_is_never_held_back_by_the_clock()
     {
         var s = new Builder().Queue("a").State; // stamped T0

@@ -150,7 +150,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(ServerPoolCommands.List)] = () => ServerPoolCommands.List.Instance,
         [typeof(ServerPoolCommands.CheckFeasible)] = () => new ServerPoolCommands.CheckFeasible("arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x"),
         [typeof(ServerPoolCommands.Place)] = () => new ServerPoolCommands.Place([PlacementRequest(), PlacementRequest() with { JobId = "job-2" }]),
-        [typeof(ServerPoolCommands.Release)] = () => new ServerPoolCommands.Release("job-1"),
+        [typeof(ServerPoolCommands.Release)] = () => new ServerPoolCommands.Release("job-1", "server-1"),
         [typeof(ServerPoolReplies.Registered)] = () => new ServerPoolReplies.Registered(View()),
         [typeof(ServerPoolReplies.Rejected)] = () => new ServerPoolReplies.Rejected("ip_address", "cannot reach the server over SSH", Conflict: true, Unreachable: true),
         [typeof(ServerPoolReplies.Removed)] = () => new ServerPoolReplies.Removed("build-01"),
