@@ -77,8 +77,9 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         {
             if (_pendingFailure is not null)
             {   // the log-only publication of a failed job failed too: record the original failure
-                _pendingFailure = _pendingFailure with { Message = _pendingFailure.Message + $" (log not published: {f.Error})" };
-                Cleanup();
+                var failure = _pendingFailure with { Message = _pendingFailure.Message + $" (log not published: {f.Error})" };
+                _pendingFailure = null;
+                PersistEvent(new Failed(failure, null, DateTimeOffset.UtcNow), Cleanup);
                 return;
             }
             // Central storage is not the server's fault: another server would not help.
