@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
 using KernelFarm.IntegrationTests.Fixtures;
 using Xunit;
@@ -7,8 +8,9 @@ namespace KernelFarm.IntegrationTests;
 
 /// <summary>
 /// SSH and build-server faults on a single node: the connection to a server is cut for real
-/// (its sshd session processes SIGKILLed), a whole server dies mid-build and comes back, and a
-/// build that fails on its own is never mistaken for a server fault.
+/// (its sshd session processes SIGKILLed), a whole server dies mid-build (or reboots) and comes
+/// back, the build is terminated under the farm's feet, and a build that fails on its own is
+/// never mistaken for a server fault.
 /// </summary>
 public sealed class SshFaultTests(ITestOutputHelper output)
 {
@@ -113,6 +115,37 @@ public sealed class SshFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_build_failure_is_never_retried()
+    {
+        await using var env = await FaultFarm.StartAsync(
+            [new("x86-a", "127.0.0.43", ["x86_64"]), new("x86-b", "127.0.0.44", ["x86_64"])],
+            new Dictionary<string, string> { ["Farm__MaxAttempts"] = "3" });
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++) ids.Add(await env.Farm.SubmitAsync(env.Job(fragments: ["CONFIG_FAKE_BROKEN=y"])));
+        foreach (var id in ids)
+        {
+            var job = await env.Farm.WaitForEndAsync(id, Timeout);
+            Assert.Equal("failed", FarmProcess.Status(job));
+            Assert.Equal("build", job["failure"]!["kind"]!.GetValue<string>());
+            Assert.Equal("building", job["failure"]!["step"]!.GetValue<string>());
+            Assert.Equal(2, job["failure"]!["exit_code"]!.GetValue<int>());
+            Assert.Contains("error: fake compile error", await env.Farm.GetLogAsync(id));
+        }
+        // Longer than the retry back-off (1 s, doubling): nothing came back to life.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        foreach (var id in ids)
+        {
+            var job = await env.Farm.GetJobAsync(id);
+            Assert.Equal("failed", FarmProcess.Status(job));
+            var attempt = Assert.Single(job["attempts"]!.AsArray())!.AsObject();
+            Assert.Equal("build", attempt["failure"]!["kind"]!.GetValue<string>());
+            Assert.Equal(1, FaultFarm.StepCount(await env.Farm.GetLogAsync(id), "building"));
+            Assert.DoesNotContain($"job {id}: attempt 2", File.ReadAllText(env.Farm.LogPath));
+        }
+        foreach (var s in new[] { "x86-a", "x86-b" }) await env.WaitForIdleAsync(s, Timeout);
+    }
+
+    [Fact]
     public async Task After_a_retry_on_another_server_a_cut_connection_resumes_the_retried_attempts_log_without_gap_or_duplicate()
     {
         // A generous re-attach budget: this test is about where the log resumes, not about the budget.
@@ -120,7 +153,9 @@ public sealed class SshFaultTests(ITestOutputHelper output)
             [new("x86-a", "127.0.0.45", ["x86_64"]), new("x86-b", "127.0.0.46", ["x86_64"])],
             new Dictionary<string, string> { ["Farm__ReattachAttempts"] = "10" });
         const int seconds = 8;
-        var (id, other) = await RetriedOnTheOtherServerAsync(env, seconds);
+        // The first server reboots: attempt 1 ends as "disappeared" (found by a status check, so
+        // its re-attach budget is not what ends it) and the retry runs on the other server.
+        var (id, other) = await RetriedOnTheOtherServerAsync(env, seconds, reboot: true);
         var cut = await CutStreamingConnectionsAsync(env[other], id, 2);
         Assert.True(cut >= 1, "the retried build ended before its connection could be cut");
 
@@ -153,22 +188,79 @@ public sealed class SshFaultTests(ITestOutputHelper output)
         var job = await env.Farm.WaitForAsync(id, j => FarmProcess.Status(j) is "completed" or "failed" or "cancelled"
             || j["attempts"]!.AsArray().Count > 2 || j["attempts"]!.AsArray()[1]!["failure"] is not null, Timeout);
         var attempts = job["attempts"]!.AsArray();
-        Assert.True(attempts[1]!["failure"] is null, $"attempt 2 failed after one dropped connection: {attempts[1]!["failure"]!.ToJsonString()}");
+        Assert.True(attempts[1]!["failure"] is null, $"attempt 2 failed after one dropped connection: {attempts[1]!["failure"]?.ToJsonString()}");
         Assert.Equal(2, attempts.Count);
         Assert.Equal("completed", FarmProcess.Status(job));
     }
 
+    [Fact]
+    public async Task When_the_only_server_reboots_mid_build_the_retry_builds_afresh_on_it()
+    {
+        // A reboot: sshd and the build die, the workspace (with the dead build's pid file) stays.
+        await using var env = await FaultFarm.StartAsync([new("x86", "127.0.0.49", ["x86_64"])]);
+        var server = env["x86"];
+        const int seconds = 6;
+        var id = await env.Farm.SubmitAsync(env.Job(buildSeconds: seconds));
+        await env.WaitForCcLineAsync(id, 2, Timeout);
+        await server.StopAsync();
+        await server.RestartAsync();
+
+        var job = await env.Farm.WaitForEndAsync(id, Timeout);
+        Assert.True(FarmProcess.Status(job) == "completed", $"the retry on the rebooted server did not build: {job["attempts"]!.ToJsonString()}");
+        var attempts = job["attempts"]!.AsArray();
+        Assert.Equal(2, attempts.Count);
+        Assert.Equal("infrastructure", attempts[0]!["failure"]!["kind"]!.GetValue<string>());
+        Assert.All(attempts, a => Assert.Equal("x86", a!["server_id"]!.GetValue<string>()));
+        Artifacts.AssertStorageMatchesRecord(job);
+        var retried = SecondAttempt(await env.Farm.GetLogAsync(id));
+        Assert.Equal(Enumerable.Range(1, seconds).ToList(), FaultFarm.CcNumbers(retried));
+        Assert.False(Directory.Exists(Path.Combine(server.WorkDirectory, "job-" + id)), "workspace left behind");
+    }
+
+    [Fact]
+    public async Task A_build_terminated_on_the_server_is_not_taken_for_a_success_and_does_not_hang()
+    {
+        // Someone (an operator, a shutdown script) sends SIGTERM to the build's process group.
+        await using var env = await FaultFarm.StartAsync([new("x86", "127.0.0.50", ["x86_64"])]);
+        var server = env["x86"];
+        var id = await env.Farm.SubmitAsync(env.Job(buildSeconds: 30));
+        await env.WaitForCcLineAsync(id, 2, Timeout);
+        var workspace = Path.Combine(server.WorkDirectory, "job-" + id);
+        var pgid = int.Parse((await File.ReadAllTextAsync(Path.Combine(workspace, "pid"))).Trim());
+        server.RunAsBuildUser($"kill -TERM -- -{pgid}");
+
+        JsonObject job;
+        try
+        {
+            job = await env.Farm.WaitForAsync(id, j => FarmProcess.Status(j) is "completed" or "failed" or "cancelled"
+                || j["attempts"]!.AsArray().Count > 1 || j["attempts"]!.AsArray()[0]!["failure"] is not null, TimeSpan.FromSeconds(20));
+        }
+        catch (TimeoutException e)
+        {
+            var exit = File.Exists(Path.Combine(workspace, "exit")) ? File.ReadAllText(Path.Combine(workspace, "exit")).Trim() : "(none)";
+            throw new Xunit.Sdk.XunitException($"20 s after the build was terminated the job still has not noticed; the workspace's exit file says \"{exit}\"\n{e.Message}");
+        }
+        var first = job["attempts"]!.AsArray()[0]!.AsObject();
+        Assert.True(first["failure"] is not null, $"the terminated build was taken for a success: {job.ToJsonString()}");
+        // It died while building: that is where the attempt failed (it never had artifacts to transfer).
+        Assert.True(first["failure"]!["step"]!.GetValue<string>() == "building",
+            $"the terminated build's attempt failed in {first["failure"]!["step"]} ({first["failure"]!["message"]}); the workspace's exit file said "
+            + $"\"{(File.Exists(Path.Combine(workspace, "exit")) ? File.ReadAllText(Path.Combine(workspace, "exit")).Trim() : "(gone)")}\"");
+    }
+
     /// <summary>
-    /// Runs a job, kills its server once the build is under way and waits until the retry builds
-    /// on the other server and its log (after the second start marker) shows init/file2.
+    /// Runs a job, kills its server once the build is under way (with <paramref name="reboot"/>
+    /// starts it again at once) and waits until the retry builds on the other server and its log
+    /// (after the second start marker) shows init/file2.
     /// </summary>
-    private static async Task<(string Id, string Other)> RetriedOnTheOtherServerAsync(FaultFarm env, int seconds)
+    private static async Task<(string Id, string Other)> RetriedOnTheOtherServerAsync(FaultFarm env, int seconds, bool reboot = false)
     {
         var id = await env.Farm.SubmitAsync(env.Job(buildSeconds: seconds));
         await env.WaitForCcLineAsync(id, 3, Timeout);
         var dead = (await env.Farm.GetJobAsync(id))["server_id"]!.GetValue<string>();
         var other = env.Servers.Keys.Single(k => k != dead);
         await env[dead].StopAsync();
+        if (reboot) await env[dead].RestartAsync();
         await env.Farm.WaitForAsync(id, j => j["server_id"]?.GetValue<string>() == other && FarmProcess.Status(j) == "building"
             && SecondAttempt(env.LiveLog(id)).Contains("init/file2.o\n"), Timeout);
         return (id, other);
@@ -197,38 +289,6 @@ public sealed class SshFaultTests(ITestOutputHelper output)
         var first = log.IndexOf(start, StringComparison.Ordinal);
         var second = first < 0 ? -1 : log.IndexOf(start, first + start.Length, StringComparison.Ordinal);
         return second < 0 ? "" : log[second..];
-    }
-
-    [Fact]
-    public async Task A_build_failure_is_never_retried()
-    {
-        await using var env = await FaultFarm.StartAsync(
-            [new("x86-a", "127.0.0.43", ["x86_64"]), new("x86-b", "127.0.0.44", ["x86_64"])],
-            new Dictionary<string, string> { ["Farm__MaxAttempts"] = "3" });
-        var ids = new List<string>();
-        for (var i = 0; i < 4; i++) ids.Add(await env.Farm.SubmitAsync(env.Job(fragments: ["CONFIG_FAKE_BROKEN=y"])));
-        foreach (var id in ids)
-        {
-            var job = await env.Farm.WaitForEndAsync(id, Timeout);
-            Assert.Equal("failed", FarmProcess.Status(job));
-            Assert.Equal("build", job["failure"]!["kind"]!.GetValue<string>());
-            Assert.Equal("building", job["failure"]!["step"]!.GetValue<string>());
-            Assert.Equal(2, job["failure"]!["exit_code"]!.GetValue<int>());
-            Assert.Contains("error: fake compile error", await env.Farm.GetLogAsync(id));
-        }
-        // Longer than the retry back-off (1 s, doubling): nothing came back to life.
-        await Task.Delay(TimeSpan.FromSeconds(4));
-        foreach (var id in ids)
-        {
-            var job = await env.Farm.GetJobAsync(id);
-            Assert.Equal("failed", FarmProcess.Status(job));
-            var attempt = Assert.Single(job["attempts"]!.AsArray())!.AsObject();
-            Assert.Equal("build", attempt["failure"]!["kind"]!.GetValue<string>());
-            Assert.Equal(1, FaultFarm.StepCount(await env.Farm.GetLogAsync(id), "building"));
-            Assert.DoesNotContain($"job {id}: attempt 2", File.ReadAllText(env.Farm.LogPath));
-        }
-        foreach (var s in new[] { "x86-a", "x86-b" })
-            Assert.Equal(0, (await env.GetServerAsync(s))["slots_in_use"]!.GetValue<int>());
     }
 
     /// <summary>

@@ -31,6 +31,8 @@ public static class BuildScript
         L("KFARM_STEP=preparing");
         L("finish() { rc=$?; printf '%s %s\\n' \"$rc\" \"$KFARM_STEP\" > exit.tmp; mv exit.tmp exit; }");
         L("trap finish EXIT");
+        // Killed by a signal, bash would report $?=0 to the EXIT trap: record the signal's code instead.
+        L("trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT");
         L($"step() {{ KFARM_STEP=$1; printf '{StepMarker}%s\\n' \"$1\"; }}");
         L("run() { printf '+ %s\\n' \"$*\"; \"$@\" || exit $?; }");
         L();

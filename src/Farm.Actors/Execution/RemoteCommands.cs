@@ -30,7 +30,8 @@ public static class RemoteCommands
             $"if [ -e {OwnerFile} ]; then [ \"$(cat {OwnerFile})\" = \"$id\" ] || {{ echo \"workspace $ws belongs to another job\" >&2; exit 92; }}",
             "elif [ -n \"$(ls -A)\" ]; then echo \"workspace $ws is not empty\" >&2; exit 92;",
             $"else printf '%s' \"$id\" > {OwnerFile} || exit 90; fi",
-            "if [ -s pid ]; then cat pid; exit 0; fi",
+            // Re-attach to a live build or a finished one; a dead attempt without an exit record is started afresh.
+            "if [ -s pid ]; then pg=$(cat pid); if kill -0 -- \"-$pg\" 2>/dev/null || [ -s exit ]; then cat pid; exit 0; fi; rm -f pid exit; fi",
             $"printf '%s' '{payload}' | base64 -d > {BuildScript.ScriptName} || exit 90",
             $"setsid -f bash {BuildScript.ScriptName} </dev/null >/dev/null 2>&1 || exit 91",
             "for i in $(seq 200); do [ -s pid ] && { cat pid; exit 0; }; sleep 0.05; done",
@@ -68,6 +69,21 @@ public static class RemoteCommands
             "kill -TERM -- \"-$pg\" 2>/dev/null || exit 0",
             $"for i in $(seq {ticks}); do kill -0 -- \"-$pg\" 2>/dev/null || exit 0; sleep 0.1; done",
             "kill -KILL -- \"-$pg\" 2>/dev/null; exit 0");
+    }
+
+    /// <summary>Kills the build's process group if it still runs, then removes the workspace (only one this job owns).</summary>
+    public static string KillAndCleanup(string jobId, string workspace, TimeSpan grace)
+    {
+        var ticks = Math.Max(1, (int)(grace.TotalMilliseconds / 100));
+        return string.Join('\n',
+            $"ws={Quote(workspace)}",
+            "if [ -s \"$ws/pid\" ]; then pg=$(cat \"$ws/pid\")",
+            "  if kill -TERM -- \"-$pg\" 2>/dev/null; then",
+            $"    for i in $(seq {ticks}); do kill -0 -- \"-$pg\" 2>/dev/null || break; sleep 0.1; done",
+            "    kill -KILL -- \"-$pg\" 2>/dev/null",
+            "  fi",
+            "fi",
+            Cleanup(jobId, workspace) + " || true");
     }
 
     /// <summary>Removes the workspace, but only one this job owns.</summary>

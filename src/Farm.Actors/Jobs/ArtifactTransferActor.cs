@@ -44,7 +44,11 @@ public sealed class ArtifactTransferActor : ReceiveActor
 
         Receive<Finalized>(f => Finish(new Completed(ArtifactStore.FinalDirectory(_root, _jobId), f.Artifacts)));
         Receive<StorageError>(e => Finish(new Failed(e.Error, Storage: true)));
-        Receive<SshSessionActor.RunFailed>(f => Finish(new Failed(f.Error, Storage: false)));
+        Receive<SshSessionActor.RunFailed>(f =>
+        {
+            TryDelete(_staging); // never leave a partial job behind
+            Finish(new Failed(f.Storage && f.Error.StartsWith("storage: ", StringComparison.Ordinal) ? f.Error["storage: ".Length..] : f.Error, f.Storage));
+        });
         Receive<SshSessionActor.RunResult>(r => r.Tag == ManifestTag, r =>
         {
             if (r.Result.ExitCode != 0) { Finish(new Failed($"no artifact manifest on the server: {r.Result.Stderr.Trim()}", false)); return; }

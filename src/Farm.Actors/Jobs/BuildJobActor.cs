@@ -34,6 +34,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private JobState _state = JobState.Empty;
     private IActorRef _session = ActorRefs.Nobody, _stream = ActorRefs.Nobody;
     private int _streamRetries;
+    /// <summary>The log was read to its end after the build's process group was gone.</summary>
+    private bool _drained;
     private JobFailure? _pendingFailure;
 
     public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool)
@@ -61,13 +63,19 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         Command<SshSessionActor.RunFailed>(OnRemoteFailure);
 
         Command<LogStreamActor.StepObserved>(OnStepObserved);
-        Command<LogStreamActor.Ended>(_ => { StopStream(); _session.Tell(new SshSessionActor.Run(RemoteCommands.Status(_state.Workspace!), StatusTag)); });
+        Command<LogStreamActor.Ended>(_ => { StopStream(); _drained = true; _session.Tell(new SshSessionActor.Run(RemoteCommands.Status(_state.Workspace!), StatusTag)); });
         Command<LogStreamActor.Broken>(b =>
         {
             StopStream();
             if (++_streamRetries > _settings.ReattachAttempts) { FailInfrastructure(Step(), $"lost the server: {b.Error}"); return; }
             _log.Warning("job {0}: log stream broke ({1}); re-attaching", _jobId, b.Error);
             Timers.StartSingleTimer("retry", new RetryStream(), _settings.ReattachDelay);
+        });
+        Command<LogStreamActor.StorageFailed>(f =>
+        {
+            StopStream();
+            if (_state.Status.IsOnServer() && !_state.CancelRequested && _pendingFailure is null)
+                FailInfrastructure(Step(), "storage: " + f.Error, retryable: false);
         });
         Command<RetryStream>(_ => { if (_state.Status.IsOnServer() && !_state.CancelRequested && _pendingFailure is null) CheckRemoteStatus(); });
         Command<TimeLimitReached>(_ => OnTimeLimit());
@@ -204,6 +212,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
 
     private void Launch()
     {
+        _drained = false;
+        _streamRetries = 0; // every attempt gets its own re-attach budget
         string script;
         try
         {
@@ -225,13 +235,14 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             FailInfrastructure("preparing", $"cannot start the build in {_state.Workspace}: exit {r.Result.ExitCode}: {r.Result.Stderr.Trim()}");
             return;
         }
-        PersistEvent(new Launched(pg, DateTimeOffset.UtcNow), () => { ArmTimeLimit(); StartStream(); });
+        var logBase = File.Exists(_store.LiveLogPath(_jobId)) ? new FileInfo(_store.LiveLogPath(_jobId)).Length : 0;
+        PersistEvent(new Launched(pg, DateTimeOffset.UtcNow, logBase), () => { ArmTimeLimit(); StartStream(); });
     }
 
     private void StartStream()
     {
         StopStream();
-        _stream = Context.ActorOf(LogStreamActor.Props(Session(), _state.Workspace!, _state.ProcessGroup!.Value, _store.LiveLogPath(_jobId)));
+        _stream = Context.ActorOf(LogStreamActor.Props(Session(), _state.Workspace!, _state.ProcessGroup!.Value, _store.LiveLogPath(_jobId), _state.LogBase));
     }
 
     private void StopStream()
@@ -269,8 +280,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             case "running":
                 break;
             case "exit" when words.Length >= 2 && int.TryParse(words[1], out var code):
-                if (_stream.IsNobody() && code == 0 && _state.Status < JobStatus.Collecting)
-                {   // finished while we were away: drain the rest of the log first
+                if (!_drained)
+                {   // finished while we were away (or the stream broke): read the log to its end first
                     StartStream();
                     return;
                 }
@@ -356,7 +367,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         try
         {
             using var shell = await RemoteShell.ConnectAsync(server, _settings.SshConnectTimeout, CancellationToken.None);
-            await shell.RunAsync(RemoteCommands.Kill(workspace, _settings.CancelGracePeriod) + "\n" + RemoteCommands.Cleanup(_jobId, workspace), CancellationToken.None);
+            await shell.RunAsync(RemoteCommands.KillAndCleanup(_jobId, workspace, _settings.CancelGracePeriod), CancellationToken.None);
         }
         catch (Exception) { /* unreachable: the workspace stays; the operator sees the failed attempt */ }
     }
@@ -391,7 +402,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     {
         var keep = _state.Request!.BuildConfig.KeepWorkspace && !_state.CancelRequested;
         if (keep || _state.Workspace is null) { FinishAfterCleanup(); return; }
-        Session().Tell(new SshSessionActor.Run(RemoteCommands.Cleanup(_jobId, _state.Workspace), CleanupTag));
+        // Kill first: an attempt abandoned for an infrastructure or storage reason may still be running.
+        Session().Tell(new SshSessionActor.Run(RemoteCommands.KillAndCleanup(_jobId, _state.Workspace, _settings.CancelGracePeriod), CleanupTag));
     }
 
     private void FinishAfterCleanup()

@@ -16,6 +16,7 @@ public sealed record JobState
     public int Attempt { get; init; }
     public int? ProcessGroup { get; init; }
     public DateTimeOffset? LaunchedAt { get; init; }
+    public long LogBase { get; init; }
     public bool CancelRequested { get; init; }
     public IReadOnlyList<StatusTransition> Transitions { get; init; } = [];
     public string? ArtifactDirectory { get; init; }
@@ -47,7 +48,7 @@ public sealed record JobState
             Attempts = CloseAttempt(f.At, f.Failure),
         },
         StepStarted s => Move(s.Status, s.At),
-        Launched l => this with { ProcessGroup = l.ProcessGroup, LaunchedAt = l.At, UpdatedAt = l.At },
+        Launched l => this with { ProcessGroup = l.ProcessGroup, LaunchedAt = l.At, LogBase = l.LogBase, UpdatedAt = l.At },
         Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null) },
         Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory, Attempts = CloseAttempt(f.At, f.Failure) },
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },

@@ -15,17 +15,22 @@ public sealed class LogStreamActor : ReceiveActor
     /// <summary>The build's process group is gone and the log is drained to its end.</summary>
     public sealed record Ended;
     public sealed record Broken(string Error);
+    /// <summary>The central log cannot be written: a storage failure, not the server's.</summary>
+    public sealed record StorageFailed(string Error);
 
     private const string FollowTag = "follow", DrainTag = "drain";
     private readonly IActorRef _session;
     private readonly string _workspace;
     private readonly int _processGroup;
     private readonly string _logPath;
+    private readonly long _logBase;
     private readonly List<byte> _partialLine = [];
     private FileStream? _log;
 
-    public LogStreamActor(IActorRef session, string workspace, int processGroup, string logPath)
+    /// <param name="logBase">Where this attempt's remote log starts in the central log (earlier attempts precede it).</param>
+    public LogStreamActor(IActorRef session, string workspace, int processGroup, string logPath, long logBase)
     {
+        _logBase = logBase;
         _session = session;
         _workspace = workspace;
         _processGroup = processGroup;
@@ -33,22 +38,43 @@ public sealed class LogStreamActor : ReceiveActor
 
         ReceiveAsync<SshSessionActor.Chunk>(async c =>
         {
-            await _log!.WriteAsync(c.Data);
-            await _log.FlushAsync();
+            try
+            {
+                await _log!.WriteAsync(c.Data);
+                await _log.FlushAsync();
+            }
+            catch (IOException e)
+            {
+                Context.Parent.Tell(new StorageFailed($"cannot write the central log {_logPath}: {e.Message}"));
+                Context.Stop(Self);
+                return;
+            }
             ScanForMarkers(c.Data);
         });
         Receive<SshSessionActor.StreamEnded>(e => e.Tag == FollowTag, _ =>
-            _session.Tell(new SshSessionActor.Stream(RemoteCommands.ReadLog(_workspace, _log!.Length), DrainTag)));
+            _session.Tell(new SshSessionActor.Stream(RemoteCommands.ReadLog(_workspace, RemoteOffset), DrainTag)));
         Receive<SshSessionActor.StreamEnded>(e => e.Tag == DrainTag, _ => Context.Parent.Tell(new Ended()));
         Receive<SshSessionActor.RunFailed>(f => Context.Parent.Tell(new Broken(f.Error)));
     }
 
     protected override void PreStart()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(_logPath)!);
-        _log = new FileStream(_logPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
-        _session.Tell(new SshSessionActor.Stream(RemoteCommands.TailLog(_workspace, _log.Length, _processGroup), FollowTag));
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_logPath)!);
+            _log = new FileStream(_logPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Context.Parent.Tell(new StorageFailed($"cannot write the central log {_logPath}: {e.Message}"));
+            Context.Stop(Self);
+            return;
+        }
+        _session.Tell(new SshSessionActor.Stream(RemoteCommands.TailLog(_workspace, RemoteOffset, _processGroup), FollowTag));
     }
+
+    /// <summary>The remote build.log offset to resume at: what the central log holds of this attempt.</summary>
+    private long RemoteOffset => Math.Max(0, _log!.Length - _logBase);
 
     protected override void PostStop() => _log?.Dispose();
 
@@ -63,6 +89,6 @@ public sealed class LogStreamActor : ReceiveActor
         }
     }
 
-    public static Props Props(IActorRef session, string workspace, int processGroup, string logPath) =>
-        Akka.Actor.Props.Create(() => new LogStreamActor(session, workspace, processGroup, logPath));
+    public static Props Props(IActorRef session, string workspace, int processGroup, string logPath, long logBase) =>
+        Akka.Actor.Props.Create(() => new LogStreamActor(session, workspace, processGroup, logPath, logBase));
 }

@@ -15,7 +15,7 @@ public sealed class SshSessionActor : ReceiveActor
     public sealed record Run(string Command, string Tag);
     public sealed record RunResult(string Tag, CommandResult Result);
     /// <summary>Connect: the connection could not be made (host key, auth, network); otherwise it broke mid-command.</summary>
-    public sealed record RunFailed(string Tag, string Error, bool Connect);
+    public sealed record RunFailed(string Tag, string Error, bool Connect, bool Storage = false);
 
     public sealed record Stream(string Command, string Tag);
     public sealed record Chunk(string Tag, byte[] Data);
@@ -54,8 +54,7 @@ public sealed class SshSessionActor : ReceiveActor
 
         Receive<Download>(d => Execute(d.RemotePath, async shell =>
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(d.LocalPath)!);
-            await using (var file = new FileStream(d.LocalPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var file = Storage.StorageWriteStream.Create(d.LocalPath))
                 await shell.DownloadAsync(d.RemotePath, file, _stopping.Token).ConfigureAwait(false);
             await using var check = File.OpenRead(d.LocalPath);
             var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(check, _stopping.Token).ConfigureAwait(false));
@@ -76,7 +75,14 @@ public sealed class SshSessionActor : ReceiveActor
             try { shell = await connection.ConfigureAwait(false); }
             catch (Exception e) { return new RunFailed(tag, Unwrap(e).Message, Connect: true); }
             try { return await work(shell).ConfigureAwait(false); }
-            catch (Exception e) { return new RunFailed(tag, Unwrap(e).Message, Connect: false); }
+            catch (Exception e)
+            {
+                var cause = Unwrap(e);
+                var storage = cause as Storage.StorageException ?? cause.InnerException as Storage.StorageException;
+                return storage is not null
+                    ? new RunFailed(tag, storage.Message, Connect: false, Storage: true)
+                    : new RunFailed(tag, cause.Message, Connect: false);
+            }
         }
     }
 

@@ -17,7 +17,8 @@ public static class BuildJobEvents
     public sealed record StepStarted(JobStatus Status, DateTimeOffset At) : IJobEvent;
 
     /// <summary>The detached build script runs with this process-group id.</summary>
-    public sealed record Launched(int ProcessGroup, DateTimeOffset At) : IJobEvent;
+    /// <summary>LogBase: the central log's length when this attempt started (earlier attempts' lines come before it).</summary>
+    public sealed record Launched(int ProcessGroup, DateTimeOffset At, long LogBase = 0) : IJobEvent;
 
     public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At) : IJobEvent;
 

@@ -130,6 +130,13 @@ public sealed partial class FaultFarm : IAsyncDisposable
         throw new TimeoutException($"server {id} did not reach the expected state in {timeout}; last: {last?.ToJsonString()}\n{Farm.Tail()}");
     }
 
+    /// <summary>
+    /// Waits until no slot of the server is reserved (a job releases its slot after it has cleaned
+    /// its workspace, i.e. shortly after its record says it ended).
+    /// </summary>
+    public Task<JsonObject> WaitForIdleAsync(string serverId, TimeSpan timeout) =>
+        WaitForServerAsync(serverId, s => s["slots_in_use"]!.GetValue<int>() == 0, timeout);
+
     /// <summary>Waits until the job is building and its live log shows init/file<paramref name="n"/>.</summary>
     public Task<JsonObject> WaitForCcLineAsync(string jobId, int n, TimeSpan timeout) =>
         Farm.WaitForAsync(jobId, j => FarmProcess.Status(j) == "building" && LiveLog(jobId).Contains($"init/file{n}.o\n"), timeout);

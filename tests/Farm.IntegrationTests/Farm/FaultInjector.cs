@@ -42,6 +42,7 @@ public sealed class FaultInjector
     private readonly HashSet<FarmProcess> _nodesDown = [];
     private readonly HashSet<SshBuildServer> _serversDown = [];
     private readonly Dictionary<string, int> _counts = new();
+    private readonly List<string> _unplanned = [];
     private readonly List<Task> _recoveries = [];
 
     public FaultInjector(FarmCluster cluster, int seed, Action<string> log, Stopwatch clock, Options? options = null)
@@ -60,6 +61,9 @@ public sealed class FaultInjector
     public IReadOnlyDictionary<string, int> Counts { get { lock (_gate) return new Dictionary<string, int>(_counts); } }
 
     public int Total { get { lock (_gate) return _counts.Values.Sum(); } }
+
+    /// <summary>Nodes that exited without being told to (e.g. downed by the split-brain resolver), each revived.</summary>
+    public IReadOnlyList<string> UnplannedExits { get { lock (_gate) return [.. _unplanned]; } }
 
     private void Log(string message) =>
         _log($"[+{_clock.Elapsed.TotalSeconds,7:0.000}s {DateTime.UtcNow:HH:mm:ss.fff}Z] fault: {message}");
@@ -88,16 +92,71 @@ public sealed class FaultInjector
                 var pause = Between(_options.MinPause, _options.MaxPause);
                 if (_clock.Elapsed + pause >= end) break;
                 await Task.Delay(pause, ct);
+                ReviveExitedNodes();
                 actions++;
                 await ActAsync();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* asked to stop early */ }
         Log($"loop over after {actions} actions; waiting for the recoveries in flight");
+        await AllBackAsync();
+        Log($"all nodes and servers back; injected {Total}: {string.Join(", ", Counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))}");
+    }
+
+    /// <summary>Waits for every relaunch and restart in flight, reviving nodes that exited on their own meanwhile.</summary>
+    public async Task AllBackAsync()
+    {
+        var deadline = _clock.Elapsed + TimeSpan.FromMinutes(3);
+        while (true)
+        {
+            if (_clock.Elapsed > deadline)
+                throw new TimeoutException("nodes keep exiting: not all nodes are up 3 minutes after the faults; " + string.Join("; ", UnplannedExits));
+            ReviveExitedNodes();
+            Task[] pending;
+            lock (_gate) pending = _recoveries.Where(t => !t.IsCompleted).ToArray();
+            if (pending.Length == 0)
+            {
+                lock (_gate) pending = [.. _recoveries];
+                await Task.WhenAll(pending); // surface a recovery that failed
+                if (_cluster.Nodes.All(n => n.IsRunning)) return;
+                continue;
+            }
+            await Task.WhenAll(pending);
+        }
+    }
+
+    /// <summary>Waits for the relaunches and restarts in flight without failing (for clean-up before disposal).</summary>
+    public async Task QuiesceAsync()
+    {
         Task[] pending;
         lock (_gate) pending = [.. _recoveries];
-        await Task.WhenAll(pending);
-        Log($"all nodes and servers back; injected {Total}: {string.Join(", ", Counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))}");
+        try { await Task.WhenAll(pending); }
+        catch (Exception e) { Log($"a recovery failed: {e.GetType().Name}: {FirstLine(e.Message)}"); }
+    }
+
+    /// <summary>
+    /// Like a process supervisor (systemd Restart=on-failure): relaunches every node that is not
+    /// running although no fault took it down, e.g. one the split-brain resolver downed.
+    /// </summary>
+    public int ReviveExitedNodes()
+    {
+        var revived = 0;
+        foreach (var node in _cluster.Nodes)
+        {
+            lock (_gate)
+            {
+                if (_nodesDown.Contains(node) || node.IsRunning) continue;
+                _nodesDown.Add(node);
+            }
+            var name = NodeName(node);
+            var reason = node.Tail(400).Split('\n').LastOrDefault(l =>
+                l.Contains("Shutting down myself", StringComparison.Ordinal) || l.Contains("Exiting with", StringComparison.Ordinal))?.Trim() ?? "no reason in its log";
+            lock (_gate) _unplanned.Add($"{name}: {reason}");
+            Log($"{name} exited on its own ({reason}); relaunching it like a supervisor would");
+            revived++;
+            Track(RelaunchAsync(node, name, TimeSpan.Zero));
+        }
+        return revived;
     }
 
     private TimeSpan Between(TimeSpan min, TimeSpan max) =>
@@ -182,15 +241,19 @@ public sealed class FaultInjector
         await Task.Delay(downtime);
         var watch = Stopwatch.StartNew();
         Log($"relaunching {name}");
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await node.LaunchAsync();
-        }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
-        {
-            Log($"relaunch of {name} failed ({e.GetType().Name}); retrying once:\n{e.Message}");
-            node.Kill();
-            await node.LaunchAsync();
+            try
+            {
+                await node.LaunchAsync();
+                break;
+            }
+            catch (Exception e) when (attempt < 3 && e is TimeoutException or InvalidOperationException)
+            {
+                // e.g. downed by the split-brain resolver right after joining (it exits with code 3)
+                Log($"relaunch of {name} failed (try {attempt}, {e.GetType().Name}: {FirstLine(e.Message)}); trying again");
+                node.Kill();
+            }
         }
         Log($"{name} ready again (pid {node.Pid}) after {watch.Elapsed.TotalSeconds:0.0} s");
         lock (_gate) _nodesDown.Remove(node);
@@ -239,6 +302,8 @@ public sealed class FaultInjector
         Log($"{ServerName(server)} restarted (sshd pid {server.SshdPid})");
         lock (_gate) _serversDown.Remove(server);
     }
+
+    private static string FirstLine(string s) => s.Split('\n', 2)[0];
 
     private void Track(Task recovery)
     {
