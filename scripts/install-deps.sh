@@ -8,6 +8,7 @@ packages=(
   build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
   linux-source-6.1
   postgresql
+  podman runc
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -20,5 +21,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 mkdir -p /run/sshd
+# podman on this kind of machine: runc as the runtime and explicit ulimits (see DESIGN.md)
+if [ ! -f /etc/containers/containers.conf ] || ! grep -q 'runtime = "runc"' /etc/containers/containers.conf; then
+  mkdir -p /etc/containers
+  cat >> /etc/containers/containers.conf <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+
+[engine]
+runtime = "runc"
+CONF
+fi
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 "$here/prepare-kernel-repo.sh" /var/cache/kernelfarm/linux-6.1.git
