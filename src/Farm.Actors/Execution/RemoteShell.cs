@@ -32,7 +32,6 @@ public sealed class RemoteShell : IDisposable
         _ssh.HostKeyReceived += (_, e) => Pin(e, expectedFingerprint);
     }
 
-    public string Host => _info.Host;
     public bool IsConnected => _ssh.IsConnected;
 
     public static async Task<RemoteShell> ConnectAsync(BuildServer server, TimeSpan timeout, CancellationToken ct)

@@ -19,8 +19,6 @@ public sealed class JobIndexActor : ReceiveActor
 
     public sealed record Query(JobStatus? Status, int Offset, int Limit);
     public sealed record Page(IReadOnlyList<JobState> Jobs, int Total);
-    public sealed record CountByStatus;
-    public sealed record Counts(IReadOnlyDictionary<JobStatus, int> ByStatus);
 
     private readonly Dictionary<string, JobState> _jobs = new();
 
@@ -38,8 +36,6 @@ public sealed class JobIndexActor : ReceiveActor
                 .OrderByDescending(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal).ToList();
             Sender.Tell(new Page(matching.Skip(q.Offset).Take(q.Limit).ToList(), matching.Count));
         });
-        Receive<CountByStatus>(_ => Sender.Tell(new Counts(
-            _jobs.Values.Where(j => j.Exists).GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()))));
     }
 
     protected override void PreStart()
