@@ -39,6 +39,11 @@ public sealed class FarmSettings
     /// <summary>How often a job tries to reach its server again before it declares the attempt lost.</summary>
     public int ReattachAttempts { get; set; } = 5;
     public TimeSpan ReattachDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often an unacknowledged message between the queue, the pool and a job (Create, Start,
+    /// Requeue, Release) is sent again: one sent to a node that died before it was downed is lost.
+    /// </summary>
+    public TimeSpan RedeliveryInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     public TimeSpan BackoffBefore(int attempt) =>
         TimeSpan.FromTicks(RetryBackoff.Ticks * (1L << Math.Clamp(attempt - 2, 0, 10)));

@@ -25,6 +25,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private static readonly TimeSpan PassivateAfter = TimeSpan.FromMinutes(2);
     private sealed record RetryStream;
     private sealed record TimeLimitReached;
+    private sealed record ResendRequeue;
+    private sealed record ResendReleases;
 
     private readonly string _jobId;
     private readonly FarmSettings _settings;
@@ -37,6 +39,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     /// <summary>The log was read to its end after the build's process group was gone.</summary>
     private bool _drained;
     private JobFailure? _pendingFailure;
+    /// <summary>Servers whose slot this job gave back but the pool has not acknowledged yet.</summary>
+    private readonly HashSet<string> _unreleased = new(StringComparer.Ordinal);
 
     public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool)
     {
@@ -93,9 +97,25 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             // Central storage is not the server's fault: another server would not help.
             FailInfrastructure("transferring", f.Storage ? $"storage: {f.Error}" : f.Error, retryable: !f.Storage);
         });
+        Command<ResendRequeue>(_ =>
+        {
+            if (_state.Status == JobStatus.Queued && _state.Attempt > 0 && !_state.CancelRequested) SendRequeue();
+            else Timers.Cancel("requeue");
+        });
+        Command<QueueReplies.Requeued>(r => { if (r.Attempt > _state.Attempt) Timers.Cancel("requeue"); });
+        Command<ResendReleases>(_ =>
+        {
+            foreach (var server in _unreleased) _pool.Tell(new ServerPoolCommands.Release(_jobId, server));
+        });
+        Command<ServerPoolReplies.Released>(r =>
+        {
+            if (r.ServerId is not null) _unreleased.Remove(r.ServerId);
+            if (_unreleased.Count == 0) Timers.Cancel("release");
+        });
         Command<ReceiveTimeout>(_ =>
         {
-            if (_state.Status.IsTerminal() || !_state.Exists)
+            // Not while a release is unacknowledged: passivation would forget it.
+            if ((_state.Status.IsTerminal() || !_state.Exists) && _unreleased.Count == 0)
                 Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
     }
@@ -123,11 +143,12 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         var sender = Sender;
         if (!_state.Exists || _state.Status.IsTerminal() || _state.CancelRequested)
         {   // cancelled while the queue placed it: give the slot back
-            _pool.Tell(new ServerPoolCommands.Release(_jobId));
+            ReleaseSlot(s.Placement.Server.Id);
             sender.Tell(new BuildJobReplies.Started(_jobId, s.Attempt));
             return;
         }
         if (_state.Attempt >= s.Attempt) { sender.Tell(new BuildJobReplies.Started(_jobId, s.Attempt)); return; }
+        Timers.Cancel("requeue"); // the retry was placed
         var workspace = BuildPlan.WorkspaceFor(_jobId, _state.Request!.BuildConfig, s.Placement.Server.WorkspaceRoot);
         PersistEvent(new Assigned(s.Placement, workspace, s.Attempt, DateTimeOffset.UtcNow), () =>
         {
@@ -164,13 +185,18 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
 
     private void ResumeAfterRecovery()
     {
-        if (!_state.Exists || _state.Status.IsTerminal()) { SetReceiveTimeout(PassivateAfter); return; }
+        if (!_state.Exists || _state.Status.IsTerminal())
+        {   // the node may have died between the last event and the release of the slot
+            if (_state.Placement is { } last) ReleaseSlot(last.Server.Id);
+            SetReceiveTimeout(PassivateAfter);
+            return;
+        }
         if (_state.Status == JobStatus.Queued)
         {   // the queue owns it until Start; a retry it may have missed is asked for again (idempotent)
             if (_state.Attempt > 0)
             {
                 // the failed attempt's slot, in case that release was lost too (only that server's)
-                if (_state.Attempts.Count > 0) _pool.Tell(new ServerPoolCommands.Release(_jobId, _state.Attempts[^1].ServerId));
+                if (_state.Attempts.Count > 0) ReleaseSlot(_state.Attempts[^1].ServerId);
                 RequestRetry();
             }
             return;
@@ -350,16 +376,30 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             // workspace in the background (the server may be gone; the next attempt does not wait).
             if (!_session.IsNobody()) { Context.Stop(_session); _session = ActorRefs.Nobody; }
             _ = AbandonAsync(server, workspace);
-            _pool.Tell(new ServerPoolCommands.Release(_jobId, server.Id));
+            ReleaseSlot(server.Id);
             RequestRetry();
         });
     }
 
+    /// <summary>Asks the queue for the next attempt, again every redelivery interval until it acknowledges.</summary>
     private void RequestRetry()
     {
         _log.Info("job {0}: attempt {1} will start after {2:O}, avoiding {3}", _jobId, _state.Attempt + 1, _state.RetryNotBefore, string.Join(",", _state.FailedServers));
+        SendRequeue();
+        Timers.StartPeriodicTimer("requeue", new ResendRequeue(), _settings.RedeliveryInterval);
+    }
+
+    private void SendRequeue() =>
         _queue.Tell(new QueueCommands.Requeue(_jobId, _state.Request!, _state.Attempt + 1, _state.FailedServers,
             _state.RetryNotBefore ?? DateTimeOffset.UtcNow));
+
+    /// <summary>Gives a server's slot back, again every redelivery interval until the pool acknowledges.</summary>
+    private void ReleaseSlot(string serverId)
+    {
+        _unreleased.Add(serverId);
+        _pool.Tell(new ServerPoolCommands.Release(_jobId, serverId));
+        if (!Timers.IsTimerActive("release"))
+            Timers.StartPeriodicTimer("release", new ResendReleases(), _settings.RedeliveryInterval);
     }
 
     private async Task AbandonAsync(BuildServer server, string workspace)
@@ -413,7 +453,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             PersistEvent(new Cancelled(DateTimeOffset.UtcNow), FinishAfterCleanup);
             return;
         }
-        _pool.Tell(new ServerPoolCommands.Release(_jobId, _state.Placement?.Server.Id));
+        if (_state.Placement is { } placement) ReleaseSlot(placement.Server.Id);
         if (!_session.IsNobody()) { Context.Stop(_session); _session = ActorRefs.Nobody; }
         _log.Info("job {0}: {1}", _jobId, _state.Status.ToString().ToLowerInvariant());
         SetReceiveTimeout(PassivateAfter);

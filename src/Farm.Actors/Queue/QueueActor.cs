@@ -11,22 +11,30 @@ namespace KernelFarm.Actors.Queue;
 /// <summary>
 /// The build queue: a persistent cluster singleton. Accepts submissions (bounded, idempotent by
 /// key), keeps them in priority/FIFO order, asks the pool for placements and hands each placed job
-/// to its BuildJobActor. Every step is an event, and after a restart or hand-over it re-sends
-/// whatever its job actors may not have received (they treat duplicates as no-ops).
+/// to its BuildJobActor. Every step is an event. Create and Start are re-sent until their job actor
+/// acknowledges them (one sent to a node that dies before it is downed is lost; job actors treat
+/// duplicates as no-ops), and a job is only offered for placement once its actor exists.
 /// </summary>
 public sealed class QueueActor : ReceivePersistentActor, IWithTimers
 {
     private const int CandidatesPerRequirement = 32;
+    /// <summary>Bounds the burst after a hand-over of a long queue; the rest follow on later ticks.</summary>
+    private const int RedeliveriesPerTick = 1000;
     private static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(10);
 
     private sealed record PlacementFailed(string Error);
     private sealed record DispatchTick;
+    private sealed record RedeliveryTick;
 
     private readonly FarmSettings _settings;
     private readonly IActorRef _jobs, _pool;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly QueueState _state = new();
     private readonly Dictionary<string, IActorRef> _awaitingCreation = new();
+    /// <summary>First attempts whose actor confirmed its Create to this incarnation of the queue.</summary>
+    private readonly HashSet<string> _created = [];
+    /// <summary>When Create or Start was last sent for a job not yet handed over.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _lastSent = new();
     private bool _placing, _dirty, _paused;
 
     public QueueActor(FarmSettings settings, IActorRef jobs, IActorRef pool)
@@ -40,13 +48,16 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         Recover<JobHandedOver>(_state.Apply);
         Recover<JobWithdrawn>(_state.Apply);
         Recover<JobRequeued>(_state.Apply);
-        Recover<RecoveryCompleted>(_ => Redeliver());
+        Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<QueueCommands.Submit>(OnSubmit);
         Command<BuildJobReplies.Created>(c =>
         {
             if (_awaitingCreation.Remove(c.Job.Id, out var client)) client.Tell(new QueueReplies.Accepted(c.Job, Existing: false));
+            if (_state.IsWaiting(c.Job.Id) && _created.Add(c.Job.Id)) Dispatch();
         });
+        Command<RedeliveryTick>(_ => Redeliver());
+        Command<ServerPoolReplies.Released>(_ => { }); // for a placement withdrawn meanwhile
         Command<QueueCommands.CapacityChanged>(_ => Dispatch());
         Command<DispatchTick>(_ => Dispatch());
         Command<ServerPoolReplies.Placed>(OnPlaced);
@@ -59,11 +70,11 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         Command<BuildJobReplies.Started>(s =>
         {
             if (_state.IsDispatched(s.JobId))
-                PersistAsync(new JobHandedOver(s.JobId), _state.Apply);
+                PersistAsync(new JobHandedOver(s.JobId), e => { _state.Apply(e); Forget(e.JobId); });
         });
         Command<QueueCommands.Withdraw>(w =>
         {
-            if (_state.IsWaiting(w.JobId)) Persist(new JobWithdrawn(w.JobId), _state.Apply);
+            if (_state.IsWaiting(w.JobId)) Persist(new JobWithdrawn(w.JobId), e => { _state.Apply(e); Forget(e.JobId); });
         });
         Command<QueueCommands.Requeue>(OnRequeue);
         Command<QueueCommands.PauseDispatch>(_ =>
@@ -96,8 +107,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         {
             _state.Apply(q);
             _awaitingCreation[q.JobId] = client;
-            _jobs.Tell(new BuildJobCommands.Create(q.JobId, q.Request, q.At));
-            Dispatch();
+            SendCreate(q.JobId, q.Request, q.At);
         });
     }
 
@@ -109,7 +119,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         var now = DateTimeOffset.UtcNow;
         if (_state.NextRetryAt(now) is { } retryAt)
             Timers.StartSingleTimer("retry", new DispatchTick(), retryAt - now + TimeSpan.FromMilliseconds(10));
-        var candidates = _state.NextCandidates(CandidatesPerRequirement, now);
+        var candidates = _state.NextCandidates(CandidatesPerRequirement, now, w => w.Attempt > 1 || _created.Contains(w.JobId));
         if (candidates.Count == 0) return;
         _placing = true;
         _pool.Ask<ServerPoolReplies.Placed>(new ServerPoolCommands.Place(candidates), PlacementTimeout)
@@ -130,7 +140,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         PersistAll(dispatched, d =>
         {
             _state.Apply(d);
-            _jobs.Tell(new BuildJobCommands.Start(d.Placement.JobId, d.Placement, d.Attempt));
+            SendStart(d);
         });
         DeferAsync(dispatched, _ => { if (_dirty) Dispatch(); });
     }
@@ -138,23 +148,64 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     private void OnRequeue(QueueCommands.Requeue r)
     {
         // Idempotent: a retry already waiting or already placed is not queued twice.
-        if (_state.WaitingJob(r.JobId) is { } w && w.Attempt >= r.Attempt) return;
-        if (_state.DispatchedJob(r.JobId) is { } d && d.Attempt >= r.Attempt) return;
+        // The job re-sends its Requeue until it hears back.
+        var ack = new QueueReplies.Requeued(r.JobId, r.Attempt);
+        if (_state.WaitingJob(r.JobId) is { } w && w.Attempt >= r.Attempt) { Sender.Tell(ack); return; }
+        if (_state.DispatchedJob(r.JobId) is { } d && d.Attempt >= r.Attempt) { Sender.Tell(ack); return; }
+        var job = Sender;
         Persist(new JobRequeued(r.JobId, r.Request, r.Attempt, r.AvoidServers, r.NotBefore, _state.LastSequence + 1), e =>
         {
             _state.Apply(e);
+            _lastSent.Remove(e.JobId);
+            job.Tell(ack);
             _log.Info("queue: job {0} waits for attempt {1} (not before {2:O}, avoiding {3})", r.JobId, r.Attempt, r.NotBefore, string.Join(",", r.AvoidServers));
             Dispatch();
         });
     }
 
-    /// <summary>After recovery: job actors may have missed Create or Start; both are idempotent.</summary>
+    private void OnRecovered()
+    {
+        _log.Info("queue recovered: {0} waiting, {1} being handed over, {2} accepted in all", _state.WaitingCount, _state.DispatchedCount, _state.Accepted);
+        Timers.StartPeriodicTimer("redeliver", new RedeliveryTick(), _settings.RedeliveryInterval);
+        Redeliver();
+        Dispatch();
+    }
+
+    private void SendCreate(string jobId, BuildJobRequest request, DateTimeOffset at)
+    {
+        _lastSent[jobId] = DateTimeOffset.UtcNow;
+        _jobs.Tell(new BuildJobCommands.Create(jobId, request, at));
+    }
+
+    private void SendStart(JobDispatched d)
+    {
+        _lastSent[d.Placement.JobId] = DateTimeOffset.UtcNow;
+        _jobs.Tell(new BuildJobCommands.Start(d.Placement.JobId, d.Placement, d.Attempt));
+    }
+
+    private void Forget(string jobId)
+    {
+        _created.Remove(jobId);
+        _lastSent.Remove(jobId);
+    }
+
+    /// <summary>
+    /// Re-sends what a job actor has not acknowledged for a redelivery interval: Create for a
+    /// first attempt (after a restart or hand-over, all of them: this incarnation knows of no
+    /// confirmation), Start for a job placed but not handed over. Both are idempotent.
+    /// </summary>
     private void Redeliver()
     {
-        foreach (var q in _state.Waiting.Where(w => w.Attempt == 1)) _jobs.Tell(new BuildJobCommands.Create(q.JobId, q.Request, q.QueuedAt));
-        foreach (var d in _state.Dispatched) _jobs.Tell(new BuildJobCommands.Start(d.Placement.JobId, d.Placement, d.Attempt));
-        _log.Info("queue recovered: {0} waiting, {1} being handed over, {2} accepted in all", _state.WaitingCount, _state.DispatchedCount, _state.Accepted);
-        Dispatch();
+        var due = DateTimeOffset.UtcNow - _settings.RedeliveryInterval;
+        bool Due(string jobId) => !_lastSent.TryGetValue(jobId, out var at) || at <= due;
+        var budget = RedeliveriesPerTick;
+        foreach (var d in _state.Dispatched.Where(d => Due(d.Placement.JobId)).Take(budget).ToList())
+        {
+            SendStart(d);
+            budget--;
+        }
+        foreach (var w in _state.Waiting.Where(w => w.Attempt == 1 && !_created.Contains(w.JobId) && Due(w.JobId)).Take(budget).ToList())
+            SendCreate(w.JobId, w.Request, w.QueuedAt);
     }
 
     public static Props Props(FarmSettings settings, IActorRef jobs, IActorRef pool) =>

@@ -88,14 +88,15 @@ public sealed class QueueState
     /// server can take does not hold back jobs behind it that could run (no head-of-line blocking).
     /// Retries in their back-off are skipped until their time.
     /// </summary>
-    public IReadOnlyList<PlacementRequest> NextCandidates(int perRequirement, DateTimeOffset now)
+    /// <param name="ready">Whether a waiting job may be placed yet (its actor confirmed it exists).</param>
+    public IReadOnlyList<PlacementRequest> NextCandidates(int perRequirement, DateTimeOffset now, Func<WaitingJob, bool>? ready = null)
     {
         var taken = new Dictionary<(string, string?, string?, string?), int>();
         var result = new List<PlacementRequest>();
         foreach (var k in _order)
         {
             var w = _waiting[k.JobId];
-            if (w.NotBefore > now) continue;
+            if (w.NotBefore > now || (ready is not null && !ready(w))) continue;
             var r = w.Request;
             var req = (r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory);
             var n = taken.GetValueOrDefault(req);

@@ -72,12 +72,16 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Command<ServerPoolCommands.Place>(OnPlace);
         Command<ServerPoolCommands.Release>(r =>
         {
+            var sender = Sender;
+            var ack = new ServerPoolReplies.Released(r.JobId, r.ServerId);
             if (_state.Reservations.TryGetValue(r.JobId, out var held) && (r.ServerId is null || held.Server.Id == r.ServerId))
                 Persist(new SlotReleased(r.JobId), e =>
                 {
                     _state = _state.Apply(e);
+                    sender.Tell(ack);
                     _queue.Tell(QueueCommands.CapacityChanged.Instance);
                 });
+            else sender.Tell(ack); // already released: the job re-sent it
         });
         Command<ProbeAll>(_ =>
         {

@@ -36,6 +36,9 @@ public static class QueueReplies
 
     public sealed record QueueFull(int MaxQueueSize, int RetryAfterSeconds) : IFarmMessage;
 
+    /// <summary>The retry is recorded (or was already): the job stops re-sending its Requeue.</summary>
+    public sealed record Requeued(string JobId, int Attempt) : IFarmMessage;
+
     public sealed record Stats(int Waiting, int Dispatching, long Accepted) : IFarmMessage;
 
     public sealed record Paused : IFarmMessage

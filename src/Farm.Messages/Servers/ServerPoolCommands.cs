@@ -40,6 +40,8 @@ public static class ServerPoolReplies
     /// <summary>Field: the request field that makes it infeasible (target_architecture, toolchain, build_config.workspace_root, …).</summary>
     public sealed record Feasibility(bool Feasible, string? Field, string? Reason) : IFarmMessage;
     public sealed record Placed(IReadOnlyList<Placement> Placements) : IFarmMessage;
+    /// <summary>Acknowledges a Release (also when nothing was held): the job stops re-sending it.</summary>
+    public sealed record Released(string JobId, string? ServerId) : IFarmMessage;
 }
 
 public static class ServerPoolEvents

@@ -30,20 +30,34 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         _jobs = CreateTestProbe("jobs");
         _pool = CreateTestProbe("pool");
         _client = CreateTestProbe("client");
+        _jobs.IgnoreMessages<QueueReplies.Requeued>(); // acknowledgements of Requeue: tested on their own below
     }
 
+    /// <summary>Redelivery is off unless a test asks for it: a re-sent message must not surprise the others.</summary>
+    private static FarmSettings NoRedelivery(int maxQueueSize = 1000) =>
+        new() { RedeliveryInterval = TimeSpan.FromHours(1), MaxQueueSize = maxQueueSize };
+
     private IActorRef StartQueue(FarmSettings? settings = null, TestProbe? jobs = null, TestProbe? pool = null) =>
-        Sys.ActorOf(QueueActor.Props(settings ?? new FarmSettings(), (jobs ?? _jobs).Ref, (pool ?? _pool).Ref));
+        Sys.ActorOf(QueueActor.Props(settings ?? NoRedelivery(), (jobs ?? _jobs).Ref, (pool ?? _pool).Ref));
 
     private static BuildJobRequest Request(string arch = "x86_64", int priority = 0) => QueueStateTests.Request(arch, priority);
 
-    private BuildJobCommands.Create Submit(IActorRef queue, string jobId, BuildJobRequest? request = null, string? key = null)
+    /// <param name="confirm">Answer the Create as the job actor would (and take the client's Accepted).</param>
+    private BuildJobCommands.Create Submit(IActorRef queue, string jobId, BuildJobRequest? request = null, string? key = null, bool confirm = true)
     {
         queue.Tell(new QueueCommands.Submit(jobId, request ?? Request(), key), _client.Ref);
         var create = _jobs.ExpectMsg<BuildJobCommands.Create>();
         Assert.Equal(jobId, create.JobId);
+        if (confirm)
+        {
+            Confirm(queue, create);
+            Assert.Equal(jobId, _client.ExpectMsg<QueueReplies.Accepted>().Job.Id);
+        }
         return create;
     }
+
+    private void Confirm(IActorRef queue, BuildJobCommands.Create create, TestProbe? jobs = null) =>
+        queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = create.JobId, Request = create.Request, CreatedAt = create.At }), (jobs ?? _jobs).Ref);
 
     private QueueReplies.Stats Stats(IActorRef queue)
     {
@@ -63,10 +77,11 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         var queue = StartQueue();
         var request = Request();
 
-        var create = Submit(queue, "job-1", request);
+        var create = Submit(queue, "job-1", request, confirm: false);
 
         Assert.Same(request, create.Request);
         _client.ExpectNoMsg(Quiet); // not accepted before the job actor confirmed
+        _pool.ExpectNoMsg(TimeSpan.Zero); // nor placed: a Start could reach no actor
         queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = "job-1", Request = request, CreatedAt = create.At }), _jobs.Ref);
         var accepted = _client.ExpectMsg<QueueReplies.Accepted>();
         Assert.False(accepted.Existing);
@@ -91,7 +106,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void A_full_queue_refuses_new_submissions()
     {
-        var queue = StartQueue(new FarmSettings { MaxQueueSize = 1 });
+        var queue = StartQueue(NoRedelivery(maxQueueSize: 1));
         Submit(queue, "job-1");
         _pool.ExpectMsg<ServerPoolCommands.Place>(); // never answered: job-1 keeps waiting
 
@@ -107,7 +122,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Dispatched_jobs_free_room_in_a_full_queue()
     {
-        var queue = StartQueue(new FarmSettings { MaxQueueSize = 1 });
+        var queue = StartQueue(NoRedelivery(maxQueueSize: 1));
         Submit(queue, "job-1");
         _pool.ExpectMsg<ServerPoolCommands.Place>();
         _pool.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
@@ -139,7 +154,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void The_idempotency_key_wins_even_over_a_full_queue()
     {
-        var queue = StartQueue(new FarmSettings { MaxQueueSize = 1 });
+        var queue = StartQueue(NoRedelivery(maxQueueSize: 1));
         Submit(queue, "job-1", key: "k");
 
         queue.Tell(new QueueCommands.Submit("job-2", Request(), "k"), _client.Ref);
@@ -243,7 +258,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void After_a_restart_waiting_jobs_are_re_created_and_unacknowledged_starts_re_sent()
     {
-        var settings = new FarmSettings();
+        var settings = NoRedelivery();
         var queue = StartQueue(settings);
 
         // a: dispatched and acknowledged; b: dispatched, not acknowledged; c: waiting.
@@ -271,21 +286,25 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         var pool2 = CreateTestProbe("pool2");
         var restarted = StartQueue(settings, jobs2, pool2);
 
-        var create = jobs2.ExpectMsg<BuildJobCommands.Create>();
-        Assert.Equal("c", create.JobId);
-        Assert.Equal("x86_64", create.Request.TargetArchitecture);
         var start = jobs2.ExpectMsg<BuildJobCommands.Start>();
         Assert.Equal("b", start.JobId);
         Assert.Equal(placementB, start.Placement);
         Assert.Equal(1, start.Attempt);
+        var create = jobs2.ExpectMsg<BuildJobCommands.Create>();
+        Assert.Equal("c", create.JobId);
+        Assert.Equal("x86_64", create.Request.TargetArchitecture);
         jobs2.ExpectNoMsg(Quiet); // nothing for a, no Create for b
+        pool2.ExpectNoMsg(TimeSpan.Zero); // c waits for its actor to confirm (the first incarnation's confirmation is gone)
 
+        Confirm(restarted, create, jobs2);
         Assert.Equal(["c"], Ids(pool2.ExpectMsg<ServerPoolCommands.Place>()));
         Assert.Equal(new QueueReplies.Stats(1, 1, 3), Stats(restarted));
 
         // The recovered sequence continues: a new job still queues behind c at equal priority.
         restarted.Tell(new QueueCommands.Submit("d", Request(), null), _client.Ref);
-        Assert.Equal("d", jobs2.ExpectMsg<BuildJobCommands.Create>().JobId);
+        var createD = jobs2.ExpectMsg<BuildJobCommands.Create>();
+        Assert.Equal("d", createD.JobId);
+        Confirm(restarted, createD, jobs2);
         pool2.Reply(new ServerPoolReplies.Placed([]));
         Assert.Equal(["c", "d"], Ids(pool2.ExpectMsg<ServerPoolCommands.Place>()));
     }
@@ -440,7 +459,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void After_a_restart_a_waiting_retry_is_offered_again_but_not_re_created()
     {
-        var settings = new FarmSettings();
+        var settings = NoRedelivery();
         var queue = StartQueue(settings);
         RunFirstAttempt(queue, "job-1");
         queue.Tell(Requeue("job-1", 2, DateTimeOffset.UtcNow, "srv-1"), _jobs.Ref);
@@ -466,7 +485,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void After_a_restart_an_unacknowledged_retry_start_is_re_sent_with_its_attempt()
     {
-        var settings = new FarmSettings();
+        var settings = NoRedelivery();
         var queue = StartQueue(settings);
         RunFirstAttempt(queue, "job-1");
         queue.Tell(Requeue("job-1", 2), _jobs.Ref);
@@ -486,6 +505,60 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         jobs2.ExpectNoMsg(Quiet);
     }
 
+    // ---- redelivery ----
+
+    private static FarmSettings FastRedelivery => new() { RedeliveryInterval = TimeSpan.FromMilliseconds(200) };
+
+    [Fact]
+    public void An_unconfirmed_create_is_re_sent_and_the_job_is_placed_only_once_confirmed()
+    {
+        var queue = StartQueue(FastRedelivery);
+        var create = Submit(queue, "job-1", confirm: false);
+
+        // The first Create went to a node that died: it comes again, and again, with the same content.
+        var again = _jobs.ExpectMsg<BuildJobCommands.Create>(TimeSpan.FromSeconds(3));
+        Assert.Equal(create, again);
+        Assert.Equal(create, _jobs.ExpectMsg<BuildJobCommands.Create>(TimeSpan.FromSeconds(3)));
+        _pool.ExpectNoMsg(TimeSpan.Zero);
+
+        Confirm(queue, again);
+        Assert.Equal("job-1", _client.ExpectMsg<QueueReplies.Accepted>().Job.Id);
+        Assert.Equal(["job-1"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(600)); // confirmed: no more Creates
+    }
+
+    [Fact]
+    public void An_unacknowledged_start_is_re_sent_until_the_job_confirms_it()
+    {
+        var queue = StartQueue(FastRedelivery);
+        Submit(queue, "job-1");
+        _pool.ExpectMsg<ServerPoolCommands.Place>();
+        var placement = QueueStateTests.PlacementFor("job-1");
+        _pool.Reply(new ServerPoolReplies.Placed([placement]));
+        var start = _jobs.ExpectMsg<BuildJobCommands.Start>();
+
+        var again = _jobs.ExpectMsg<BuildJobCommands.Start>(TimeSpan.FromSeconds(3));
+        Assert.Equal(start, again);
+
+        queue.Tell(new BuildJobReplies.Started("job-1", 1), _jobs.Ref);
+        AwaitStats(queue, waiting: 0, dispatching: 0, accepted: 1);
+        _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+    }
+
+    [Fact]
+    public void Requeue_is_acknowledged_the_first_time_and_every_time_it_is_re_sent()
+    {
+        var queue = StartQueue();
+        RunFirstAttempt(queue, "job-1");
+        var job = CreateTestProbe("job-1");
+
+        queue.Tell(Requeue("job-1", 2, DateTimeOffset.UtcNow.AddMinutes(10)), job.Ref);
+        Assert.Equal(new QueueReplies.Requeued("job-1", 2), job.ExpectMsg<QueueReplies.Requeued>());
+        queue.Tell(Requeue("job-1", 2, DateTimeOffset.UtcNow.AddMinutes(10)), job.Ref);
+        Assert.Equal(new QueueReplies.Requeued("job-1", 2), job.ExpectMsg<QueueReplies.Requeued>());
+        AwaitStats(queue, waiting: 1, dispatching: 0, accepted: 1);
+    }
+
     // ---- PauseDispatch ----
 
     [Fact]
@@ -497,7 +570,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         probe.ExpectMsg<QueueReplies.Paused>();
 
         // Submissions are still recorded and their jobs created, but nobody asks the pool.
-        Submit(queue, "job-1");
+        Submit(queue, "job-1", confirm: false);
         queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = "job-1", Request = Request() }), _jobs.Ref);
         Assert.False(_client.ExpectMsg<QueueReplies.Accepted>().Existing);
         queue.Tell(QueueCommands.CapacityChanged.Instance);

@@ -177,12 +177,26 @@ public sealed class ServerPoolActorTests : Akka.TestKit.Xunit2.TestKit
             new DrainChanged("a", true, At));
 
         Assert.Equal(["running"], Ask<ServerPoolReplies.Busy>(pool, new ServerPoolCommands.Remove("a")).RunningJobs);
-        pool.Tell(new ServerPoolCommands.Release("running"));
+        Assert.Equal(new ServerPoolReplies.Released("running", null), Ask<ServerPoolReplies.Released>(pool, new ServerPoolCommands.Release("running")));
         _queue.ExpectMsg<QueueCommands.CapacityChanged>();
         Assert.Equal("a", Ask<ServerPoolReplies.Removed>(pool, new ServerPoolCommands.Remove("a")).ServerId);
 
         pool = Restart(pool);
         Assert.Empty(Ask<ServerPoolReplies.ServerList>(pool, ServerPoolCommands.List.Instance).Servers);
+    }
+
+    [Fact]
+    public void Every_release_is_acknowledged_but_only_one_frees_the_slot()
+    {
+        var a = Server("a");
+        var pool = StartPool(new ServerRegistered(a, At), new SlotsReserved([new Placement("job-1", a, a.Toolchains[0])]));
+
+        // A job re-sends its release until it hears back: the duplicates are acknowledged too.
+        Assert.Equal(new ServerPoolReplies.Released("job-1", "a"), Ask<ServerPoolReplies.Released>(pool, new ServerPoolCommands.Release("job-1", "a")));
+        _queue.ExpectMsg<QueueCommands.CapacityChanged>();
+        Assert.Equal(new ServerPoolReplies.Released("job-1", "a"), Ask<ServerPoolReplies.Released>(pool, new ServerPoolCommands.Release("job-1", "a")));
+        _queue.ExpectNoMsg(Quiet);
+        Assert.Equal(0, Ask<ServerPoolReplies.ServerDetails>(pool, new ServerPoolCommands.Get("a")).Server.SlotsInUse);
     }
 
     // ---- retries ----
