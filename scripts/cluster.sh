@@ -38,8 +38,10 @@ case "${1:-}" in
   start)
     scripts/postgres-setup.sh >/dev/null
     dotnet build -c Release -v q --nologo src/Farm.Host/Farm.Host.csproj >/dev/null
-    start_node 1; wait_ready 1
-    start_node 2; start_node 3; wait_ready 2; wait_ready 3
+    # All at once: node1, the first seed node, forms the cluster only when nodes 2 and 3 answer
+    # that they are not members yet (README, "Forming the cluster"); 2 and 3 only ever join it.
+    for n in "${nodes[@]}"; do start_node "$n"; done
+    for n in "${nodes[@]}"; do wait_ready "$n"; done
     echo "cluster up" ;;
   stop)
     for n in "${nodes[@]}"; do

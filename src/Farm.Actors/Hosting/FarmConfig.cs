@@ -1,4 +1,5 @@
 using System.Text;
+using Akka.Actor;
 using Akka.Configuration;
 
 namespace KernelFarm.Actors.Hosting;
@@ -17,11 +18,12 @@ public static class FarmConfig
     {
         var seeds = settings.SeedNodes.Count > 0
             ? settings.SeedNodes
-            : [$"akka.tcp://kernelfarm@{settings.ClusterHostname}:{actualPort}"];
+            : [$"akka.tcp://{SystemName}@{settings.ClusterHostname}:{actualPort}"];
         var prelude = new StringBuilder()
             .AppendLine($"kfarm.hostname = {Q(settings.ClusterHostname)}")
             .AppendLine($"kfarm.port = {actualPort}")
             .AppendLine($"kfarm.seed-nodes = [{string.Join(", ", seeds.Select(Q))}]")
+            .AppendLine($"kfarm.seed-node-timeout = {SeedNodeTimeout(seeds, settings.ClusterHostname, actualPort)}")
             .AppendLine($"kfarm.sbr-stable-after = {(int)settings.DowningStableAfter.TotalMilliseconds}ms")
             .AppendLine($"kfarm.roles = [{string.Join(", ", settings.EffectiveRoles.Select(Q))}]")
             .AppendLine($"kfarm.connection-string = {Q(UsesPostgres(settings) ? settings.PostgresConnectionString : SqliteConnectionString(settings))}");
@@ -30,6 +32,24 @@ public static class FarmConfig
                    + File.ReadAllText(Path.Combine(hoconDirectory, persistence));
         return ConfigurationFactory.ParseString(text);
     }
+
+    /// <summary>
+    /// Akka's seed-node-timeout for this node. The first seed node of several (the only one that
+    /// can form a cluster) waits "forever" for an answer from every other seed node, so it forms a
+    /// new cluster only when all of them answer that they are not members (InitJoinNack) and joins
+    /// the running cluster however late a member answers (hocon/farm.hocon). 20 days is never in
+    /// practice; not "infinite", which Akka reads as -1 ms: a deadline overdue at once.
+    /// Every other node keeps Akka's 5 s, its interval between join attempts.
+    /// </summary>
+    public static string SeedNodeTimeout(IReadOnlyList<string> seeds, string hostname, int port) =>
+        IsFirstOfSeveralSeeds(seeds, hostname, port) ? "20d" : "5s";
+
+    /// <summary>Whether Akka runs its first-seed-node process here: the same test as Akka's (address equality).</summary>
+    public static bool IsFirstOfSeveralSeeds(IReadOnlyList<string> seeds, string hostname, int port) =>
+        seeds.Count > 1 && Address.Parse(seeds[0]).Equals(new Address("akka.tcp", SystemName, hostname, port));
+
+    /// <summary>The actor system's name (Program.cs), part of every node's address.</summary>
+    public const string SystemName = "kernelfarm";
 
     public static bool UsesPostgres(FarmSettings s) => s.Persistence.Equals("postgres", StringComparison.OrdinalIgnoreCase);
 

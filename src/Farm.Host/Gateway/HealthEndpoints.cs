@@ -27,5 +27,28 @@ public static class HealthEndpoints
                 return Results.Json(new { status = "not ready", error = e.Message }, statusCode: 503);
             }
         });
+        // This node's view of the cluster membership (for operators and the cluster tests): nodes that
+        // see the same members with the same uids (incarnations) are one cluster; a node that formed a
+        // cluster of its own sees only itself.
+        app.MapGet("/healthz/cluster", (ActorSystem system) =>
+        {
+            var cluster = Cluster.Get(system);
+            var state = cluster.State;
+            return Results.Ok(new
+            {
+                Self = cluster.SelfAddress.ToString(),
+                SelfUid = cluster.SelfUniqueAddress.Uid,
+                Status = cluster.SelfMember.Status.ToString().ToLowerInvariant(),
+                Leader = state.Leader?.ToString(),
+                Members = state.Members.Select(m => new
+                {
+                    Address = m.Address.ToString(),
+                    m.UniqueAddress.Uid,
+                    Status = m.Status.ToString().ToLowerInvariant(),
+                    Roles = m.Roles.OrderBy(r => r, StringComparer.Ordinal).ToArray(),
+                    Reachable = !state.Unreachable.Contains(m),
+                }).ToArray(),
+            });
+        });
     }
 }

@@ -44,10 +44,25 @@ public sealed class FarmCluster : IAsyncDisposable
             if (roles?[i] is { } r) for (var k = 0; k < r.Length; k++) env[$"Farm__Roles__{k}"] = r[k];
             list.Add(FarmProcess.Create(Path.Combine(root.Path, $"node{i + 1}"), env));
         }
-        // The first seed forms the cluster; the others only ever join it. With roles, readiness
-        // needs a worker (the queue), so every node starts at once.
-        if (roles is null) await list[0].LaunchAsync();
-        await Task.WhenAll(list.Skip(roles is null ? 1 : 0).Select(n => n.LaunchAsync()));
+        // Every node starts at once: the first seed forms the cluster only once every other seed
+        // node has answered that it is not a member (hocon/farm.hocon, seed-node-timeout), so it
+        // is not ready on its own; the others only ever join it.
+        try
+        {
+            await Task.WhenAll(list.Select(n => n.LaunchAsync()));
+        }
+        catch
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                await list[i].DisposeAsync();
+                try { File.Copy(list[i].LogPath, Path.Combine(TempDirectory.Root, $"failed-cluster-start-node{i + 1}.log"), overwrite: true); }
+                catch (IOException) { }
+            }
+            await Postgres.DropDatabaseAsync(database);
+            root.Dispose();
+            throw;
+        }
 
         var sshd = new List<SshBuildServer>();
         for (var s = 0; s < servers; s++) sshd.Add(await SshBuildServer.StartAsync($"127.0.0.{10 + s}"));

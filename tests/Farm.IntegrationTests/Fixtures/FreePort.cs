@@ -6,22 +6,33 @@ namespace KernelFarm.IntegrationTests.Fixtures;
 /// <summary>Finds a TCP port that is currently free on one IP address.</summary>
 public static class FreePort
 {
+    private static readonly HashSet<int> Given = [];
+
     /// <summary>
     /// Binds port 0 on <paramref name="ipAddress"/>, reads the port the kernel chose and
     /// releases it. Inherently racy (someone may grab the port before you bind it), so the
     /// fixtures retry with a new port when their daemon fails with "Address already in use".
+    /// Never hands out the same port twice in one test run: the kernel may choose a port it just
+    /// released again, and two farm nodes given one Akka port both bind it (.NET's ReuseAddress
+    /// is SO_REUSEPORT on Linux) and share its connections.
     /// </summary>
     public static int Get(string ipAddress = "127.0.0.1")
     {
-        var listener = new TcpListener(IPAddress.Parse(ipAddress), 0);
-        listener.Start();
-        try
+        while (true)
         {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
+            var listener = new TcpListener(IPAddress.Parse(ipAddress), 0);
+            listener.Start();
+            int port;
+            try
+            {
+                port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+            finally
+            {
+                listener.Stop();
+            }
+            lock (Given)
+                if (Given.Add(port)) return port;
         }
     }
 

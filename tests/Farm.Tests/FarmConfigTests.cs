@@ -1,0 +1,42 @@
+using Akka.Configuration;
+using KernelFarm.Actors;
+using KernelFarm.Actors.Hosting;
+using Xunit;
+
+namespace KernelFarm.Tests;
+
+/// <summary>The node's Akka configuration as built from hocon/ and the settings.</summary>
+public sealed class FarmConfigTests
+{
+    private static readonly string Hocon = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../hocon"));
+
+    private static readonly List<string> Seeds =
+        ["akka.tcp://kernelfarm@10.0.0.1:4053", "akka.tcp://kernelfarm@10.0.0.2:4053", "akka.tcp://kernelfarm@10.0.0.3:4053"];
+
+    private static TimeSpan SeedNodeTimeout(string host, List<string> seeds, int port = 4053) =>
+        FarmConfig.Build(new FarmSettings { ClusterHostname = host, SeedNodes = seeds }, Hocon, port)
+            .GetTimeSpan("akka.cluster.seed-node-timeout");
+
+    [Fact]
+    public void The_first_seed_node_never_forms_a_cluster_on_a_timeout_only_when_every_other_seed_node_says_it_is_no_member() =>
+        Assert.Equal(TimeSpan.FromDays(20), SeedNodeTimeout("10.0.0.1", Seeds));
+
+    [Theory]
+    [InlineData("10.0.0.2", 4053)]
+    [InlineData("10.0.0.3", 4053)]
+    [InlineData("10.0.0.1", 4054)] // same host, another port: not the first seed node
+    public void Every_other_node_retries_its_join_at_Akkas_default_interval(string host, int port) =>
+        Assert.Equal(TimeSpan.FromSeconds(5), SeedNodeTimeout(host, Seeds, port));
+
+    [Fact]
+    public void A_single_node_without_seed_nodes_joins_itself_at_once_as_before()
+    {
+        var config = FarmConfig.Build(new FarmSettings { ClusterHostname = "127.0.0.1" }, Hocon, 4053);
+        Assert.Equal(["akka.tcp://kernelfarm@127.0.0.1:4053"], config.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.seed-node-timeout"));
+    }
+
+    [Fact]
+    public void Infinite_is_no_option_Akka_reads_it_as_a_negative_span_that_is_overdue_at_once() =>
+        Assert.True(ConfigurationFactory.ParseString("t = infinite").GetTimeSpan("t") < TimeSpan.Zero);
+}
