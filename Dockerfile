@@ -13,6 +13,10 @@ COPY --from=build /app ./
 ENV Farm__DataDirectory=/var/lib/kernelfarm \
     Farm__ArtifactStoragePath=/var/lib/artifacts \
     ASPNETCORE_URLS=http://0.0.0.0:8080
+# API tokens come from the environment, only as hashes: Farm__Auth__Tokens__0__Name, __Role
+# (viewer|submitter|operator) and __Sha256 (README "Auth"). Without one the node refuses to start;
+# Farm__Auth__Disabled=true runs it open, for development only.
+ENV Farm__Auth__Disabled=false
 VOLUME ["/var/lib/kernelfarm", "/var/lib/artifacts"]
 EXPOSE 8080 4053
 # SIGTERM runs Akka's coordinated shutdown: stop dispatching, leave, hand over singletons and shards.

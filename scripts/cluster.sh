@@ -9,6 +9,7 @@ state=${KFARM_CLUSTER_DIR:-/var/lib/kernelfarm-cluster}
 nodes=(1 2 3)
 seeds=()
 for n in "${nodes[@]}"; do seeds+=("akka.tcp://kernelfarm@127.0.0.1:$((4050 + n))"); done
+token_file=$state/api-token   # an operator API token, made once; the nodes are given only its sha256
 
 start_node() {
   local n=$1
@@ -21,6 +22,9 @@ start_node() {
     Farm__DataDirectory="$state/node$n"
     Farm__ClusterHostname=127.0.0.1
     Farm__ClusterPort=$((4050 + n))
+    Farm__Auth__Tokens__0__Name=cluster-operator
+    Farm__Auth__Tokens__0__Role=operator
+    "Farm__Auth__Tokens__0__Sha256=$(tr -d '\n' < "$token_file" | sha256sum | cut -d' ' -f1)"
   )
   for i in "${!seeds[@]}"; do env+=("Farm__SeedNodes__$i=${seeds[$i]}"); done
   env "${env[@]}" nohup dotnet src/Farm.Host/bin/Release/net10.0/Farm.Host.dll --urls "http://127.0.0.1:$((8080 + n))" \
@@ -37,12 +41,15 @@ wait_ready() {
 case "${1:-}" in
   start)
     scripts/postgres-setup.sh >/dev/null
+    mkdir -p "$state"
+    [ -s "$token_file" ] || (umask 077; openssl rand -hex 32 > "$token_file")
     dotnet build -c Release -v q --nologo src/Farm.Host/Farm.Host.csproj >/dev/null
     # All at once: node1, the first seed node, forms the cluster only when nodes 2 and 3 answer
     # that they are not members yet (README, "Forming the cluster"); 2 and 3 only ever join it.
     for n in "${nodes[@]}"; do start_node "$n"; done
     for n in "${nodes[@]}"; do wait_ready "$n"; done
-    echo "cluster up" ;;
+    echo "cluster up; the API wants the operator token:"
+    echo "  curl -H \"Authorization: Bearer \$(cat $token_file)\" http://127.0.0.1:8081/api/v1/infrastructure/build-servers" ;;
   stop)
     for n in "${nodes[@]}"; do
       [ -f "$state/node$n/pid" ] || continue

@@ -52,6 +52,15 @@ if ! pgrep -f "git-daemon.*--base-path=/var/cache/kernelfarm" >/dev/null; then
     --detach --pid-file="$state/git-daemon.pid" /var/cache/kernelfarm
 fi
 
+# An operator API token, made once and kept in the data directory; the farm is given only its sha256.
+mkdir -p "$Farm__DataDirectory"
+token_file=$Farm__DataDirectory/api-token
+[ -s "$token_file" ] || (umask 077; openssl rand -hex 32 > "$token_file")
+token=$(cat "$token_file")
+export Farm__Auth__Tokens__0__Name=demo Farm__Auth__Tokens__0__Role=operator
+export Farm__Auth__Tokens__0__Sha256=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+auth=(-H "Authorization: Bearer $token")
+
 echo "== starting the farm on $url (data: $Farm__DataDirectory, artifacts: $Farm__ArtifactStoragePath)"
 if ! curl -fsS "$url/healthz/ready" >/dev/null 2>&1; then
   nohup dotnet "$repo_root/src/Farm.Host/bin/Release/net10.0/Farm.Host.dll" --urls "$url" \
@@ -62,7 +71,7 @@ if ! curl -fsS "$url/healthz/ready" >/dev/null 2>&1; then
 fi
 
 echo "== registering the build server"
-code=$(curl -sS -o "$state/register.json" -w '%{http_code}' -X POST "$url/api/v1/infrastructure/build-servers" \
+code=$(curl -sS "${auth[@]}" -o "$state/register.json" -w '%{http_code}' -X POST "$url/api/v1/infrastructure/build-servers" \
   -H 'Content-Type: application/json' -d @- <<JSON
 {
   "id": "local", "hostname": "localhost", "ip_address": "$server_ip", "ssh_port": $server_port,
@@ -78,7 +87,7 @@ JSON
 case "$code" in 201) echo "registered";; 409) echo "already registered";; *) cat "$state/register.json"; exit 1;; esac
 
 echo "== submitting a tinyconfig x86_64 build of linux-source-6.1"
-job=$(curl -fsS -X POST "$url/api/v1/infrastructure/build-jobs" -H 'Content-Type: application/json' -d @- <<JSON
+job=$(curl -fsS "${auth[@]}" -X POST "$url/api/v1/infrastructure/build-jobs" -H 'Content-Type: application/json' -d @- <<JSON
 {
   "source_repository": "git://127.0.0.1:9418/linux-6.1.git",
   "branch": "master",
@@ -96,18 +105,18 @@ echo "job $id accepted; following its log"
 
 offset=0
 while :; do
-  chunk=$(curl -fsS "$url/api/v1/infrastructure/build-jobs/$id/log?offset=$offset" | base64 -w0)
+  chunk=$(curl -fsS "${auth[@]}" "$url/api/v1/infrastructure/build-jobs/$id/log?offset=$offset" | base64 -w0)
   if [ -n "$chunk" ]; then
     printf '%s' "$chunk" | base64 -d
     offset=$((offset + $(printf '%s' "$chunk" | base64 -d | wc -c)))
   fi
-  status=$(curl -fsS "$url/api/v1/infrastructure/build-jobs/$id" | jq -r .status)
+  status=$(curl -fsS "${auth[@]}" "$url/api/v1/infrastructure/build-jobs/$id" | jq -r .status)
   case "$status" in completed|failed|cancelled) break;; esac
   sleep 1
 done
-curl -fsS "$url/api/v1/infrastructure/build-jobs/$id/log?offset=$offset"
+curl -fsS "${auth[@]}" "$url/api/v1/infrastructure/build-jobs/$id/log?offset=$offset"
 
-record=$(curl -fsS "$url/api/v1/infrastructure/build-jobs/$id")
+record=$(curl -fsS "${auth[@]}" "$url/api/v1/infrastructure/build-jobs/$id")
 echo
 echo "== job $id: $status"
 if [ "$status" = completed ]; then
@@ -118,6 +127,8 @@ else
   jq .failure <<<"$record"
 fi
 echo
-echo "The farm is still running on $url (log: $state/farm.log). Stop it with:"
+echo "The farm is still running on $url (log: $state/farm.log). Its API wants the operator token:"
+echo "  curl -H \"Authorization: Bearer \$(cat $token_file)\" $url/api/v1/infrastructure/build-jobs"
+echo "Stop it with:"
 echo "  kill \$(cat $state/farm.pid); kill \$(cat $state/sshd/sshd.pid) \$(cat $state/git-daemon.pid)"
 [ "$status" = completed ]

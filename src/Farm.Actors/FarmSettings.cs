@@ -44,6 +44,11 @@ public sealed class FarmSettings
     /// Requeue, Release) is sent again: one sent to a node that died before it was downed is lost.
     /// </summary>
     public TimeSpan RedeliveryInterval { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>Tries per webhook of an ended job; the wait between them starts at WebhookBackoff and doubles.</summary>
+    public int WebhookAttempts { get; set; } = 6;
+    public TimeSpan WebhookBackoff { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Hosts webhooks may call ("ci.example.com", ".example.com" for a domain); empty allows any.</summary>
+    public List<string> WebhookAllowedHosts { get; set; } = [];
 
     public TimeSpan BackoffBefore(int attempt) =>
         TimeSpan.FromTicks(RetryBackoff.Ticks * (1L << Math.Clamp(attempt - 2, 0, 10)));

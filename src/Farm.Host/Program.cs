@@ -5,7 +5,9 @@ using Akka.Hosting;
 using KernelFarm.Actors;
 using KernelFarm.Actors.Hosting;
 using KernelFarm.Host;
+using KernelFarm.Host.Auth;
 using KernelFarm.Host.Gateway;
+using KernelFarm.Host.Telemetry;
 using KernelFarm.Messages.Serialization;
 using Microsoft.Data.Sqlite;
 
@@ -24,6 +26,14 @@ var hocon = FarmConfig.Build(settings, Path.Combine(AppContext.BaseDirectory, "h
 
 builder.Services.ConfigureHttpJsonOptions(o => FarmJson.Configure(o.SerializerOptions));
 builder.Services.AddProblemDetails();
+builder.Services.AddFarmTelemetry();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+{
+    doc.Info.Title = "KernelFarm API";
+    doc.Info.Description = "Distributed Linux kernel build farm. Bearer tokens with roles viewer, submitter, operator.";
+    return Task.CompletedTask;
+}));
+builder.AddFarmAuth(); // refuses to start without tokens unless Farm__Auth__Disabled=true
 builder.Services.AddAkka("kernelfarm", (akka, _) =>
 {
     akka.AddHocon(hocon, HoconAddMode.Prepend)
@@ -34,12 +44,16 @@ builder.Services.AddAkka("kernelfarm", (akka, _) =>
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseFarmAuth();
 if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
 {
     app.MapJobEndpoints(settings);
     app.MapServerEndpoints(settings);
+    app.MapClusterEndpoints(settings);
 }
 app.MapHealthEndpoints();
+app.MapFarmMetrics();
+app.MapOpenApi(); // /openapi/v1.json, generated from the endpoints themselves
 app.Run();
 
 // WAL lets the journal, the snapshot store and the read side share the file without blocking.

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Persistence;
 using KernelFarm.Actors.Execution;
 using KernelFarm.Actors.Storage;
+using KernelFarm.Actors.Telemetry;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Servers;
@@ -41,6 +42,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private JobFailure? _pendingFailure;
     /// <summary>Servers whose slot this job gave back but the pool has not acknowledged yet.</summary>
     private readonly HashSet<string> _unreleased = new(StringComparer.Ordinal);
+    /// <summary>Webhooks (by index) being delivered by a child right now.</summary>
+    private readonly HashSet<int> _delivering = [];
 
     public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool)
     {
@@ -112,10 +115,18 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             if (r.ServerId is not null) _unreleased.Remove(r.ServerId);
             if (_unreleased.Count == 0) Timers.Cancel("release");
         });
+        Command<WebhookSender.Outcome>(o =>
+        {
+            _delivering.Remove(o.Delivery.Index);
+            var d = o.Delivery;
+            if (d.Delivered) _log.Info("job {0}: webhook {1} delivered after {2} attempt(s), HTTP {3}", _jobId, d.Index, d.Attempts, d.HttpStatus);
+            else _log.Warning("job {0}: webhook {1} given up after {2} attempt(s): {3}", _jobId, d.Index, d.Attempts, d.Error);
+            PersistEvent(new WebhookDone(d));
+        });
         Command<ReceiveTimeout>(_ =>
         {
-            // Not while a release is unacknowledged: passivation would forget it.
-            if ((_state.Status.IsTerminal() || !_state.Exists) && _unreleased.Count == 0)
+            // Not while a release is unacknowledged or a webhook is on its way: passivation would forget them.
+            if ((_state.Status.IsTerminal() || !_state.Exists) && _unreleased.Count == 0 && _delivering.Count == 0)
                 Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
     }
@@ -127,7 +138,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private void Apply(IJobEvent e) => _state = _state.Apply(e);
 
     private void PersistEvent(IJobEvent e, Action? then = null) =>
-        Persist(new Akka.Persistence.Journal.Tagged(e, [JobIndexActor.Tag]), _ => { Apply(e); then?.Invoke(); });
+        Persist(new Akka.Persistence.Journal.Tagged(e, [JobIndexActor.Tag]), _ => { JobTelemetry.Record(_state, e); Apply(e); then?.Invoke(); });
 
     // ---- commands -------------------------------------------------------------------------
 
@@ -188,6 +199,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         if (!_state.Exists || _state.Status.IsTerminal())
         {   // the node may have died between the last event and the release of the slot
             if (_state.Placement is { } last) ReleaseSlot(last.Server.Id);
+            CallWebhooks(); // those not yet delivered or given up when the node stopped
             SetReceiveTimeout(PassivateAfter);
             return;
         }
@@ -268,7 +280,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private void StartStream()
     {
         StopStream();
-        _stream = Context.ActorOf(LogStreamActor.Props(Session(), _state.Workspace!, _state.ProcessGroup!.Value, _store.LiveLogPath(_jobId), _state.LogBase));
+        _stream = Context.ActorOf(LogStreamActor.Props(Session(), _state.Workspace!, _state.ProcessGroup!.Value, _store.LiveLogPath(_jobId), _state.LogBase,
+            _state.Request!.BuildConfig.SecretValues));
     }
 
     private void StopStream()
@@ -456,7 +469,24 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         if (_state.Placement is { } placement) ReleaseSlot(placement.Server.Id);
         if (!_session.IsNobody()) { Context.Stop(_session); _session = ActorRefs.Nobody; }
         _log.Info("job {0}: {1}", _jobId, _state.Status.ToString().ToLowerInvariant());
+        CallWebhooks();
         SetReceiveTimeout(PassivateAfter);
+    }
+
+    /// <summary>Starts a delivery for each webhook that wants this end state and has no recorded outcome yet.</summary>
+    private void CallWebhooks()
+    {
+        if (!_state.Exists || !_state.Status.IsTerminal()) return;
+        var hooks = _state.Request!.Webhooks;
+        string? payload = null;
+        for (var i = 0; i < hooks.Count; i++)
+        {
+            var index = i;
+            if (!WebhookPayload.Wants(hooks[i], _state.Status) || _state.WebhookDeliveries.Any(d => d.Index == index) || !_delivering.Add(i)) continue;
+            payload ??= WebhookPayload.Build(Record());
+            Context.ActorOf(WebhookSender.Props(_jobId, i, hooks[i], WebhookPayload.EventOf(_state.Status), payload,
+                _settings.WebhookAttempts, _settings.WebhookBackoff), $"webhook-{i}");
+        }
     }
 
     public static Props Props(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool) =>

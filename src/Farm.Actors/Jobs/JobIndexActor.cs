@@ -17,8 +17,13 @@ public sealed class JobIndexActor : ReceiveActor
 {
     public const string Tag = "job";
 
-    public sealed record Query(JobStatus? Status, int Offset, int Limit);
+    public sealed record Query(JobFilter Filter, int Offset, int Limit);
     public sealed record Page(IReadOnlyList<JobState> Jobs, int Total);
+    public sealed record CountByStatus
+    {
+        public static readonly CountByStatus Instance = new();
+    }
+    public sealed record StatusCounts(IReadOnlyDictionary<JobStatus, int> Counts);
 
     private readonly Dictionary<string, JobState> _jobs = new();
 
@@ -30,9 +35,11 @@ public sealed class JobIndexActor : ReceiveActor
             var id = env.PersistenceId[4..];
             _jobs[id] = _jobs.GetValueOrDefault(id, JobState.Empty).Apply(e);
         });
+        Receive<CountByStatus>(_ => Sender.Tell(new StatusCounts(
+            _jobs.Values.Where(j => j.Exists).GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()))));
         Receive<Query>(q =>
         {
-            var matching = _jobs.Values.Where(j => j.Exists && (q.Status is null || j.Status == q.Status))
+            var matching = _jobs.Values.Where(q.Filter.Matches)
                 .OrderByDescending(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal).ToList();
             Sender.Tell(new Page(matching.Skip(q.Offset).Take(q.Limit).ToList(), matching.Count));
         });

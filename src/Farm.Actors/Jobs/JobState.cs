@@ -23,6 +23,7 @@ public sealed record JobState
     public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
     public JobFailure? Failure { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
+    public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     /// <summary>Set while a retry waits in the queue: when it may start.</summary>
     public DateTimeOffset? RetryNotBefore { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -53,6 +54,7 @@ public sealed record JobState
         Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory, Attempts = CloseAttempt(f.At, f.Failure) },
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
         Cancelled c => Move(JobStatus.Cancelled, c.At) with { Attempts = CloseAttempt(c.At, null) },
+        WebhookDone w => this with { WebhookDeliveries = [.. WebhookDeliveries.Where(d => d.Index != w.Delivery.Index), w.Delivery] },
         _ => this,
     };
 
@@ -82,6 +84,7 @@ public sealed record JobState
         Artifacts = Artifacts,
         Failure = Failure,
         Attempts = Attempts,
+        WebhookDeliveries = WebhookDeliveries,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt == default ? CreatedAt : UpdatedAt,
     };

@@ -7,7 +7,8 @@ namespace KernelFarm.Actors.Jobs;
 /// <summary>
 /// Tails the remote build.log into the central log. The central file's length is the resume
 /// offset, so a restarted stream (new connection, new node) continues with no gap and no
-/// duplicate. Step markers in the log are reported to the parent.
+/// duplicate. Step markers in the log are reported to the parent. Values of the job's secret_env
+/// are masked on the way in (<see cref="SecretMasker"/>, length-preserving).
 /// </summary>
 public sealed class LogStreamActor : ReceiveActor
 {
@@ -25,11 +26,15 @@ public sealed class LogStreamActor : ReceiveActor
     private readonly string _logPath;
     private readonly long _logBase;
     private readonly List<byte> _partialLine = [];
+    private readonly SecretMasker _masker;
     private FileStream? _log;
 
     /// <param name="logBase">Where this attempt's remote log starts in the central log (earlier attempts precede it).</param>
-    public LogStreamActor(IActorRef session, string workspace, int processGroup, string logPath, long logBase)
+    /// <param name="secrets">Values to mask in the central log (the job's secret_env values).</param>
+    public LogStreamActor(IActorRef session, string workspace, int processGroup, string logPath, long logBase,
+        IReadOnlyCollection<string>? secrets = null)
     {
+        _masker = new SecretMasker(secrets ?? []);
         _logBase = logBase;
         _session = session;
         _workspace = workspace;
@@ -38,22 +43,21 @@ public sealed class LogStreamActor : ReceiveActor
 
         ReceiveAsync<SshSessionActor.Chunk>(async c =>
         {
-            try
-            {
-                await _log!.WriteAsync(c.Data);
-                await _log.FlushAsync();
-            }
-            catch (IOException e)
-            {
-                Context.Parent.Tell(new StorageFailed($"cannot write the central log {_logPath}: {e.Message}"));
-                Context.Stop(Self);
-                return;
-            }
-            ScanForMarkers(c.Data);
+            if (!await WriteAsync(_masker.Push(c.Data))) return;
+            ScanForMarkers(c.Data); // unmasked: a secret value must not hide a step marker
         });
         Receive<SshSessionActor.StreamEnded>(e => e.Tag == FollowTag, _ =>
-            _session.Tell(new SshSessionActor.Stream(RemoteCommands.ReadLog(_workspace, RemoteOffset), DrainTag)));
-        Receive<SshSessionActor.StreamEnded>(e => e.Tag == DrainTag, _ => Context.Parent.Tell(new Ended()));
+        {
+            // The drain reads from the written length, so a held-back tail comes again: scan it once.
+            var again = Math.Min(_masker.Pending, _partialLine.Count);
+            _partialLine.RemoveRange(_partialLine.Count - again, again);
+            _masker.Discard();
+            _session.Tell(new SshSessionActor.Stream(RemoteCommands.ReadLog(_workspace, RemoteOffset), DrainTag));
+        });
+        ReceiveAsync<SshSessionActor.StreamEnded>(e => e.Tag == DrainTag, async _ =>
+        {
+            if (await WriteAsync(_masker.Flush())) Context.Parent.Tell(new Ended());
+        });
         Receive<SshSessionActor.RunFailed>(f => Context.Parent.Tell(new Broken(f.Error)));
     }
 
@@ -73,6 +77,23 @@ public sealed class LogStreamActor : ReceiveActor
         _session.Tell(new SshSessionActor.Stream(RemoteCommands.TailLog(_workspace, RemoteOffset, _processGroup), FollowTag));
     }
 
+    private async Task<bool> WriteAsync(byte[] data)
+    {
+        if (data.Length == 0) return true;
+        try
+        {
+            await _log!.WriteAsync(data);
+            await _log.FlushAsync();
+            return true;
+        }
+        catch (IOException e)
+        {
+            Context.Parent.Tell(new StorageFailed($"cannot write the central log {_logPath}: {e.Message}"));
+            Context.Stop(Self);
+            return false;
+        }
+    }
+
     /// <summary>The remote build.log offset to resume at: what the central log holds of this attempt.</summary>
     private long RemoteOffset => Math.Max(0, _log!.Length - _logBase);
 
@@ -89,6 +110,7 @@ public sealed class LogStreamActor : ReceiveActor
         }
     }
 
-    public static Props Props(IActorRef session, string workspace, int processGroup, string logPath, long logBase) =>
-        Akka.Actor.Props.Create(() => new LogStreamActor(session, workspace, processGroup, logPath, logBase));
+    public static Props Props(IActorRef session, string workspace, int processGroup, string logPath, long logBase,
+        IReadOnlyCollection<string>? secrets = null) =>
+        Akka.Actor.Props.Create(() => new LogStreamActor(session, workspace, processGroup, logPath, logBase, secrets));
 }

@@ -73,12 +73,17 @@ public sealed class SshSessionActor : ReceiveActor
         {
             RemoteShell shell;
             try { shell = await connection.ConfigureAwait(false); }
-            catch (Exception e) { return new RunFailed(tag, Unwrap(e).Message, Connect: true); }
+            catch (Exception e)
+            {
+                Telemetry.FarmMetrics.SshFailures.Add(1, new System.Diagnostics.TagList { { "server", _server.Id }, { "stage", "connect" } });
+                return new RunFailed(tag, Unwrap(e).Message, Connect: true);
+            }
             try { return await work(shell).ConfigureAwait(false); }
             catch (Exception e)
             {
                 var cause = Unwrap(e);
                 var storage = cause as Storage.StorageException ?? cause.InnerException as Storage.StorageException;
+                if (storage is null) Telemetry.FarmMetrics.SshFailures.Add(1, new System.Diagnostics.TagList { { "server", _server.Id }, { "stage", "command" } });
                 return storage is not null
                     ? new RunFailed(tag, storage.Message, Connect: false, Storage: true)
                     : new RunFailed(tag, cause.Message, Connect: false);

@@ -19,6 +19,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
 {
     private sealed record ProbeAll;
     private sealed record RegistrationProbed(BuildServer Server, ServerProbe.Result Probe, IActorRef ReplyTo);
+    private sealed record ProbedOnRequest(ServerProbe.Result Probe, IActorRef ReplyTo);
 
     private readonly FarmSettings _settings;
     private readonly IActorRef _queue;
@@ -89,6 +90,19 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
                 ServerProbe.RunAsync(server, _settings.SshConnectTimeout).PipeTo(Self);
         });
         Command<ServerProbe.Result>(OnProbeResult);
+        Command<ServerPoolCommands.Probe>(p =>
+        {
+            if (!_state.Servers.TryGetValue(p.ServerId, out var s)) { Sender.Tell(new ServerPoolReplies.NotFound(p.ServerId)); return; }
+            var replyTo = Sender;
+            ServerProbe.RunAsync(s.Server, _settings.SshConnectTimeout).PipeTo(Self, success: r => new ProbedOnRequest(r, replyTo));
+        });
+        Command<ProbedOnRequest>(p =>
+        {
+            OnProbeResult(p.Probe);
+            p.ReplyTo.Tell(_state.Servers.ContainsKey(p.Probe.ServerId)
+                ? new ServerPoolReplies.ServerDetails(View(p.Probe.ServerId))
+                : new ServerPoolReplies.NotFound(p.Probe.ServerId));
+        });
     }
 
     public override string PersistenceId => "server-pool";

@@ -23,6 +23,8 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
     public const int MaxParallelJobs = 4096;
     public const int MaxCustomEnvEntries = 64;
     public const int MaxCustomEnvValueLength = 4096;
+    /// <summary>Shorter secrets would mask ordinary text all over the log.</summary>
+    public const int MinSecretEnvValueLength = 4;
     public const int MaxGitDepth = 1_000_000;
     public const int MaxArtifactPatterns = 64;
     public const int MaxArtifactPatternLength = 255;
@@ -99,6 +101,13 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         {
             errors.Add(new("priority", $"must be between {MinPriority} and {MaxPriority}"));
         }
+
+        if (request.SubmittedBy is not null)
+        {
+            errors.Add(new("submitted_by", "is set by the farm from the submitter's API token"));
+        }
+
+        WebhookRules.Check(request.Webhooks, _policy.WebhookAllowedHosts, errors);
 
         // Non-nullable in C#, but JSON "build_config": null still produces a null here.
         if (request.BuildConfig is null)
@@ -323,6 +332,7 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         ValidateKconfigFragments(config.KconfigFragments, errors);
         ValidateExtraMakeArgs(config.ExtraMakeArgs, errors);
         ValidateCustomEnv(config.CustomEnv, errors);
+        ValidateSecretEnv(config.SecretEnv, config.CustomEnv, errors);
         ValidateDirectories(config, errors);
 
         if (config.TimeoutMinutes is < 1 or > 7 * 24 * 60)
@@ -529,6 +539,24 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             {
                 errors.Add(new(entryField, "value must not contain NUL, CR or LF"));
             }
+        }
+    }
+
+    private static void ValidateSecretEnv(IReadOnlyList<string>? names, IReadOnlyDictionary<string, string>? env, List<ValidationError> errors)
+    {
+        const string field = "build_config.secret_env";
+        if (names is null)
+        {
+            errors.Add(new(field, "must be a list of custom_env names (omit it for none), not null"));
+            return;
+        }
+
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i] is not { } name || env is null || !env.TryGetValue(name, out var value))
+                errors.Add(new($"{field}[{i}]", "must name an entry of build_config.custom_env"));
+            else if (value is not null && value.Length < MinSecretEnvValueLength)
+                errors.Add(new($"build_config.custom_env.{name}", $"a secret value must be at least {MinSecretEnvValueLength} characters"));
         }
     }
 

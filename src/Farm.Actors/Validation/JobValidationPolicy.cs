@@ -5,4 +5,8 @@ namespace KernelFarm.Actors.Validation;
 /// <summary>What the farm allows a job to ask for.</summary>
 /// <param name="AllowedOutputRoots">Absolute directories a job's output_directory must lie within (segment-aware).</param>
 /// <param name="Architectures">The architectures target_architecture may name.</param>
-public sealed record JobValidationPolicy(IReadOnlyList<string> AllowedOutputRoots, ArchitectureCatalog Architectures);
+public sealed record JobValidationPolicy(IReadOnlyList<string> AllowedOutputRoots, ArchitectureCatalog Architectures)
+{
+    /// <summary>Hosts a job's webhooks may call (".example.com" for a domain); empty means any.</summary>
+    public IReadOnlyList<string> WebhookAllowedHosts { get; init; } = [];
+}

@@ -6,6 +6,7 @@ using KernelFarm.Actors.Hosting;
 using KernelFarm.Actors.Jobs;
 using KernelFarm.Actors.Storage;
 using KernelFarm.Actors.Validation;
+using KernelFarm.Host.Auth;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Servers;
@@ -17,8 +18,11 @@ public static class JobEndpoints
 {
     public static void MapJobEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
     {
-        var g = app.MapGroup("/api/v1/infrastructure/build-jobs");
-        var validator = new JobRequestValidator(new JobValidationPolicy(settings.EffectiveOutputRoots, ArchitectureCatalog.Default));
+        var g = app.MapGroup("/api/v1/infrastructure/build-jobs").RequireAuthorization(FarmPolicies.Viewer);
+        var validator = new JobRequestValidator(new JobValidationPolicy(settings.EffectiveOutputRoots, ArchitectureCatalog.Default)
+        {
+            WebhookAllowedHosts = settings.WebhookAllowedHosts,
+        });
         var store = new ArtifactStore(settings.ArtifactStoragePath);
 
         g.MapPost("", async (HttpContext http, IRequiredActor<BuildQueue> queue, IRequiredActor<ServerPool> pool, IRequiredActor<BuildJobs> jobs) =>
@@ -30,47 +34,24 @@ public static class JobEndpoints
             var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
             if (key is not null && (key.Length > 200 || key.Any(char.IsControl)))
                 return Problems.Invalid("Idempotency-Key", "must be at most 200 printable characters");
+            request = request! with { SubmittedBy = ApiPrincipal.NameOf(http.User) };
 
-            var c = request!.BuildConfig;
-            var feasible = await pool.ActorRef.Ask<ServerPoolReplies.Feasibility>(
-                new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory), settings.AskTimeout);
-            if (!feasible.Feasible)
-                return Problems.Unprocessable(feasible.Field!, feasible.Reason!);
+            return await EnqueueAsync(http, request, key, queue.ActorRef, pool.ActorRef, jobs.ActorRef, settings);
+        }).RequireAuthorization(FarmPolicies.Submitter);
 
-            var reply = await queue.ActorRef.Ask<object>(new QueueCommands.Submit(Guid.CreateVersion7().ToString(), request, key), settings.AskTimeout);
-            switch (reply)
-            {
-                case QueueReplies.Accepted { Existing: true } existing:
-                    var current = await jobs.ActorRef.Ask<object>(new BuildJobCommands.Get(existing.Job.Id), settings.AskTimeout);
-                    return current is BuildJobReplies.JobView v ? Results.Ok(Views.Job(v.Job)) : Results.Ok(Views.Job(existing.Job));
-                case QueueReplies.Accepted accepted:
-                    return Results.Json(Views.Job(accepted.Job), statusCode: StatusCodes.Status202Accepted,
-                        contentType: "application/json");
-                case QueueReplies.QueueFull full:
-                    http.Response.Headers.RetryAfter = full.RetryAfterSeconds.ToString();
-                    return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full",
-                        detail: $"the queue holds its maximum of {full.MaxQueueSize} waiting jobs; retry later");
-                default:
-                    return Results.Problem(statusCode: 500, detail: $"unexpected reply {reply.GetType().Name}");
-            }
-        });
-
-        g.MapGet("", async (string? status, int? offset, int? limit, IRequiredActor<JobIndex> index) =>
+        g.MapGet("", async (string? status, string? server, string? architecture, string? since, string? until, int? offset, int? limit,
+            IRequiredActor<JobIndex> index) =>
         {
-            JobStatus? filter = null;
-            if (status is not null)
-            {
-                if (!Enum.TryParse<JobStatus>(status, ignoreCase: true, out var s) || int.TryParse(status, out _))
-                    return Problems.Invalid("status", $"must be one of {string.Join(", ", Enum.GetNames<JobStatus>().Select(n => n.ToLowerInvariant()))}");
-                filter = s;
-            }
+            var (filter, problem) = ListFilter.Parse(status, server, architecture, since, until);
+            if (problem is not null) return problem;
             if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
             if (limit is < 1 or > 1000) return Problems.Invalid("limit", "must be between 1 and 1000");
-            var page = await index.ActorRef.Ask<JobIndexActor.Page>(new JobIndexActor.Query(filter, offset ?? 0, limit ?? 100), settings.AskTimeout);
+            var page = await index.ActorRef.Ask<JobIndexActor.Page>(new JobIndexActor.Query(filter!, offset ?? 0, limit ?? 100), settings.AskTimeout);
             return Results.Ok(new
             {
                 total = page.Total,
                 offset = offset ?? 0,
+                limit = limit ?? 100,
                 jobs = page.Jobs.Select(j => Views.Job(j.ToRecord(store.LogPathFor(j.Id, j.ArtifactDirectory)))).ToList(),
             });
         });
@@ -88,12 +69,39 @@ public static class JobEndpoints
                 BuildJobReplies.AlreadyFinished f => Problems.Conflict($"job {id} already ended as {f.Job.Status.ToString().ToLowerInvariant()}"),
                 _ => Problems.NotFound("build job", id),
             };
-        });
+        }).RequireAuthorization(FarmPolicies.Submitter);
 
-        g.MapGet("/{id}/log", async (string id, long? offset, IRequiredActor<BuildJobs> jobs) =>
+        g.MapPost("/{id}/retry", async (string id, HttpContext http, IRequiredActor<BuildQueue> queue, IRequiredActor<ServerPool> pool,
+            IRequiredActor<BuildJobs> jobs) =>
+        {
+            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            if (!job.Status.IsTerminal())
+                return Problems.Conflict($"job {id} is {job.Status.ToString().ToLowerInvariant()}; only an ended job can be run again");
+            // A new job with the same request: the old one keeps its history and artifacts.
+            var request = job.Request with { SubmittedBy = ApiPrincipal.NameOf(http.User) };
+            return await EnqueueAsync(http, request, null, queue.ActorRef, pool.ActorRef, jobs.ActorRef, settings);
+        }).RequireAuthorization(FarmPolicies.Submitter);
+
+        g.MapGet("/{id}/log", async (string id, long? offset, bool? follow, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
         {
             if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
             if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
+            var lastEventId = http.Request.Headers["Last-Event-ID"].FirstOrDefault();
+            long? resumeAt = null;
+            if (lastEventId is not null)
+            {
+                if (!long.TryParse(lastEventId, out var at) || at < 0) return Problems.Invalid("Last-Event-ID", "must be a byte offset sent as an event id");
+                resumeAt = at;
+            }
+            if (follow == true || http.Request.Headers.Accept.Any(a => a?.Contains(ServerSentEvents.ContentType) == true))
+            {   // live: server-sent events until the job ends (resumable with Last-Event-ID)
+                var follower = new LogFollower(store, ct => GetJob(jobs.ActorRef, id, settings));
+                return Results.Stream(async _ =>
+                {
+                    try { await follower.RunAsync(http.Response, job, resumeAt ?? offset ?? 0, http.RequestAborted); }
+                    catch (OperationCanceledException) { /* the client went away */ }
+                }, ServerSentEvents.ContentType);
+            }
             var path = store.LogPathFor(id, job.ArtifactDirectory);
             if (!File.Exists(path)) return Results.Text("", "text/plain; charset=utf-8");
             // Streamed from the offset (chunked): the live log keeps growing while we read it.
@@ -130,6 +138,33 @@ public static class JobEndpoints
             http.Response.Headers["X-Checksum-Sha256"] = entry.Sha256;
             return Results.File(file, "application/octet-stream", Path.GetFileName(path), enableRangeProcessing: true);
         });
+    }
+
+    /// <summary>Checks that some server could run it, then queues it: 202 with the new job, 200 for a known Idempotency-Key, 422, 429.</summary>
+    private static async Task<IResult> EnqueueAsync(HttpContext http, BuildJobRequest request, string? key, IActorRef queue, IActorRef pool,
+        IActorRef jobs, FarmSettings settings)
+    {
+        var c = request.BuildConfig;
+        var feasible = await pool.Ask<ServerPoolReplies.Feasibility>(
+            new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory), settings.AskTimeout);
+        if (!feasible.Feasible)
+            return Problems.Unprocessable(feasible.Field!, feasible.Reason!);
+
+        var reply = await queue.Ask<object>(new QueueCommands.Submit(Guid.CreateVersion7().ToString(), request, key), settings.AskTimeout);
+        switch (reply)
+        {
+            case QueueReplies.Accepted { Existing: true } existing:
+                var current = await jobs.Ask<object>(new BuildJobCommands.Get(existing.Job.Id), settings.AskTimeout);
+                return current is BuildJobReplies.JobView v ? Results.Ok(Views.Job(v.Job)) : Results.Ok(Views.Job(existing.Job));
+            case QueueReplies.Accepted accepted:
+                return Results.Json(Views.Job(accepted.Job), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
+            case QueueReplies.QueueFull full:
+                http.Response.Headers.RetryAfter = full.RetryAfterSeconds.ToString();
+                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full",
+                    detail: $"the queue holds its maximum of {full.MaxQueueSize} waiting jobs; retry later");
+            default:
+                return Results.Problem(statusCode: 500, detail: $"unexpected reply {reply.GetType().Name}");
+        }
     }
 
     private static bool IsJobId(string id) => Guid.TryParse(id, out _);

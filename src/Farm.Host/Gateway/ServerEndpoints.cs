@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using KernelFarm.Actors;
 using KernelFarm.Actors.Hosting;
+using KernelFarm.Host.Auth;
 using KernelFarm.Messages.Servers;
 
 namespace KernelFarm.Host.Gateway;
@@ -11,7 +12,7 @@ public static class ServerEndpoints
 {
     public static void MapServerEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
     {
-        var g = app.MapGroup("/api/v1/infrastructure/build-servers");
+        var g = app.MapGroup("/api/v1/infrastructure/build-servers").RequireAuthorization(FarmPolicies.Viewer);
         // Registration probes the server over SSH: allow for the connect timeout.
         var registerTimeout = settings.SshConnectTimeout * 2 + settings.AskTimeout;
 
@@ -28,7 +29,7 @@ public static class ServerEndpoints
                 ServerPoolReplies.Rejected r => Problems.Invalid(r.Field, r.Reason),
                 _ => Results.Problem(statusCode: 500),
             };
-        });
+        }).RequireAuthorization(FarmPolicies.Operator);
 
         g.MapGet("", async (IRequiredActor<ServerPool> pool) =>
         {
@@ -41,8 +42,15 @@ public static class ServerEndpoints
                 ? Results.Ok(Views.Server(d.Server))
                 : Problems.NotFound("build server", id));
 
-        g.MapPost("/{id}/drain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, true, settings));
-        g.MapPost("/{id}/undrain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, false, settings));
+        g.MapPost("/{id}/drain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, true, settings))
+            .RequireAuthorization(FarmPolicies.Operator);
+        g.MapPost("/{id}/undrain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, false, settings))
+            .RequireAuthorization(FarmPolicies.Operator);
+
+        g.MapPost("/{id}/probe", async (string id, IRequiredActor<ServerPool> pool) =>
+            await pool.ActorRef.Ask<object>(new ServerPoolCommands.Probe(id), settings.SshConnectTimeout * 2 + settings.AskTimeout) is ServerPoolReplies.ServerDetails d
+                ? Results.Ok(Views.Server(d.Server))
+                : Problems.NotFound("build server", id)).RequireAuthorization(FarmPolicies.Operator);
 
         g.MapDelete("/{id}", async (string id, IRequiredActor<ServerPool> pool) =>
             await pool.ActorRef.Ask<object>(new ServerPoolCommands.Remove(id), settings.AskTimeout) switch
@@ -50,7 +58,7 @@ public static class ServerEndpoints
                 ServerPoolReplies.Removed => Results.NoContent(),
                 ServerPoolReplies.Busy b => Problems.Conflict($"build server {id} is running jobs: {string.Join(", ", b.RunningJobs)}"),
                 _ => Problems.NotFound("build server", id),
-            });
+            }).RequireAuthorization(FarmPolicies.Operator);
     }
 
     private static async Task<IResult> SetDraining(IActorRef pool, string id, bool draining, FarmSettings settings) =>

@@ -17,6 +17,14 @@ public static class Views
         var result = new JsonObject { ["id"] = job.Id };
         foreach (var (k, v) in o) result[k] = v?.DeepClone();
         foreach (var (k, v) in record) if (k != "id") result[k] = v?.DeepClone();
+        // secret_env values reach the build only: a view shows "***" in their place.
+        if (result["build_config"]?["custom_env"] is JsonObject env)
+            foreach (var name in job.Request.BuildConfig?.SecretEnv ?? [])
+                if (env.ContainsKey(name)) env[name] = "***";
+        // Webhook headers usually carry the receiver's credentials: names are shown, values never.
+        foreach (var hook in result["webhooks"]?.AsArray() ?? [])
+            if (hook?["headers"] is JsonObject headers)
+                foreach (var name in headers.Select(h => h.Key).ToList()) headers[name] = "***";
         return result;
     }
 

@@ -14,6 +14,8 @@ public sealed record BuildConfig
     public bool EnableModules { get; init; } = true;
     public bool BuildDtbs { get; init; } = true;
     public IReadOnlyDictionary<string, string> CustomEnv { get; init; } = new Dictionary<string, string>();
+    /// <summary>Names of custom_env entries whose values are secret: masked in the job's log and in job views.</summary>
+    public IReadOnlyList<string> SecretEnv { get; init; } = [];
     /// <summary>Null means the chosen server's own workspace root.</summary>
     public string? WorkspaceRoot { get; init; }
     /// <summary>Absolute workspace directory on the server; null means &lt;workspace_root&gt;/job-&lt;id&gt;.</summary>
@@ -26,6 +28,10 @@ public sealed record BuildConfig
     public IReadOnlyList<string>? ArtifactPatterns { get; init; }
     /// <summary>Wall-clock limit of the build on the server; null means the farm's default.</summary>
     public int? TimeoutMinutes { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> SecretValues =>
+        (SecretEnv ?? []).Where(k => CustomEnv?.ContainsKey(k) == true).Select(k => CustomEnv[k]).ToList();
 
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> EffectiveArtifactPatterns => ArtifactPatterns ?? DefaultArtifactPatterns;

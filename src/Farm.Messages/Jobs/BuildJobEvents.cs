@@ -30,4 +30,10 @@ public static class BuildJobEvents
     public sealed record AttemptFailed(int Attempt, string ServerId, JobFailure Failure, DateTimeOffset NotBefore, DateTimeOffset At) : IJobEvent;
 
     public sealed record Cancelled(DateTimeOffset At) : IJobEvent;
+
+    /// <summary>A webhook of an ended job was delivered or given up on; it is not called again.</summary>
+    public sealed record WebhookDone(WebhookDelivery Delivery) : IJobEvent
+    {
+        public DateTimeOffset At => Delivery.At;
+    }
 }

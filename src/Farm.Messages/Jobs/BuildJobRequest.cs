@@ -13,4 +13,8 @@ public sealed record BuildJobRequest
     /// <summary>Higher runs first; equal priorities run in submission order.</summary>
     public int Priority { get; init; }
     public BuildConfig BuildConfig { get; init; } = new();
+    /// <summary>Called when the job ends; at most a few per job.</summary>
+    public IReadOnlyList<Webhook> Webhooks { get; init; } = [];
+    /// <summary>The name of the API token that submitted the job: set by the farm, refused from a client.</summary>
+    public string? SubmittedBy { get; init; }
 }

@@ -14,6 +14,7 @@ public sealed record JobRecord
     public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
     public JobFailure? Failure { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
+    public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }

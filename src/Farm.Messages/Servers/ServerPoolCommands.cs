@@ -9,6 +9,8 @@ public static class ServerPoolCommands
     /// <summary>No new jobs go to a draining server; running ones finish.</summary>
     public sealed record Drain(string ServerId, bool Draining) : IFarmMessage;
     public sealed record Get(string ServerId) : IFarmMessage;
+    /// <summary>Probe this server now (not at the next interval); answers with its details and fresh health.</summary>
+    public sealed record Probe(string ServerId) : IFarmMessage;
     public sealed record List : IFarmMessage
     {
         public static readonly List Instance = new();

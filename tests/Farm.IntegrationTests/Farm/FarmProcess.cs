@@ -31,6 +31,7 @@ public sealed class FarmProcess : IAsyncDisposable
         LogPath = Path.Combine(root, "host.log");
         HttpPort = FreePort.Get("127.0.0.1");
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Authorization = TestTokens.Bearer(TestTokens.Operator);
         _environment = new Dictionary<string, string>
         {
             ["Farm__DataDirectory"] = DataDirectory,
@@ -39,6 +40,9 @@ public sealed class FarmProcess : IAsyncDisposable
             ["Farm__CancelGracePeriod"] = "00:00:03",
             ["DOTNET_gcServer"] = "0",
         };
+        // The test tokens, unless the caller configures auth itself (AuthTests).
+        if (environment is null || !environment.Keys.Any(k => k.StartsWith("Farm__Auth__", StringComparison.Ordinal)))
+            foreach (var (k, v) in TestTokens.Environment) _environment[k] = v;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;
         StoragePath = _environment["Farm__ArtifactStoragePath"];
     }

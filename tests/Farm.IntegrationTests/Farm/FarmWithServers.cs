@@ -28,7 +28,12 @@ public sealed class FarmWithServers : IAsyncDisposable
         Directory.CreateDirectory(repos);
         var tree = FakeKernelTree.Create(repos);
         var git = await GitDaemon.StartAsync(repos);
-        var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
+        var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"), new Dictionary<string, string>
+        {
+            // webhook retries in tenths of seconds, not the production seconds
+            ["Farm__WebhookBackoff"] = "00:00:00.200",
+            ["Farm__WebhookAttempts"] = "4",
+        });
         await farm.RegisterServerAsync(x86, "x86", ["x86_64", "i386"],
             [FarmProcess.Toolchain("gcc-12", ["x86_64", "i386"])], maxJobs: x86Slots);
         await farm.RegisterServerAsync(arm, "arm", ["arm64"],

@@ -38,6 +38,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             EnableModules = false,
             BuildDtbs = false,
             CustomEnv = new Dictionary<string, string> { ["KCFLAGS"] = "-O2 'x' \"y\"", ["myVar"] = "ünï\n" },
+            SecretEnv = ["myVar"],
             WorkspaceRoot = "/mnt/fast",
             BuildDirectory = "/mnt/fast/mine",
             OutputDirectory = "/mnt/artifacts",
@@ -47,6 +48,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             ArtifactPatterns = ["vmlinux", "*.ko"],
             TimeoutMinutes = 90,
         },
+        SubmittedBy = "ci",
+        Webhooks = [new Webhook { Url = "https://ci.example.com/hook", Headers = new Dictionary<string, string> { ["X-Token"] = "t" }, Events = ["failed"] }],
     };
 
     private static Toolchain Tc() => new("gcc-12", ["arm64", "arm"], "aarch64-linux-gnu-");
@@ -95,9 +98,12 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Artifacts = Artifacts(),
         Failure = Failure(),
         Attempts = [AttemptRecord(), new AttemptRecord(2, "build-01", At.AddMinutes(1), At.AddMinutes(9), new JobFailure(FailureKind.Timeout, "building", 137, "time limit"))],
+        WebhookDeliveries = [Delivery()],
         CreatedAt = At,
         UpdatedAt = At.AddMinutes(9),
     };
+
+    private static WebhookDelivery Delivery() => new(0, "https://ci.example.com/hook", false, 6, 503, "HTTP 503", At);
 
     private static AttemptRecord AttemptRecord() => new(1, "build-02", At, At.AddSeconds(30), Failure());
 
@@ -126,6 +132,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(BuildJobEvents.CancelRequested)] = () => new BuildJobEvents.CancelRequested(At),
         [typeof(BuildJobEvents.AttemptFailed)] = () => new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At),
         [typeof(BuildJobEvents.Cancelled)] = () => new BuildJobEvents.Cancelled(At),
+        [typeof(BuildJobEvents.WebhookDone)] = () => new BuildJobEvents.WebhookDone(Delivery()),
         // Queue
         [typeof(QueueCommands.Submit)] = () => new QueueCommands.Submit("job-1", Request(), "client-key-1"),
         [typeof(QueueCommands.CapacityChanged)] = () => QueueCommands.CapacityChanged.Instance,
@@ -148,6 +155,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(ServerPoolCommands.Remove)] = () => new ServerPoolCommands.Remove("build-01"),
         [typeof(ServerPoolCommands.Drain)] = () => new ServerPoolCommands.Drain("build-01", true),
         [typeof(ServerPoolCommands.Get)] = () => new ServerPoolCommands.Get("build-01"),
+        [typeof(ServerPoolCommands.Probe)] = () => new ServerPoolCommands.Probe("srv-1"),
         [typeof(ServerPoolCommands.List)] = () => ServerPoolCommands.List.Instance,
         [typeof(ServerPoolCommands.CheckFeasible)] = () => new ServerPoolCommands.CheckFeasible("arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x"),
         [typeof(ServerPoolCommands.Place)] = () => new ServerPoolCommands.Place([PlacementRequest(), PlacementRequest() with { JobId = "job-2" }]),
@@ -338,11 +346,11 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         var root = doc.RootElement;
 
         Assert.Equal(
-            ["branch", "build_config", "commit_hash", "priority", "source_repository", "target_architecture", "toolchain"],
+            ["branch", "build_config", "commit_hash", "priority", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(
             ["artifact_patterns", "build_directory", "build_dtbs", "custom_env", "enable_modules", "extra_make_args", "git_depth",
-             "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "output_directory", "timeout_minutes", "workspace_root"],
+             "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "output_directory", "secret_env", "timeout_minutes", "workspace_root"],
             root.GetProperty("build_config").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git", root.GetProperty("source_repository").GetString());
 

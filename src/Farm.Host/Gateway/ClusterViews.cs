@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Cluster;
+using KernelFarm.Actors.Hosting;
+
+namespace KernelFarm.Host.Gateway;
+
+/// <summary>The cluster palette's JSON shapes (what pbm shows): members, where the singletons live, the actor tree.</summary>
+public static class ClusterViews
+{
+    public static object Membership(Cluster cluster)
+    {
+        var state = cluster.State;
+        // A singleton runs on the oldest Up member with the worker role (ClusterSingletonManager's rule).
+        var oldestWorker = state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(FarmAkkaExtensions.WorkerRole))
+            .Aggregate((Member?)null, (oldest, m) => oldest is null || m.IsOlderThan(oldest) ? m : oldest);
+        return new
+        {
+            self = cluster.SelfAddress.ToString(),
+            self_uid = cluster.SelfUniqueAddress.Uid,
+            status = Status(cluster.SelfMember.Status),
+            leader = state.Leader?.ToString(),
+            members = state.Members.Select(m => Member(m, !state.Unreachable.Contains(m))).ToArray(),
+            unreachable = state.Unreachable.Select(m => m.Address.ToString()).ToArray(),
+            singletons = new Dictionary<string, string?>
+            {
+                ["build-queue"] = oldestWorker?.Address.ToString(),
+                ["server-pool"] = oldestWorker?.Address.ToString(),
+            },
+        };
+    }
+
+    public static object Member(Member m, bool reachable) => new
+    {
+        address = m.Address.ToString(),
+        uid = m.UniqueAddress.Uid,
+        status = Status(m.Status),
+        roles = m.Roles.Order(StringComparer.Ordinal).ToArray(),
+        reachable,
+    };
+
+    public static string Status(MemberStatus s) => s.ToString().ToLowerInvariant();
+
+    /// <summary>A node's local actor tree below <paramref name="root"/>, <paramref name="depth"/> levels deep.</summary>
+    public static ActorNode Tree(IActorRef root, int depth)
+    {
+        var children = depth > 0 && root is ActorRefWithCell withCell
+            ? withCell.Children.OrderBy(c => c.Path.Name, StringComparer.Ordinal).Select(c => Tree(c, depth - 1)).ToList()
+            : null;
+        return new ActorNode(root.Path.ToStringWithoutAddress(), children);
+    }
+
+    public sealed record ActorNode(string Path, IReadOnlyList<ActorNode>? Children);
+}
