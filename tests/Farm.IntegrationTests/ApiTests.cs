@@ -111,6 +111,34 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
     }
 
     [Fact]
+    public async Task Artifact_downloads_honour_range_requests_and_carry_the_sha256()
+    {
+        var job = await Farm.WaitForEndAsync(await Farm.SubmitAsync(Env.Job()), Timeout);
+        var id = job["id"]!.GetValue<string>();
+        var entry = job["artifacts"]!.AsArray().First(a => a!["path"]!.GetValue<string>() == "vmlinux")!;
+        var whole = await File.ReadAllBytesAsync(Path.Combine(job["artifact_directory"]!.GetValue<string>(), "vmlinux"));
+
+        var full = await Farm.Http.GetAsync($"{Jobs}/{id}/artifacts/vmlinux");
+        Assert.Equal(entry["sha256"]!.GetValue<string>(), full.Headers.GetValues("X-Checksum-Sha256").Single());
+        Assert.Equal("bytes", full.Headers.AcceptRanges.Single());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await full.Content.ReadAsByteArrayAsync())),
+            entry["sha256"]!.GetValue<string>());
+
+        // Resume a download: the second half, as a client whose connection broke would ask for it.
+        var half = whole.Length / 2;
+        var request = new HttpRequestMessage(HttpMethod.Get, $"{Jobs}/{id}/artifacts/vmlinux");
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(half, null);
+        var partial = await Farm.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(whole[half..], await partial.Content.ReadAsByteArrayAsync());
+        Assert.Equal(whole.Length, partial.Content.Headers.ContentRange!.Length);
+
+        var beyond = new HttpRequestMessage(HttpMethod.Get, $"{Jobs}/{id}/artifacts/vmlinux");
+        beyond.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(whole.Length + 10, null);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await Farm.Http.SendAsync(beyond)).StatusCode);
+    }
+
+    [Fact]
     public async Task Lists_filter_by_architecture_server_status_and_time_and_name_a_bad_parameter()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);

@@ -1,0 +1,3 @@
+using KernelFarm.Cli.Commands;
+
+return await KfarmCli.RunAsync(args);

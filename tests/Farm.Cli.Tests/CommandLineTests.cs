@@ -1,0 +1,58 @@
+using KernelFarm.Cli.Commands;
+using Xunit;
+
+namespace KernelFarm.Cli.Tests;
+
+/// <summary>What the parser accepts and refuses (refusals are exit code 2 before anything is sent).</summary>
+public sealed class CommandLineTests
+{
+    private static IReadOnlyList<string> Errors(params string[] args) =>
+        KfarmCli.Create().Parse(args).Errors.Select(e => e.Message).ToList();
+
+    [Theory]
+    [InlineData("servers", "list")]
+    [InlineData("servers", "list", "--json")]
+    [InlineData("--json", "jobs", "show", "abc")]
+    [InlineData("jobs", "list", "--status", "completed", "--limit", "5", "--since", "2h")]
+    [InlineData("jobs", "submit", "--repo", "git://x", "--arch", "x86_64", "--make-opt", "-j4", "--make-opt=W=1", "--env", "A=1", "--env", "B=2", "--wait")]
+    [InlineData("jobs", "logs", "abc", "-f")]
+    [InlineData("jobs", "artifacts", "get", "abc", "bzImage", "vmlinux", "-o", "/tmp/out")]
+    [InlineData("servers", "add", "--id", "b", "--ip", "1.2.3.4", "--user", "u", "--arch", "x86_64", "--arch", "arm64", "--toolchain", "gcc-12:x86_64", "--yes")]
+    [InlineData("cluster", "leave", "akka.tcp://kernelfarm@127.0.0.1:4052")]
+    [InlineData("actors", "--depth", "3")]
+    [InlineData("cluster", "tail", "--endpoint", "http://farm:8080", "--token", "t")]
+    public void Well_formed_lines_parse(params string[] args)
+    {
+        Assert.Empty(Errors(args));
+    }
+
+    [Theory]
+    [InlineData("nosuch")]
+    [InlineData("jobs")]
+    [InlineData("jobs", "show")]
+    [InlineData("jobs", "list", "--limit", "many")]
+    [InlineData("jobs", "list", "--status", "sleeping")]
+    [InlineData("jobs", "list", "--bogus")]
+    [InlineData("servers", "show", "a", "b")]
+    [InlineData("actors", "--depth", "-1")]
+    [InlineData("cluster", "leave")]
+    public void Malformed_lines_are_refused(params string[] args)
+    {
+        Assert.NotEmpty(Errors(args));
+    }
+
+    [Fact]
+    public void A_make_option_that_looks_like_a_flag_is_taken_as_the_value()
+    {
+        var root = KfarmCli.Create();
+        var parse = root.Parse(["jobs", "submit", "--make-opt", "-j4", "--make-opt", "-k"]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["-j4", "-k"], parse.GetValue<string[]>("--make-opt")!);
+    }
+
+    [Fact]
+    public async Task Bad_usage_exits_with_2()
+    {
+        Assert.Equal(ExitCodes.Usage, await KfarmCli.RunAsync(["jobs", "list", "--limit", "x"]));
+    }
+}
