@@ -42,7 +42,11 @@ builder.Services.AddAkka("kernelfarm", (akka, _) =>
 });
 
 var app = builder.Build();
-app.UseExceptionHandler();
+// An actor that did not answer in time (a singleton moving, a busy journal) is a temporary condition: 503, not 500.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = e => e is Akka.Actor.AskTimeoutException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
+});
 app.UseStatusCodePages();
 app.UseFarmAuth();
 if (settings.HasRole(FarmAkkaExtensions.GatewayRole))

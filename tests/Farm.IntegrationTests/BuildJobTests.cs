@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
+using KernelFarm.IntegrationTests.Fixtures;
 using Xunit;
 
 namespace KernelFarm.IntegrationTests;
@@ -33,7 +34,7 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
         Assert.Equal(Path.Combine(Farm.StoragePath, job["id"]!.GetValue<string>()), job["artifact_directory"]!.GetValue<string>());
         var steps = job["transitions"]!.AsArray().Select(t => t!["status"]!.GetValue<string>()).ToList();
         Assert.Equal(["queued", "assigned", "preparing", "configuring", "building", "collecting", "transferring", "completed"], steps);
-        Assert.False(Directory.Exists(Path.Combine(Env.X86.WorkDirectory, "job-" + job["id"])), "workspace not removed");
+        Assert.True(await Eventually.GoneAsync(Path.Combine(Env.X86.WorkDirectory, "job-" + job["id"])), "workspace not removed");
 
         var download = await Farm.Http.GetByteArrayAsync($"api/v1/infrastructure/build-jobs/{job["id"]}/artifacts/bzImage");
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(job["artifact_directory"]!.GetValue<string>(), "bzImage")), download);
@@ -110,7 +111,7 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
 
         Assert.Equal("cancelled", FarmProcess.Status(job));
         Assert.Equal("", Env.X86.RunAsBuildUser($"pgrep -g {pgid} || true").Trim());
-        Assert.False(Directory.Exists(workspace), "workspace left behind");
+        Assert.True(await Eventually.GoneAsync(workspace), "workspace left behind");
         using var again = await Farm.Http.PostAsync($"api/v1/infrastructure/build-jobs/{id}/cancel", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }

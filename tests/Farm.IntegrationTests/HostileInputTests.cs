@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
+using KernelFarm.IntegrationTests.Fixtures;
 using Xunit;
 using static KernelFarm.IntegrationTests.Farm.Hostile;
 
@@ -456,7 +457,7 @@ public sealed class HostileInputTests(FarmFixture fixture) : IClassFixture<FarmF
                     $"unexpected entry in the farm's storage: {entry}");
             }
             Assert.True(Directory.Exists(Path.Combine(Farm.StoragePath, id)));
-            Assert.False(Directory.Exists(Path.Combine(Env.X86.WorkDirectory, "job-" + id)), "workspace left behind");
+            Assert.True(await Eventually.GoneAsync(Path.Combine(Env.X86.WorkDirectory, "job-" + id)), "workspace left behind");
         }
         finally
         {

@@ -214,7 +214,7 @@ public sealed class SshFaultTests(ITestOutputHelper output)
         Artifacts.AssertStorageMatchesRecord(job);
         var retried = SecondAttempt(await env.Farm.GetLogAsync(id));
         Assert.Equal(Enumerable.Range(1, seconds).ToList(), FaultFarm.CcNumbers(retried));
-        Assert.False(Directory.Exists(Path.Combine(server.WorkDirectory, "job-" + id)), "workspace left behind");
+        Assert.True(await Eventually.GoneAsync(Path.Combine(server.WorkDirectory, "job-" + id)), "workspace left behind");
     }
 
     [Fact]

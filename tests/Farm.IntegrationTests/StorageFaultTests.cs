@@ -51,7 +51,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
             AssertStorageFailure(job, storage);
             Assert.Contains("==> kfarm: step done", await env.Farm.GetLogAsync(id)); // the build itself was fine
             var server = job["attempts"]!.AsArray()[0]!["server_id"]!.GetValue<string>();
-            Assert.False(Directory.Exists(Path.Combine(env[server].WorkDirectory, "job-" + id)), "workspace left behind");
+            Assert.True(await Eventually.GoneAsync(Path.Combine(env[server].WorkDirectory, "job-" + id)), "workspace left behind");
         }
         await AssertRecoversAsync(env, env.Job());
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
+using KernelFarm.IntegrationTests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -45,7 +46,7 @@ public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
 
             // killed for real: nothing of the build is left on the server, nor its workspace
             Assert.Equal("", server.RunAsBuildUser($"pgrep -g {pgids[id]} || true").Trim());
-            Assert.False(Directory.Exists(Path.Combine(server.WorkDirectory, "job-" + id)), "workspace left behind");
+            Assert.True(await Eventually.GoneAsync(Path.Combine(server.WorkDirectory, "job-" + id)), "workspace left behind");
 
             // the log is published in storage, and it stops where the build was killed
             var dir = job["artifact_directory"]!.GetValue<string>();

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
@@ -13,8 +14,13 @@ namespace KernelFarm.Actors.Jobs;
 /// (Akka.Persistence.Query), so every node can answer lists without asking every job actor.
 /// A single job is always read from its actor; this index may trail it by the query's refresh interval.
 /// </summary>
-public sealed class JobIndexActor : ReceiveActor
+public sealed class JobIndexActor : ReceiveActor, IWithTimers
 {
+    private sealed record Connect;
+    private static readonly TimeSpan ReconnectAfter = TimeSpan.FromSeconds(2);
+    public ITimerScheduler Timers { get; set; } = null!;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
     public const string Tag = "job";
 
     public sealed record Query(JobFilter Filter, int Offset, int Limit);
@@ -35,6 +41,15 @@ public sealed class JobIndexActor : ReceiveActor
             var id = env.PersistenceId[4..];
             _jobs[id] = _jobs.GetValueOrDefault(id, JobState.Empty).Apply(e);
         });
+        Receive<Connect>(_ =>
+        {
+            try { StartQuery(); }
+            catch (Exception e)
+            {
+                _log.Warning("job index: cannot open the journal's read side yet ({0}); retrying in {1}", e.GetBaseException().Message, ReconnectAfter);
+                Timers.StartSingleTimer("connect", new Connect(), ReconnectAfter);
+            }
+        });
         Receive<CountByStatus>(_ => Sender.Tell(new StatusCounts(
             _jobs.Values.Where(j => j.Exists).GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()))));
         Receive<Query>(q =>
@@ -45,7 +60,12 @@ public sealed class JobIndexActor : ReceiveActor
         });
     }
 
-    protected override void PreStart()
+    // The read journal's creation asks the journal and can time out on a busy node: retry rather
+    // than die (a dead index would fail every list until the node restarts); lists answer from
+    // what is known meanwhile.
+    protected override void PreStart() => Self.Tell(new Connect());
+
+    private void StartQuery()
     {
         var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         var self = Self;

@@ -23,6 +23,13 @@ public sealed class GaugeRefresher(IRequiredActor<BuildQueue> queue, IRequiredAc
     private IReadOnlyDictionary<JobStatus, int> _jobs = new Dictionary<JobStatus, int>();
     private IReadOnlyList<ServerView> _servers = [];
 
+    private async Task Refresh(string what, Func<Task> read)
+    {
+        try { await read(); }
+        catch (Exception e) when (e is not OperationCanceledException) { log.LogDebug("metrics: could not refresh {What}: {Error}", what, e.Message); }
+        catch (OperationCanceledException) { /* stopping */ }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         FarmMetrics.ObserveGauges(
@@ -33,15 +40,14 @@ public sealed class GaugeRefresher(IRequiredActor<BuildQueue> queue, IRequiredAc
                 new KeyValuePair<string, object?>("server", s.Server.Id))));
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
-            {
-                var q = await queue.ActorRef.Ask<QueueReplies.Stats>(QueueCommands.GetStats.Instance, settings.AskTimeout, stoppingToken);
-                Interlocked.Exchange(ref _queueDepth, q.Waiting);
-                _jobs = (await index.ActorRef.Ask<JobIndexActor.StatusCounts>(JobIndexActor.CountByStatus.Instance, settings.AskTimeout, stoppingToken)).Counts;
-                _servers = (await pool.ActorRef.Ask<ServerPoolReplies.ServerList>(ServerPoolCommands.List.Instance, settings.AskTimeout, stoppingToken)).Servers;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
-            catch (Exception e) { log.LogDebug("metrics: could not refresh gauges: {Error}", e.Message); }
+            // Each reading on its own: one slow actor must not freeze the others' gauges.
+            await Refresh("queue depth", async () => Interlocked.Exchange(ref _queueDepth,
+                (await queue.ActorRef.Ask<QueueReplies.Stats>(QueueCommands.GetStats.Instance, settings.AskTimeout, stoppingToken)).Waiting));
+            await Refresh("jobs by state", async () => _jobs =
+                (await index.ActorRef.Ask<JobIndexActor.StatusCounts>(JobIndexActor.CountByStatus.Instance, settings.AskTimeout, stoppingToken)).Counts);
+            await Refresh("slot use", async () => _servers =
+                (await pool.ActorRef.Ask<ServerPoolReplies.ServerList>(ServerPoolCommands.List.Instance, settings.AskTimeout, stoppingToken)).Servers);
+            if (stoppingToken.IsCancellationRequested) return;
             try { await Task.Delay(Every, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
