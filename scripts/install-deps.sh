@@ -8,7 +8,9 @@ packages=(
   build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
   linux-source-6.1
   postgresql
-  podman runc
+  podman runc uidmap debootstrap
+  # boot tests (build_config.boot_test): QEMU, and the arm64 cross compiler with its C library for the static init
+  qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -34,3 +36,5 @@ CONF
 fi
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 "$here/prepare-kernel-repo.sh" /var/cache/kernelfarm/linux-6.1.git
+# the container builds' image (README "Container builds"); the build user gets its own copy
+if id -u kfbuild >/dev/null 2>&1; then "$here/make-builder-image.sh" --user kfbuild; else "$here/make-builder-image.sh"; fi

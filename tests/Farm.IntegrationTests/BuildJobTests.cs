@@ -193,7 +193,7 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
         var job = await Farm.WaitForEndAsync(id, Timeout);
         Assert.Equal("completed", FarmProcess.Status(job));
         Assert.Equal(Path.Combine(output, id), job["artifact_directory"]!.GetValue<string>());
-        Assert.Equal(["System.map", "build.log", "bzImage", "vmlinux"], Artifacts.Paths(job).Order(StringComparer.Ordinal));
+        Assert.Equal(["System.map", "build.log", "bzImage", "config", "reproducer.sh", "vmlinux"], Artifacts.Paths(job).Order(StringComparer.Ordinal));
         Artifacts.AssertStorageMatchesRecord(job);
         Assert.Contains("-j16", await Farm.GetLogAsync(id));
     }

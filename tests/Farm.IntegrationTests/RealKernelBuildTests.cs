@@ -15,25 +15,56 @@ public sealed class RealKernelBuildTests
     private const string RepoParent = "/var/cache/kernelfarm";
     private const string RepoName = "linux-6.1.git";
 
+    /// <summary>
+    /// Two builds of the same commit and config at once, on two servers in two different
+    /// workspaces: both complete, and their vmlinux and bzImage are byte-identical (reproducible
+    /// builds: KBUILD_BUILD_TIMESTAMP from the commit, fixed user and host). metadata.json and
+    /// reproducer.sh describe what was built.
+    /// </summary>
     [Fact]
-    public async Task A_tinyconfig_x86_64_kernel_builds_and_its_artifacts_match_the_manifest()
+    public async Task A_tinyconfig_x86_64_kernel_builds_reproducibly_and_its_artifacts_match_the_manifest()
     {
         await EnsureKernelRepositoryAsync();
         using var root = TempDirectory.Create("kernel");
         await using var server = await SshBuildServer.StartAsync("127.0.0.5");
+        await using var second = await SshBuildServer.StartAsync("127.0.0.6");
         await using var git = await GitDaemon.StartAsync(RepoParent);
         await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
         await farm.RegisterServerAsync(server, "builder", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 1);
+        await farm.RegisterServerAsync(second, "builder-2", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 1);
 
-        var id = await farm.SubmitAsync(new JsonObject
+        JsonObject Request() => new()
         {
             ["source_repository"] = git.Url(RepoName),
             ["branch"] = "master",
             ["commit_hash"] = "HEAD",
             ["target_architecture"] = "x86_64",
             ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig" },
-        });
+        };
+        var id = await farm.SubmitAsync(Request());
+        var twinId = await farm.SubmitAsync(Request());
         var job = await farm.WaitForEndAsync(id, TimeSpan.FromMinutes(20));
+        var twin = await farm.WaitForEndAsync(twinId, TimeSpan.FromMinutes(20));
+        Assert.True(FarmProcess.Status(job) == "completed", $"{job.ToJsonString()}\n{Tail(await farm.GetLogAsync(id))}");
+        Assert.True(FarmProcess.Status(twin) == "completed", $"{twin.ToJsonString()}\n{Tail(await farm.GetLogAsync(twinId))}");
+        Assert.NotEqual(job["server_id"]!.GetValue<string>(), twin["server_id"]!.GetValue<string>()); // two workspaces, two servers
+        foreach (var file in new[] { "vmlinux", "bzImage", "System.map", "config" })
+            Assert.True(File.ReadAllBytes(Path.Combine(job["artifact_directory"]!.GetValue<string>(), file))
+                    .SequenceEqual(File.ReadAllBytes(Path.Combine(twin["artifact_directory"]!.GetValue<string>(), file))),
+                $"{file} differs between two builds of the same commit");
+
+        var meta = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(job["artifact_directory"]!.GetValue<string>(), "metadata.json")))!;
+        Assert.Equal("PASS", meta["results"]!["status"]!.GetValue<string>());
+        Assert.Equal("PASS", meta["results"]!["targets"]!["kernel"]!["status"]!.GetValue<string>());
+        Assert.Equal("gcc", meta["compiler"]!["name"]!.GetValue<string>());
+        Assert.StartsWith("12.", meta["compiler"]!["version"]!.GetValue<string>());
+        Assert.StartsWith("6.1", meta["source"]!["kernelrelease"]!.GetValue<string>());
+        Assert.True(meta["vmlinux"]!["text_size"]!.GetValue<long>() > 100_000);
+        Assert.Equal(0, meta["results"]!["errors"]!.GetValue<int>());
+        Assert.Matches("^[0-9a-f]{40}$", meta["git"]!["commit"]!.GetValue<string>());
+        var reproducer = Path.Combine(job["artifact_directory"]!.GetValue<string>(), "reproducer.sh");
+        Assert.Contains(meta["git"]!["commit"]!.GetValue<string>(), await File.ReadAllTextAsync(reproducer));
+        Assert.Equal(0, (await Proc.RunAsync("bash", ["-n", reproducer])).ExitCode);
 
         Assert.True(FarmProcess.Status(job) == "completed", $"{job.ToJsonString()}\n{Tail(await farm.GetLogAsync(id))}");
         var paths = Artifacts.Paths(job);

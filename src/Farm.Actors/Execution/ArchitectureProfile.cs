@@ -26,4 +26,7 @@ public sealed record ArchitectureProfile
 
     /// <summary>The default CROSS_COMPILE prefix for gcc builds ("" for native/x86 builds).</summary>
     public string CrossCompileDefault { get; init; } = "";
+
+    /// <summary>How to boot-test the built kernel in QEMU; null: build_config.boot_test is refused.</summary>
+    public BootProfile? Boot { get; init; }
 }

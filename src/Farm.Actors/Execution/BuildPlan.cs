@@ -27,14 +27,21 @@ public sealed record BuildPlan
     /// <summary>modules_install into artifacts/modules/ only when the patterns ask for modules (*.ko).</summary>
     public bool CollectModules => EnableModules && ArtifactPatterns.Any(p => p.EndsWith(".ko", StringComparison.Ordinal));
     public bool BuildDtbs { get; init; } = true;
+    /// <summary>The targets to build in order (BuildTargets); null derives them from EnableModules and BuildDtbs.</summary>
+    public IReadOnlyList<string>? Targets { get; init; }
+    public IReadOnlyList<string> EffectiveTargets => Targets ?? BuildTargets.Resolve(null, EnableModules, BuildDtbs, Architecture.Dtbs);
+    public IReadOnlyDictionary<string, string> MakeVariables { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> CustomEnv { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> ArtifactPatterns { get; init; } = BuildConfig.DefaultArtifactPatterns;
+    /// <summary>Boot the built kernel in QEMU after collecting (build_config.boot_test); null: no boot test.</summary>
+    public BootProfile? Boot { get; init; }
 
     public static BuildPlan From(string jobId, BuildJobRequest request, Placement placement, string workspace, ArchitectureCatalog catalog)
     {
         if (!catalog.TryGet(request.TargetArchitecture, out var arch))
             throw new ArgumentException($"unknown architecture {request.TargetArchitecture}", nameof(request));
         var config = request.BuildConfig;
+        var targets = BuildTargets.Resolve(config.Targets, config.EnableModules, config.BuildDtbs, arch.Dtbs);
         return new BuildPlan
         {
             JobId = jobId,
@@ -52,10 +59,14 @@ public sealed record BuildPlan
             KconfigFragments = config.KconfigFragments,
             ExtraMakeArgs = config.ExtraMakeArgs,
             Jobs = Math.Max(1, placement.Server.TotalCpuCores),
-            EnableModules = config.EnableModules,
-            BuildDtbs = config.BuildDtbs && arch.Dtbs,
+            EnableModules = targets.Contains(BuildTargets.Modules),
+            BuildDtbs = targets.Contains(BuildTargets.Dtbs),
+            Targets = targets,
+            MakeVariables = config.MakeVariables,
             CustomEnv = config.CustomEnv,
             ArtifactPatterns = config.EffectiveArtifactPatterns,
+            Boot = !config.BootTest ? null
+                : arch.Boot ?? throw new ArgumentException($"no boot test for architecture {arch.Name}", nameof(request)),
         };
     }
 

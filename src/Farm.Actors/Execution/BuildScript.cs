@@ -13,6 +13,10 @@ namespace KernelFarm.Actors.Execution;
 public static class BuildScript
 {
     public const string StepMarker = "==> kfarm: step ";
+    /// <summary>"==> kfarm: fact NAME=VALUE": what was built with what, for metadata.json.</summary>
+    public const string FactMarker = "==> kfarm: fact ";
+    /// <summary>"==> kfarm: target NAME PASS|FAIL SECONDS": each make target's result.</summary>
+    public const string TargetMarker = "==> kfarm: target ";
     public const string ScriptName = "kfarm-run.sh";
 
     public static string Generate(BuildPlan plan)
@@ -26,15 +30,21 @@ public static class BuildScript
         L("export LC_ALL=C");
         L($"KFARM_WS={Quote(plan.Workspace)}");
         L("cd \"$KFARM_WS\" || exit 90");
-        L("echo $$ > pid.tmp && mv pid.tmp pid");
+        // In a container the host-side wrapper records pid: a pid inside the container means nothing outside it.
+        L($"[ -n \"${{{ContainerCommand.InContainerVariable}:-}}\" ] || {{ echo $$ > pid.tmp && mv pid.tmp pid; }}");
         L("exec >>build.log 2>&1 </dev/null");
         L("KFARM_STEP=preparing");
-        L("finish() { rc=$?; printf '%s %s\\n' \"$rc\" \"$KFARM_STEP\" > exit.tmp; mv exit.tmp exit; }");
+        L("KFARM_TARGET=");
+        // A target still open when the script ends has failed: say so before the exit file appears.
+        L($"finish() {{ rc=$?; [ -n \"$KFARM_TARGET\" ] && printf '{TargetMarker}%s FAIL %s\\n' \"$KFARM_TARGET\" \"$((SECONDS - KFARM_T0))\"; printf '%s %s\\n' \"$rc\" \"$KFARM_STEP\" > exit.tmp; mv exit.tmp exit; }}");
         L("trap finish EXIT");
         // Killed by a signal, bash would report $?=0 to the EXIT trap: record the signal's code instead.
         L("trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT");
         L($"step() {{ KFARM_STEP=$1; printf '{StepMarker}%s\\n' \"$1\"; }}");
         L("run() { printf '+ %s\\n' \"$*\"; \"$@\" || exit $?; }");
+        L($"fact() {{ printf '{FactMarker}%s=%s\\n' \"$1\" \"$2\"; }}");
+        L("target() { KFARM_TARGET=$1; KFARM_T0=$SECONDS; }");
+        L($"target_done() {{ printf '{TargetMarker}%s PASS %s\\n' \"$KFARM_TARGET\" \"$((SECONDS - KFARM_T0))\"; KFARM_TARGET=; }}");
         L();
         foreach (var (key, value) in plan.CustomEnv.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             L($"export {key}={Quote(value)}");
@@ -62,14 +72,17 @@ public static class BuildScript
         }
         L("git -C source log -1 --format='commit: %H%ncommit date: %cI' || exit $?");
         L("export KBUILD_BUILD_TIMESTAMP=\"@$(git -C source log -1 --format=%ct)\"");
+        L("fact git_commit \"$(git -C source rev-parse HEAD)\"");
+        L("fact git_describe \"$(git -C source describe --always --tags 2>/dev/null)\"");
+        L("fact hardware_cores \"$(nproc)\"");
+        L("fact hardware_ram_kb \"$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)\"");
         L();
 
-        var make = new List<string> { "make", "-C", "source", "O=\"$KFARM_WS/build\"", $"ARCH={plan.Architecture.KernelArch}" };
-        if (plan.CrossCompile.Length > 0) make.Add($"CROSS_COMPILE={Quote(plan.CrossCompile)}");
-        if (plan.Llvm) make.Add("LLVM=1");
-        L($"KFARM_MAKE=({string.Join(' ', make)})");
+        L($"KFARM_MAKE=({MakeCommand(plan, "$KFARM_WS")})");
 
         L("step configuring");
+        L("target config");
+        L($"fact compiler \"$({CompilerCommand(plan)} --version 2>/dev/null | head -n 1)\"");
         if (plan.KernelConfig.Contains('/'))
         {
             L($"run cp -- source/{plan.KernelConfig} build/.config");
@@ -79,9 +92,14 @@ public static class BuildScript
         {
             L($"run \"${{KFARM_MAKE[@]}}\" {plan.KernelConfig}");
         }
-        if (plan.KconfigFragments.Count > 0)
+        if (plan.KconfigFragments.Count > 0 || plan.Boot is not null)
         {
             var fragmentFiles = new List<string>();
+            if (plan.Boot is not null)
+            {   // first: the job's own fragments are merged after it and win (BootTest)
+                L(BootTest.WriteFragment(plan.Boot));
+                fragmentFiles.Add($"\"$KFARM_WS/{BootTest.FragmentFile}\"");
+            }
             var inline = plan.KconfigFragments.Where(IsInlineFragment).ToList();
             if (inline.Count > 0)
             {
@@ -93,24 +111,50 @@ public static class BuildScript
             L($"(cd ./source && ./scripts/kconfig/merge_config.sh -m -O \"$KFARM_WS/build\" \"$KFARM_WS/build/.config\" {string.Join(' ', fragmentFiles)}) || exit $?");
             L("run \"${KFARM_MAKE[@]}\" olddefconfig");
         }
+        L("fact kernelversion \"$(\"${KFARM_MAKE[@]}\" -s kernelversion 2>/dev/null)\"");
+        L("fact kernelrelease \"$(\"${KFARM_MAKE[@]}\" -s kernelrelease 2>/dev/null)\"");
+        L("cp -p build/.config artifacts/config || exit $?");
+        L("target_done");
         L();
 
         L("step building");
+        var targets = plan.EffectiveTargets;
         var extra = string.Join(' ', plan.ExtraMakeArgs.Select(Quote));
         var jobs = plan.ExtraMakeArgs.Any(a => a.StartsWith("-j", StringComparison.Ordinal)) ? "" : $"-j{plan.Jobs} ";
-        L($"run \"${{KFARM_MAKE[@]}}\" {jobs}{extra}{(extra.Length > 0 ? " " : "")}{plan.Architecture.ImageTarget}".TrimEnd());
-        if (plan.EnableModules)
+        var args = $"{jobs}{extra}{(extra.Length > 0 ? " " : "")}";
+        if (targets.Contains(BuildTargets.Kernel))
         {
+            L("target kernel");
+            L($"run \"${{KFARM_MAKE[@]}}\" {args}{plan.Architecture.ImageTarget}");
+            L($"for kfarm_size in {Quote(plan.CrossCompile + "size")} size llvm-size; do command -v \"$kfarm_size\" >/dev/null && break; done");
+            L("[ -f build/vmlinux ] && fact vmlinux_size \"$(\"$kfarm_size\" build/vmlinux 2>/dev/null | awk 'NR == 2 {print $1, $2, $3}')\"");
+            L("target_done");
+        }
+        if (targets.Contains(BuildTargets.Modules))
+        {
+            L("target modules");
             L("if grep -q '^CONFIG_MODULES=y' build/.config; then");
-            L($"  run \"${{KFARM_MAKE[@]}}\" {jobs}{extra}{(extra.Length > 0 ? " " : "")}modules");
+            L($"  run \"${{KFARM_MAKE[@]}}\" {args}modules");
             if (plan.CollectModules)
                 L("  run \"${KFARM_MAKE[@]}\" INSTALL_MOD_PATH=\"$KFARM_WS/artifacts/modules\" modules_install");
             L("else");
             L("  echo 'modules: skipped (CONFIG_MODULES is not set)'");
             L("fi");
+            L("target_done");
         }
-        if (plan.BuildDtbs)
-            L($"run \"${{KFARM_MAKE[@]}}\" {jobs}{extra}{(extra.Length > 0 ? " " : "")}dtbs");
+        if (targets.Contains(BuildTargets.Dtbs))
+        {
+            L("target dtbs");
+            L($"run \"${{KFARM_MAKE[@]}}\" {args}dtbs");
+            L("target_done");
+        }
+        if (targets.Contains(BuildTargets.Headers))
+        {
+            L("target headers");
+            L("run \"${KFARM_MAKE[@]}\" INSTALL_HDR_PATH=\"$KFARM_WS/headers\" headers_install");
+            L("run tar -C headers -cJf artifacts/headers.tar.xz .");
+            L("target_done");
+        }
         L();
 
         L("step collecting");
@@ -133,10 +177,30 @@ public static class BuildScript
         L("  printf '%s\\t%s\\t%s\\n' \"$(sha256sum < \"$kfarm_p\" | cut -d' ' -f1)\" \"$(stat -c %s -- \"$kfarm_p\")\" \"$kfarm_p\"");
         L("done) > manifest.tsv.tmp && mv manifest.tsv.tmp manifest.tsv || exit $?");
         L("printf 'collected %s files\\n' \"$(wc -l < manifest.tsv)\"");
+        if (plan.Boot is not null) s.Append(BootTest.Script(plan.Boot));
         L("step done");
         L("exit 0");
         return s.ToString();
     }
+
+    /// <summary>
+    /// The make command line every step uses, for a workspace (a shell word: "$KFARM_WS" here,
+    /// "$WS" in the reproducer): source and build directories, ARCH, the toolchain's variables
+    /// and the job's make_variables (validated: no farm-set names), each quoted.
+    /// </summary>
+    internal static string MakeCommand(BuildPlan plan, string workspaceVariable)
+    {
+        var make = new List<string> { "make", "-C", "source", $"O=\"{workspaceVariable}/build\"", $"ARCH={plan.Architecture.KernelArch}" };
+        if (plan.CrossCompile.Length > 0) make.Add($"CROSS_COMPILE={Quote(plan.CrossCompile)}");
+        if (plan.Llvm) make.Add("LLVM=1");
+        foreach (var (key, value) in plan.MakeVariables.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            make.Add(Quote($"{key}={value}"));
+        return string.Join(' ', make);
+    }
+
+    /// <summary>The compiler whose version metadata.json reports (the one kbuild runs for this toolchain).</summary>
+    private static string CompilerCommand(BuildPlan plan) =>
+        plan.Llvm ? "clang" : $"{Quote(plan.CrossCompile)}gcc";
 
     /// <summary>A pattern without '/' that has a wildcard matches at any depth (*.ko ≡ **/*.ko).</summary>
     public static string GlobFor(string pattern) =>

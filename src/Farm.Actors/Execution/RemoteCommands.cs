@@ -64,6 +64,7 @@ public static class RemoteCommands
         var ticks = Math.Max(1, (int)(grace.TotalMilliseconds / 100));
         return string.Join('\n',
             $"cd -- {Quote(workspace)} 2>/dev/null || exit 0",
+            ContainerCommand.StopRecorded(workspace, onExit: true), // a container build's container is not in the process group
             "[ -s pid ] || exit 0",
             "pg=$(cat pid)",
             "kill -TERM -- \"-$pg\" 2>/dev/null || exit 0",
@@ -83,6 +84,7 @@ public static class RemoteCommands
             "    kill -KILL -- \"-$pg\" 2>/dev/null",
             "  fi",
             "fi",
+            ContainerCommand.StopRecorded(workspace, onExit: false),
             Cleanup(jobId, workspace) + " || true");
     }
 

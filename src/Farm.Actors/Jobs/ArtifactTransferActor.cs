@@ -31,16 +31,18 @@ public sealed class ArtifactTransferActor : ReceiveActor
     private readonly string _workspace, _root, _jobId, _liveLog;
     private readonly bool _includeArtifacts;
     private readonly Func<IReadOnlyList<ArtifactEntry>, object> _metadata;
+    /// <summary>Files the farm writes into the job folder besides the server's (name → text), e.g. reproducer.sh.</summary>
+    private readonly Func<IReadOnlyDictionary<string, string>> _extraFiles;
     private readonly Queue<ArtifactEntry> _toFetch = new();
     private IReadOnlyList<ArtifactEntry> _remote = [];
     private string _staging = "";
     private int _inFlight;
 
     public ArtifactTransferActor(IActorRef session, string workspace, string root, string jobId, string liveLog,
-        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata)
+        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles)
     {
-        (_session, _workspace, _root, _jobId, _liveLog, _includeArtifacts, _metadata) =
-            (session, workspace, root, jobId, liveLog, includeArtifacts, metadata);
+        (_session, _workspace, _root, _jobId, _liveLog, _includeArtifacts, _metadata, _extraFiles) =
+            (session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles);
 
         Receive<Finalized>(f => Finish(new Completed(ArtifactStore.FinalDirectory(_root, _jobId), f.Artifacts)));
         Receive<StorageError>(e => Finish(new Failed(e.Error, Storage: true)));
@@ -103,6 +105,13 @@ public sealed class ArtifactTransferActor : ReceiveActor
             if (File.Exists(_liveLog)) File.Copy(_liveLog, log, overwrite: true);
             else await File.WriteAllTextAsync(log, "");
             entries.Add(await Describe(log, "build.log"));
+            foreach (var (name, text) in _extraFiles())
+            {
+                var file = Path.Combine(_staging, name);
+                await File.WriteAllTextAsync(file, text);
+                if (name.EndsWith(".sh", StringComparison.Ordinal) && !OperatingSystem.IsWindows()) File.SetUnixFileMode(file, (UnixFileMode)0b111_101_101);
+                entries.Add(await Describe(file, name));
+            }
             await WriteJson(Path.Combine(_staging, "manifest.json"), entries);
             await WriteJson(Path.Combine(_staging, "metadata.json"), _metadata(entries));
             ArtifactStore.Publish(_root, _jobId);
@@ -146,6 +155,6 @@ public sealed class ArtifactTransferActor : ReceiveActor
     }
 
     public static Props Props(IActorRef session, string workspace, string root, string jobId, string liveLog,
-        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata) =>
-        Akka.Actor.Props.Create(() => new ArtifactTransferActor(session, workspace, root, jobId, liveLog, includeArtifacts, metadata));
+        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles) =>
+        Akka.Actor.Props.Create(() => new ArtifactTransferActor(session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles));
 }

@@ -22,7 +22,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
 {
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private const string LaunchTag = "launch", StatusTag = "status", KillTag = "kill", CleanupTag = "cleanup";
+    private const string LaunchTag = "launch", StatusTag = "status", KillTag = "kill", CleanupTag = "cleanup", BootTag = "boot";
     private static readonly TimeSpan PassivateAfter = TimeSpan.FromMinutes(2);
     private sealed record RetryStream;
     private sealed record TimeLimitReached;
@@ -67,6 +67,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         // After a kill: a timeout still publishes the log; a cancel just cleans up.
         Command<SshSessionActor.RunResult>(r => r.Tag == KillTag, _ => { if (_pendingFailure is not null) Transfer(includeArtifacts: false); else Cleanup(); });
         Command<SshSessionActor.RunResult>(r => r.Tag == CleanupTag, _ => FinishAfterCleanup());
+        Command<SshSessionActor.RunResult>(r => r.Tag == BootTag, OnBootResult);
         Command<SshSessionActor.RunFailed>(OnRemoteFailure);
 
         Command<LogStreamActor.StepObserved>(OnStepObserved);
@@ -256,6 +257,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         try
         {
             script = BuildScript.Generate(BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default));
+            if (ContainerSpec.For(_jobId, _state.Request!.BuildConfig, _state.Placement!, _state.Workspace!) is { } container)
+                script = ContainerCommand.Wrap(script, container);
         }
         catch (Exception e)
         {   // a request the validator let through but the plan cannot express: fail, never crash-loop
@@ -299,6 +302,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             "configuring" => JobStatus.Configuring,
             "building" => JobStatus.Building,
             "collecting" => JobStatus.Collecting,
+            BootTest.StepName => JobStatus.Booting,
             _ => (JobStatus?)null,
         };
         // Only forward moves: a marker replayed or forged by build output cannot move the job back.
@@ -325,7 +329,9 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                     return;
                 }
                 var step = words.Length >= 3 ? words[2] : _state.Status.ToString().ToLowerInvariant();
-                if (code == 0) Transfer(includeArtifacts: true);
+                if (code == 0 && _state.Request!.BuildConfig.BootTest && _state.Boot is null)
+                    Session().Tell(new SshSessionActor.Run(BootTest.ReadResult(_state.Workspace!), BootTag));
+                else if (code == 0) Transfer(includeArtifacts: true);
                 else FailBuild(step, code);
                 break;
             case "vanished":
@@ -337,6 +343,15 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>A failed boot is recorded, not a failed build (KernelCI's way): the job goes on to the transfer.</summary>
+    private void OnBootResult(SshSessionActor.RunResult r)
+    {
+        if (_state.CancelRequested || _state.Status.IsTerminal() || _pendingFailure is not null) return;
+        var boot = BootTest.ParseResult(r.Result.Stdout);
+        _log.Info("job {0}: boot {1} after {2} s{3}", _jobId, boot.Status.ToString().ToLowerInvariant(), boot.DurationS, boot.Reason is null ? "" : $" ({boot.Reason})");
+        PersistEvent(new BootTested(boot, DateTimeOffset.UtcNow), () => Transfer(includeArtifacts: true));
+    }
+
     private void Transfer(bool includeArtifacts)
     {
         StopStream();
@@ -344,12 +359,30 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         {
             var root = ArtifactStore.RootFor(_state.Request!.BuildConfig.OutputDirectory, _settings.ArtifactStoragePath);
             var record = Record();
-            Context.ActorOf(ArtifactTransferActor.Props(Session(), _state.Workspace!, root, _jobId, _store.LiveLogPath(_jobId),
-                includeArtifacts, artifacts => JobMetadata.Describe(record with { Artifacts = artifacts }, _pendingFailure)), $"transfer-{Guid.NewGuid():N}");
+            var failure = _pendingFailure;
+            var plan = BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default);
+            // This attempt's part of the central log: what the script reported about the build.
+            // (read on the transfer's thread: everything it needs is captured here, not read from _state)
+            var (livePath, logBase, secretEnv) = (_store.LiveLogPath(_jobId), _state.LogBase, _state.Request!.BuildConfig.SecretEnv.ToHashSet());
+            var facts = new Lazy<BuildLogFacts>(() => BuildLogFacts.Parse(ReadLogFrom(livePath, logBase)));
+            Context.ActorOf(ArtifactTransferActor.Props(Session(), _state.Workspace!, root, _jobId, _store.LiveLogPath(_jobId), includeArtifacts,
+                artifacts => JobMetadata.Describe(record with { Artifacts = artifacts }, failure, facts.Value, plan.EffectiveTargets, plan.Jobs),
+                () => new Dictionary<string, string>
+                {
+                    ["reproducer.sh"] = Reproducer.Generate(plan, facts.Value.Fact("git_commit"), secretEnv),
+                }), $"transfer-{Guid.NewGuid():N}");
         }
         if (includeArtifacts && _state.Status != JobStatus.Transferring)
             PersistEvent(new StepStarted(JobStatus.Transferring, DateTimeOffset.UtcNow), Start);
         else Start();
+    }
+
+    private static string ReadLogFrom(string path, long offset)
+    {
+        if (!File.Exists(path)) return "";
+        using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        log.Seek(Math.Min(offset, log.Length), SeekOrigin.Begin);
+        return new StreamReader(log).ReadToEnd();
     }
 
     private void OnTransferred(ArtifactTransferActor.Completed c)

@@ -22,6 +22,7 @@ public sealed record JobState
     public string? ArtifactDirectory { get; init; }
     public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
     public JobFailure? Failure { get; init; }
+    public BootResult? Boot { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     /// <summary>Set while a retry waits in the queue: when it may start.</summary>
@@ -40,7 +41,7 @@ public sealed record JobState
         },
         Assigned a => Move(JobStatus.Assigned, a.At) with
         {
-            Placement = a.Placement, Workspace = a.Workspace, Attempt = a.Attempt, ProcessGroup = null, LaunchedAt = null, RetryNotBefore = null,
+            Placement = a.Placement, Workspace = a.Workspace, Attempt = a.Attempt, ProcessGroup = null, LaunchedAt = null, RetryNotBefore = null, Boot = null,
             Attempts = [.. Attempts, new AttemptRecord(a.Attempt, a.Placement.Server.Id, a.At, null, null)],
         },
         AttemptFailed f => Move(JobStatus.Queued, f.At) with
@@ -49,6 +50,7 @@ public sealed record JobState
             Attempts = CloseAttempt(f.At, f.Failure),
         },
         StepStarted s => Move(s.Status, s.At),
+        BootTested b => this with { Boot = b.Result, UpdatedAt = b.At },
         Launched l => this with { ProcessGroup = l.ProcessGroup, LaunchedAt = l.At, LogBase = l.LogBase, UpdatedAt = l.At },
         Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null) },
         Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory, Attempts = CloseAttempt(f.At, f.Failure) },
@@ -83,6 +85,7 @@ public sealed record JobState
         ArtifactDirectory = ArtifactDirectory,
         Artifacts = Artifacts,
         Failure = Failure,
+        Boot = Boot,
         Attempts = Attempts,
         WebhookDeliveries = WebhookDeliveries,
         CreatedAt = CreatedAt,

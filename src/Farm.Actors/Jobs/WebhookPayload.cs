@@ -34,6 +34,7 @@ public static class WebhookPayload
             ["toolchain"] = job.Toolchain ?? r.Toolchain,
             ["server_id"] = job.ServerId,
             ["failure"] = JsonSerializer.SerializeToNode(job.Failure, FarmJson.Options),
+            ["boot"] = JsonSerializer.SerializeToNode(job.Boot, FarmJson.Options),
             ["artifact_directory"] = job.ArtifactDirectory,
             ["artifacts"] = JsonSerializer.SerializeToNode(job.Artifacts, FarmJson.Options),
             ["attempts"] = job.Attempts.Count,

@@ -91,18 +91,18 @@ public sealed class QueueState
     /// <param name="ready">Whether a waiting job may be placed yet (its actor confirmed it exists).</param>
     public IReadOnlyList<PlacementRequest> NextCandidates(int perRequirement, DateTimeOffset now, Func<WaitingJob, bool>? ready = null)
     {
-        var taken = new Dictionary<(string, string?, string?, string?), int>();
+        var taken = new Dictionary<(string, string?, string?, string?, string?), int>();
         var result = new List<PlacementRequest>();
         foreach (var k in _order)
         {
             var w = _waiting[k.JobId];
             if (w.NotBefore > now || (ready is not null && !ready(w))) continue;
             var r = w.Request;
-            var req = (r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory);
+            var req = (r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory, r.BuildConfig.ContainerImage);
             var n = taken.GetValueOrDefault(req);
             if (n >= perRequirement) continue;
             taken[req] = n + 1;
-            result.Add(new PlacementRequest(k.JobId, req.TargetArchitecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, w.AvoidServers));
+            result.Add(new PlacementRequest(k.JobId, req.TargetArchitecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, w.AvoidServers, req.ContainerImage));
         }
         return result;
     }

@@ -11,10 +11,10 @@ public sealed record ServerCapacity(BuildServer Server, int SlotsInUse, bool Hea
 }
 
 /// <summary>What a job needs from a server, beyond a free slot.</summary>
-public sealed record JobRequirements(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory)
+public sealed record JobRequirements(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory, string? ContainerImage = null)
 {
     public static JobRequirements Of(BuildJobRequest r) =>
-        new(r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory);
+        new(r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory, r.BuildConfig.ContainerImage);
 }
 
 /// <summary>
@@ -49,7 +49,8 @@ public static class PlacementStrategy
     {
         var all = servers.ToList();
         if (all.Count == 0) return ("target_architecture", "no build server is registered");
-        if (all.Any(s => ToolchainFor(s, job) is not null)) return null;
+        if (all.Any(s => ContainerPlacement.Offer(s, job) is not null)) return null;
+        if (ContainerPlacement.Infeasibility(all, job) is { } container) return container;
         var arch = all.Where(s => s.SupportedArchitectures.Contains(job.Architecture)).ToList();
         if (arch.Count == 0) return ("target_architecture", $"no registered server supports architecture {job.Architecture}");
         if (job.Toolchain is not null && !arch.Any(s => s.Toolchains.Any(t => t.Name == job.Toolchain && t.TargetArchitectures.Contains(job.Architecture))))
@@ -70,7 +71,7 @@ public static class PlacementStrategy
         if (avoid.Count == 0) return Choose(servers, jobId, job);
         var others = servers.Where(s => !avoid.Contains(s.Server.Id)).ToList();
         // Fall back to an avoided server only when no usable other one exists (draining or unhealthy ones do not count).
-        return others.Any(s => s.Healthy && !s.Draining && ToolchainFor(s.Server, job) is not null)
+        return others.Any(s => s.Healthy && !s.Draining && ContainerPlacement.Offer(s.Server, job) is not null)
             ? Choose(others, jobId, job) : Choose(servers, jobId, job);
     }
 
@@ -81,12 +82,12 @@ public static class PlacementStrategy
         foreach (var s in servers)
         {
             if (!s.Healthy || s.Draining || s.FreeSlots <= 0) continue;
-            var tc = ToolchainFor(s.Server, job);
-            if (tc is null) continue;
+            if (ContainerPlacement.Offer(s.Server, job) is not { } offer) continue;
+            var tc = offer.Toolchain;
             var key = ((double)s.SlotsInUse / Math.Max(1, s.Server.MaxConcurrentJobs), tc.CrossCompile.Length > 0 ? 1 : 0, s.Server.Id);
             if (best is null || key.CompareTo(bestKey) < 0)
             {
-                best = new Placement(jobId, s.Server, tc);
+                best = new Placement(jobId, s.Server, tc, offer.ContainerImage);
                 bestKey = key;
             }
         }

@@ -25,6 +25,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _queue;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ServerHealth> _health = new();
+    /// <summary>Compilers the last successful probe found, per server (like health: re-learned after a restart).</summary>
+    private readonly Dictionary<string, IReadOnlyList<DetectedToolchain>> _detected = new();
     private readonly HashSet<string> _registering = [];
     private PoolState _state = PoolState.Empty;
 
@@ -67,7 +69,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Command<ServerPoolCommands.CheckFeasible>(c =>
         {
             var problem = PlacementStrategy.Infeasibility(_state.Servers.Values.Select(s => s.Server),
-                new JobRequirements(c.Architecture, c.Toolchain, c.WorkspaceRoot, c.BuildDirectory));
+                new JobRequirements(c.Architecture, c.Toolchain, c.WorkspaceRoot, c.BuildDirectory, c.ContainerImage));
             Sender.Tell(new ServerPoolReplies.Feasibility(problem is null, problem?.Field, problem?.Reason));
         });
         Command<ServerPoolCommands.Place>(OnPlace);
@@ -112,7 +114,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     {
         var (server, at) = _state.Servers[id];
         return new ServerView(server, _state.SlotsInUse(id), _state.JobsOn(id),
-            _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at, _state.Draining.Contains(id));
+            _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at, _state.Draining.Contains(id), _detected.GetValueOrDefault(id));
     }
 
     private void OnRegister(ServerPoolCommands.Register r)
@@ -144,6 +146,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             _health[p.Server.Id] = new ServerHealth(HealthStatus.Healthy, p.Probe.At);
+            _detected[p.Server.Id] = p.Probe.Detected;
             _log.Info("registered build server {0} ({1}:{2})", p.Server.Id, p.Server.IpAddress, p.Server.SshPort);
             p.ReplyTo.Tell(new ServerPoolReplies.Registered(View(p.Server.Id)));
             _queue.Tell(QueueCommands.CapacityChanged.Instance);
@@ -160,6 +163,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             _health.Remove(r.ServerId);
+            _detected.Remove(r.ServerId);
             sender.Tell(new ServerPoolReplies.Removed(r.ServerId));
         });
     }
@@ -181,7 +185,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             var capacity = _state.Servers.Values.Select(s => new ServerCapacity(s.Server, inUse[s.Server.Id],
                 _health.GetValueOrDefault(s.Server.Id)?.Status != HealthStatus.Unhealthy, _state.Draining.Contains(s.Server.Id))).ToList();
             var chosen = PlacementStrategy.Choose(capacity, req.JobId,
-                new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory), req.AvoidServers);
+                new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, req.ContainerImage), req.AvoidServers);
             if (chosen is null) continue;
             inUse[chosen.Server.Id]++;
             placements.Add(chosen);
@@ -202,6 +206,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         var was = _health.GetValueOrDefault(r.ServerId)?.Status;
         var now = r.Ok ? HealthStatus.Healthy : HealthStatus.Unhealthy;
         _health[r.ServerId] = new ServerHealth(now, r.At, r.Error);
+        if (r.Ok) _detected[r.ServerId] = r.Detected;
         if (was != now) _log.Info("build server {0} is {1}{2}", r.ServerId, now, r.Error is null ? "" : $": {r.Error}");
         if (now == HealthStatus.Healthy && was != HealthStatus.Healthy) _queue.Tell(QueueCommands.CapacityChanged.Instance);
     }

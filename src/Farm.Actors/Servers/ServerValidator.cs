@@ -43,7 +43,8 @@ public static partial class ServerValidator
             Check(t.CrossCompile is not null && t.CrossCompile.Length <= 64 && CrossPattern().IsMatch(t.CrossCompile),
                 $"toolchains[{i}].cross_compile", "must be empty or a prefix like aarch64-linux-gnu-");
         }
-        Check(s.Toolchains is { Count: > 0 }, "toolchains", "must list at least one toolchain");
+        Check(s.Toolchains is { Count: > 0 } || (s.Toolchains is not null && s.ContainerImages is { Count: > 0 }), "toolchains",
+            "must list at least one toolchain (or container_images must)");
         Check(s.TotalCpuCores is > 0 and <= 4096, "total_cpu_cores", "must be between 1 and 4096");
         Check(s.TotalMemoryMb >= 0, "total_memory_mb", "must not be negative");
         Check(s.TotalStorageGb >= 0, "total_storage_gb", "must not be negative");
@@ -53,6 +54,7 @@ public static partial class ServerValidator
         for (var i = 0; i < (s.AllowedWorkspaceRoots?.Count ?? 0); i++)
             Check(s.AllowedWorkspaceRoots![i] is { } root && SafePath.IsSafeAbsolute(root), $"allowed_workspace_roots[{i}]",
                 "must be an absolute path of letters, digits and '._/-' without '..'");
+        ContainerRules.CheckServer(s, arches, errors);
         return errors;
     }
 }

@@ -22,6 +22,7 @@ public static class FarmMetrics
     public static readonly Counter<long> JobsEnded = Meter.CreateCounter<long>("kfarm.jobs.ended", "{job}", "Jobs that reached an end state, by status and failure kind");
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>("kfarm.job.retries", "{attempt}", "Attempts ended by an infrastructure failure and retried");
     public static readonly Counter<long> SshFailures = Meter.CreateCounter<long>("kfarm.ssh.failures", "{failure}", "SSH connections or commands that failed, by server");
+    public static readonly Counter<long> BootTests = Meter.CreateCounter<long>("kfarm.boot.tests", "{boot}", "Boot tests of built kernels, by result and architecture");
     public static readonly Counter<long> ArtifactBytes = Meter.CreateCounter<long>("kfarm.artifacts.bytes", "By", "Artifact bytes published to central storage");
 
     /// <summary>Gauge readings the host refreshes from the queue, the pool and the job index.</summary>

@@ -29,6 +29,9 @@ public static class JobTelemetry
             case Cancelled:
                 FarmMetrics.JobsEnded.Add(1, new TagList { { "status", "cancelled" } });
                 break;
+            case BootTested b:
+                FarmMetrics.BootTests.Add(1, new TagList { { "status", b.Result.Status.ToString().ToLowerInvariant() }, { "architecture", before.Request?.TargetArchitecture } });
+                break;
             case AttemptFailed a:
                 FarmMetrics.Retries.Add(1, new TagList { { "server", a.ServerId } });
                 break;

@@ -108,6 +108,7 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         }
 
         WebhookRules.Check(request.Webhooks, _policy.WebhookAllowedHosts, errors);
+        BootTestRules.Check(request, _policy.Architectures, errors);
 
         // Non-nullable in C#, but JSON "build_config": null still produces a null here.
         if (request.BuildConfig is null)
@@ -331,9 +332,12 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         ValidateKernelConfig(config.KernelConfig, errors);
         ValidateKconfigFragments(config.KconfigFragments, errors);
         ValidateExtraMakeArgs(config.ExtraMakeArgs, errors);
+        ValidateMakeVariables(config.MakeVariables, errors);
+        ValidateTargets(config.Targets, errors);
         ValidateCustomEnv(config.CustomEnv, errors);
         ValidateSecretEnv(config.SecretEnv, config.CustomEnv, errors);
         ValidateDirectories(config, errors);
+        ContainerRules.CheckJob(config, errors);
 
         if (config.TimeoutMinutes is < 1 or > 7 * 24 * 60)
         {
@@ -426,6 +430,40 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             {
                 errors.Add(new($"{field}[{i}]", problem));
             }
+        }
+    }
+
+    private static void ValidateMakeVariables(IReadOnlyDictionary<string, string>? variables, List<ValidationError> errors)
+    {
+        const string field = "build_config.make_variables";
+        if (variables is null)
+        {
+            errors.Add(new ValidationError(field, "must be an object (omit it for none), not null"));
+            return;
+        }
+
+        if (variables.Count > MaxExtraMakeArgs)
+        {
+            errors.Add(new(field, $"must have at most {MaxExtraMakeArgs} entries"));
+            return;
+        }
+
+        foreach (var (key, value) in variables.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            // The same rules as a KEY=VALUE in extra_make_args: a name, never a farm-set variable, a safe value.
+            var problem = MakeVariableNameRegex().IsMatch(key) ? MakeArgProblem($"{key}={value}") : "the name must match [A-Za-z_][A-Za-z0-9_]*";
+            if (problem is not null) errors.Add(new($"{field}.{key}", problem));
+        }
+    }
+
+    private static void ValidateTargets(IReadOnlyList<string?>? targets, List<ValidationError> errors)
+    {
+        const string field = "build_config.targets";
+        if (targets is null) return;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (targets[i] is not { } t || !Execution.BuildTargets.IsKnown(t))
+                errors.Add(new($"{field}[{i}]", $"must be one of {string.Join(", ", Execution.BuildTargets.All.Select(x => x.Name))}"));
         }
     }
 

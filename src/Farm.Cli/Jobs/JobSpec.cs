@@ -20,6 +20,8 @@ public sealed record JobSpec
     public IReadOnlyList<string> Env { get; init; } = [];
     public int? Priority { get; init; }
     public int? TimeoutMinutes { get; init; }
+    /// <summary>--boot-test: set build_config.boot_test (absent: the file's value, else the farm's default, off).</summary>
+    public bool BootTest { get; init; }
 
     public JsonObject ToRequest(JsonObject? file = null)
     {
@@ -39,6 +41,7 @@ public sealed record JobSpec
         SetList(config, "extra_make_args", MakeOpts);
         SetList(config, "artifact_patterns", Artifacts);
         if (TimeoutMinutes is not null) config["timeout_minutes"] = TimeoutMinutes.Value;
+        if (BootTest) config["boot_test"] = true;
         if (Env.Count > 0)
         {
             if (config["custom_env"] is not null and not JsonObject) throw CliException.Usage("build_config.custom_env in the file must be an object");

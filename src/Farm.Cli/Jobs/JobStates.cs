@@ -4,7 +4,7 @@ namespace KernelFarm.Cli.Jobs;
 public static class JobStates
 {
     public static readonly IReadOnlyList<string> All =
-        ["queued", "assigned", "preparing", "configuring", "building", "collecting", "transferring", "completed", "failed", "cancelled"];
+        ["queued", "assigned", "preparing", "configuring", "building", "collecting", "booting", "transferring", "completed", "failed", "cancelled"];
 
     public static bool IsTerminal(string? status) => status is "completed" or "failed" or "cancelled";
 }

@@ -37,6 +37,7 @@ public static class JobView
             .Add("updated", Durations.Timestamp(Json.Str(j, "updated_at")))
             .Add("duration", Duration(j, now) is { } d ? Durations.Format(d) : null)
             .Add("failure", Failure(j))
+            .Add("boot", Boot(j))
             .Add("artifacts", Artifacts(j))
             .Add("output", Json.Str(j, "artifact_directory"))
             .Add("transitions", string.Join("\n", Json.Array(j, "transitions").Select(t =>
@@ -54,10 +55,18 @@ public static class JobView
         var on = Json.Str(j, "server_id") is { } server ? $" on {server}" : "";
         return status switch
         {
-            "completed" => $"job {id} completed{took}{on}: {Json.Array(j, "artifacts").Count} artifacts",
+            "completed" => $"job {id} completed{took}{on}: {Json.Array(j, "artifacts").Count} artifacts{(Boot(j) is { } boot ? $"; boot {boot}" : "")}",
             "failed" => $"job {id} failed{took}{on}: {Failure(j) ?? "no reason recorded"}",
             _ => $"job {id} {status}{took}{on}",
         };
+    }
+
+    /// <summary>The boot test's result: "pass in 1.5 s" or "fail in 3.2 s: reason"; null without a boot test.</summary>
+    public static string? Boot(JsonNode j)
+    {
+        if (j["boot"] is not { } b) return null;
+        var reason = Json.Str(b, "reason") is { } r ? $": {r}" : "";
+        return $"{Json.Str(b, "status")} in {Json.Str(b, "duration_s")} s{reason}";
     }
 
     public static string? Failure(JsonNode j)

@@ -146,7 +146,7 @@ public static class JobEndpoints
     {
         var c = request.BuildConfig;
         var feasible = await pool.Ask<ServerPoolReplies.Feasibility>(
-            new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory), settings.AskTimeout);
+            new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory, c.ContainerImage), settings.AskTimeout);
         if (!feasible.Feasible)
             return Problems.Unprocessable(feasible.Field!, feasible.Reason!);
 

@@ -38,6 +38,11 @@ public static class Views
         o["last_probe_error"] = view.Health.Error;
         o["registered_at"] = view.RegisteredAt;
         o["draining"] = view.Draining;
+        // What the probe found installed, and declared toolchains it did not find (null until the first probe).
+        o["detected_toolchains"] = view.DetectedToolchains is { } d ? JsonSerializer.SerializeToNode(d, FarmJson.Options) : null;
+        o["missing_toolchains"] = view.DetectedToolchains is { } found
+            ? JsonSerializer.SerializeToNode(KernelFarm.Actors.Servers.ToolchainDetection.Missing(view.Server.Toolchains, found), FarmJson.Options)
+            : null;
         return o;
     }
 }

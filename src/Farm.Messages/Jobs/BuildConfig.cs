@@ -11,6 +11,10 @@ public sealed record BuildConfig
     /// <summary>Lines such as CONFIG_X=y, or in-tree fragment paths; merged with merge_config.sh.</summary>
     public IReadOnlyList<string> KconfigFragments { get; init; } = [];
     public IReadOnlyList<string> ExtraMakeArgs { get; init; } = [];
+    /// <summary>KEY=VALUE make variables (TuxMake's make_variables), e.g. W=1; the farm's own are refused.</summary>
+    public IReadOnlyDictionary<string, string> MakeVariables { get; init; } = new Dictionary<string, string>();
+    /// <summary>config, kernel, modules, dtbs, headers (dependencies added); null or empty: the default set.</summary>
+    public IReadOnlyList<string>? Targets { get; init; }
     public bool EnableModules { get; init; } = true;
     public bool BuildDtbs { get; init; } = true;
     public IReadOnlyDictionary<string, string> CustomEnv { get; init; } = new Dictionary<string, string>();
@@ -28,6 +32,14 @@ public sealed record BuildConfig
     public IReadOnlyList<string>? ArtifactPatterns { get; init; }
     /// <summary>Wall-clock limit of the build on the server; null means the farm's default.</summary>
     public int? TimeoutMinutes { get; init; }
+    /// <summary>Run the build in this image (one the server declares in container_images); null: on the host, unless the toolchain is only in an image.</summary>
+    public string? ContainerImage { get; init; }
+    /// <summary>--cpus of the container; null: the server's container_default_cpus.</summary>
+    public double? ContainerCpus { get; init; }
+    /// <summary>--memory of the container in MiB; null: the server's container_default_memory_mb.</summary>
+    public int? ContainerMemoryMb { get; init; }
+    /// <summary>After collecting, boot the built kernel in QEMU with a tiny initramfs (architectures with a boot profile).</summary>
+    public bool BootTest { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> SecretValues =>

@@ -20,6 +20,9 @@ public static class BuildJobEvents
     /// <summary>LogBase: the central log's length when this attempt started (earlier attempts' lines come before it).</summary>
     public sealed record Launched(int ProcessGroup, DateTimeOffset At, long LogBase = 0) : IJobEvent;
 
+    /// <summary>The boot step's result, read from the workspace after the script ended (before the transfer).</summary>
+    public sealed record BootTested(BootResult Result, DateTimeOffset At) : IJobEvent;
+
     public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At) : IJobEvent;
 
     public sealed record Failed(JobFailure Failure, string? ArtifactDirectory, DateTimeOffset At) : IJobEvent;

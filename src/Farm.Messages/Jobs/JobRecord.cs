@@ -13,6 +13,8 @@ public sealed record JobRecord
     public string? ArtifactDirectory { get; init; }
     public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
     public JobFailure? Failure { get; init; }
+    /// <summary>The boot test's result (build_config.boot_test); null when not asked for or the build failed first.</summary>
+    public BootResult? Boot { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }

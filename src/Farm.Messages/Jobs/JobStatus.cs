@@ -2,7 +2,7 @@ namespace KernelFarm.Messages.Jobs;
 
 public enum JobStatus
 {
-    Queued, Assigned, Preparing, Configuring, Building, Collecting, Transferring,
+    Queued, Assigned, Preparing, Configuring, Building, Collecting, Booting, Transferring,
     Completed, Failed, Cancelled,
 }
 

@@ -4,7 +4,7 @@ namespace KernelFarm.Messages.Jobs;
 
 /// <summary>What a job needs from a server.</summary>
 public sealed record PlacementRequest(string JobId, string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory,
-    IReadOnlyList<string> AvoidServers);
+    IReadOnlyList<string> AvoidServers, string? ContainerImage = null);
 
-/// <summary>A reserved slot: the job runs on this server with this toolchain.</summary>
-public sealed record Placement(string JobId, BuildServer Server, Toolchain Toolchain);
+/// <summary>A reserved slot: the job runs on this server with this toolchain, in this container image if not null.</summary>
+public sealed record Placement(string JobId, BuildServer Server, Toolchain Toolchain, string? ContainerImage = null);

@@ -21,4 +21,11 @@ public sealed record BuildServer
     public string WorkspaceRoot { get; init; } = "/tmp/builds";
     /// <summary>Roots a job's own workspace_root may point into; the default root is always allowed.</summary>
     public IReadOnlyList<string> AllowedWorkspaceRoots { get; init; } = [];
+    /// <summary>"docker" or "podman" when the server can run builds in containers (README "Container builds"); null: it cannot.</summary>
+    public string? ContainerRuntime { get; init; }
+    public IReadOnlyList<ContainerImage> ContainerImages { get; init; } = [];
+    /// <summary>--cpus of a container build that sets no container_cpus; null: no limit.</summary>
+    public double? ContainerDefaultCpus { get; init; }
+    /// <summary>--memory (MiB) of a container build that sets no container_memory_mb; null: no limit.</summary>
+    public int? ContainerDefaultMemoryMb { get; init; }
 }

@@ -17,7 +17,8 @@ public static class ServerPoolCommands
     }
 
     /// <summary>Could any registered server ever run this (ignoring free slots)?</summary>
-    public sealed record CheckFeasible(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory) : IFarmMessage;
+    public sealed record CheckFeasible(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory,
+        string? ContainerImage = null) : IFarmMessage;
 
     /// <summary>Reserve slots for as many of these (in priority order) as fit.</summary>
     public sealed record Place(IReadOnlyList<PlacementRequest> Requests) : IFarmMessage;

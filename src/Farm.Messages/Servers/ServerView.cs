@@ -7,4 +7,5 @@ public sealed record ServerView(
     IReadOnlyList<string> RunningJobs,
     ServerHealth Health,
     DateTimeOffset RegisteredAt,
-    bool Draining = false);
+    bool Draining = false,
+    IReadOnlyList<DetectedToolchain>? DetectedToolchains = null);

@@ -5,3 +5,6 @@ public sealed record Toolchain(
     string Name,
     IReadOnlyList<string> TargetArchitectures,
     string CrossCompile = "");
+
+/// <summary>A compiler the pool's probe found installed on a server (name as jobs use it, e.g. gcc-12).</summary>
+public sealed record DetectedToolchain(string Name, IReadOnlyList<string> TargetArchitectures, string CrossCompile, string Version);

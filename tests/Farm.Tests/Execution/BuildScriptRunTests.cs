@@ -137,7 +137,7 @@ public sealed class BuildScriptRunTests : IDisposable
         Assert.Matches(@"^\d+\n$", File.ReadAllText(Path.Combine(ws, "pid")));
 
         var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
-        Assert.Equal(["System.map", "bzImage", "vmlinux"], manifest.Select(e => e.Path));
+        Assert.Equal(["System.map", "bzImage", "config", "vmlinux"], manifest.Select(e => e.Path));
         var build = Path.Combine(ws, "build");
         AssertArtifact(manifest, "bzImage", Path.Combine(build, "arch/x86/boot/bzImage"));
         AssertArtifact(manifest, "vmlinux", Path.Combine(build, "vmlinux"));
@@ -163,7 +163,7 @@ public sealed class BuildScriptRunTests : IDisposable
 
         var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
         const string module = "modules/lib/modules/6.1.0+/kernel/drivers/misc/x.ko";
-        Assert.Equal(["System.map", "bzImage", module, "vmlinux"], manifest.Select(e => e.Path));
+        Assert.Equal(["System.map", "bzImage", "config", module, "vmlinux"], manifest.Select(e => e.Path));
         AssertArtifact(manifest, module, Path.Combine(ws, "build", "drivers/misc/x.ko"));
         AssertArtifact(manifest, "vmlinux", Path.Combine(ws, "build", "vmlinux"));
         Assert.Equal("vmlinux x86_64 v1\n", File.ReadAllText(Path.Combine(ws, "artifacts", "vmlinux")));
@@ -207,7 +207,7 @@ public sealed class BuildScriptRunTests : IDisposable
 
         Assert.Equal(0, second.ExitCode);
         var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
-        Assert.Equal(["System.map", "bzImage", "vmlinux"], manifest.Select(e => e.Path));
+        Assert.Equal(["System.map", "bzImage", "config", "vmlinux"], manifest.Select(e => e.Path));
     }
     [Fact]
     public void Launched_detached_the_script_is_followed_by_tail_and_reported_by_status()
@@ -224,7 +224,7 @@ public sealed class BuildScriptRunTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(ws, "build.log")), tail.Stdout);
         Assert.Equal("exit 0 done\n", LocalShell.BashC(RemoteCommands.Status(ws)).StdoutText);
         var manifest = ArtifactManifest.Parse(LocalShell.BashC(RemoteCommands.ReadManifest(ws)).StdoutText);
-        Assert.Equal(["System.map", "bzImage", "vmlinux"], manifest.Select(e => e.Path));
+        Assert.Equal(["System.map", "bzImage", "config", "vmlinux"], manifest.Select(e => e.Path));
 
         Assert.Equal(0, LocalShell.BashC(RemoteCommands.Cleanup("job-local", ws)).ExitCode);
         Assert.False(Directory.Exists(ws));
@@ -248,6 +248,64 @@ public sealed class BuildScriptRunTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("0 done\n", File.ReadAllText(Path.Combine(ws, "exit")));
         var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
-        Assert.Equal(["System.map", "bzImage", "vmlinux"], manifest.Select(e => e.Path));
+        Assert.Equal(["System.map", "bzImage", "config", "vmlinux"], manifest.Select(e => e.Path));
+    }
+
+    [Fact]
+    public void The_log_reports_facts_and_each_target_for_metadata()
+    {
+        var (ws, result) = Run(Request(config: "modconfig"));
+        Assert.Equal(0, result.ExitCode);
+
+        var facts = KernelFarm.Actors.Jobs.BuildLogFacts.Parse(File.ReadAllText(Path.Combine(ws, "build.log")));
+        Assert.Equal(_headCommit, facts.Fact("git_commit"));
+        Assert.True(int.Parse(facts.Fact("hardware_cores")!) >= 1);
+        Assert.True(long.Parse(facts.Fact("hardware_ram_kb")!) > 0);
+        Assert.StartsWith("gcc", facts.Fact("compiler"));
+        Assert.Equal(["config", "kernel", "modules"], facts.Targets.Select(t => t.Name));
+        Assert.All(facts.Targets, t => Assert.True(t.Passed));
+        Assert.Equal(0, facts.Errors);
+    }
+
+    [Fact]
+    public void A_failing_target_is_reported_as_failed()
+    {
+        var (ws, result) = Run(Request(config: "nosuchconfig"));
+        Assert.NotEqual(0, result.ExitCode);
+        var facts = KernelFarm.Actors.Jobs.BuildLogFacts.Parse(File.ReadAllText(Path.Combine(ws, "build.log")));
+        var config = Assert.Single(facts.Targets);
+        Assert.Equal("config", config.Name);
+        Assert.False(config.Passed);
+    }
+
+    [Fact]
+    public void Make_variables_reach_every_make_call()
+    {
+        var request = Request() with { BuildConfig = Request().BuildConfig with { MakeVariables = new Dictionary<string, string> { ["KCFLAGS"] = "-O2 -pipe" } } };
+        var (ws, result) = Run(request);
+        Assert.Equal(0, result.ExitCode);
+        var log = File.ReadAllText(Path.Combine(ws, "build.log"));
+        Assert.Contains("ARCH=x86_64 KCFLAGS=-O2 -pipe tinyconfig\n", log);
+        Assert.Contains("ARCH=x86_64 KCFLAGS=-O2 -pipe -j2 bzImage\n", log);
+    }
+
+    [Fact]
+    public void The_reproducer_rebuilds_the_same_commit_byte_for_byte_by_hand()
+    {
+        var request = Request(commit: _firstCommit, config: "modconfig");
+        var (ws, result) = Run(request);
+        Assert.Equal(0, result.ExitCode);
+        var facts = KernelFarm.Actors.Jobs.BuildLogFacts.Parse(File.ReadAllText(Path.Combine(ws, "build.log")));
+
+        var script = Reproducer.Generate(Plan(request, ws), facts.Fact("git_commit"), []);
+        var scriptPath = _dir.Combine("reproducer.sh");
+        File.WriteAllText(scriptPath, script);
+        var by = _dir.Combine("by-hand");
+        var run = LocalShell.Run(LocalShell.Bash, [scriptPath, by], _dir.Path, TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, run.StdoutText + run.Stderr);
+
+        foreach (var file in new[] { "vmlinux", "System.map", "arch/x86/boot/bzImage", "drivers/misc/x.ko" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(ws, "build", file)), File.ReadAllBytes(Path.Combine(by, "build", file)));
+        Assert.Contains("v1", File.ReadAllText(Path.Combine(by, "build", "vmlinux"))); // the pinned commit, not the branch tip
     }
 }

@@ -35,6 +35,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             KernelConfig = "defconfig",
             KconfigFragments = ["CONFIG_DEBUG_INFO=y", "kernel/configs/kvm_guest.config"],
             ExtraMakeArgs = ["W=1", "-j16"],
+            MakeVariables = new Dictionary<string, string> { ["KCFLAGS"] = "-Wno-error" },
+            Targets = ["kernel", "headers"],
             EnableModules = false,
             BuildDtbs = false,
             CustomEnv = new Dictionary<string, string> { ["KCFLAGS"] = "-O2 'x' \"y\"", ["myVar"] = "ünï\n" },
@@ -47,6 +49,10 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             GitSubmodules = true,
             ArtifactPatterns = ["vmlinux", "*.ko"],
             TimeoutMinutes = 90,
+            ContainerImage = "localhost/kernelfarm-builder:bookworm",
+            ContainerCpus = 1.5,
+            ContainerMemoryMb = 4096,
+            BootTest = true,
         },
         SubmittedBy = "ci",
         Webhooks = [new Webhook { Url = "https://ci.example.com/hook", Headers = new Dictionary<string, string> { ["X-Token"] = "t" }, Events = ["failed"] }],
@@ -71,11 +77,16 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         MaxConcurrentJobs = 6,
         WorkspaceRoot = "/srv/builds",
         AllowedWorkspaceRoots = ["/mnt/fast", "/mnt/slow"],
+        ContainerRuntime = "podman",
+        ContainerImages = [new ContainerImage("localhost/kernelfarm-builder:bookworm", [Tc()])],
+        ContainerDefaultCpus = 4,
+        ContainerDefaultMemoryMb = 8192,
     };
 
-    private static Placement Placement() => new("job-1", Server(), Tc());
+    private static Placement Placement() => new("job-1", Server(), Tc(), "localhost/kernelfarm-builder:bookworm");
 
-    private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x", ["build-02", "build-03"]);
+    private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x", ["build-02", "build-03"],
+        "localhost/kernelfarm-builder:bookworm");
 
     private static JobFailure Failure() => new(FailureKind.Infrastructure, "transferring", 255, "connection reset");
 
@@ -97,6 +108,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         ArtifactDirectory = "/var/lib/artifacts/job-1",
         Artifacts = Artifacts(),
         Failure = Failure(),
+        Boot = new BootResult(BootStatus.Fail, 60.012, "no marker within 60 s: QEMU was stopped"),
         Attempts = [AttemptRecord(), new AttemptRecord(2, "build-01", At.AddMinutes(1), At.AddMinutes(9), new JobFailure(FailureKind.Timeout, "building", 137, "time limit"))],
         WebhookDeliveries = [Delivery()],
         CreatedAt = At,
@@ -108,7 +120,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     private static AttemptRecord AttemptRecord() => new(1, "build-02", At, At.AddSeconds(30), Failure());
 
     private static ServerView View() =>
-        new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3), Draining: true);
+        new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3), Draining: true,
+            DetectedToolchains: [new DetectedToolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-", "12.2.0")]);
 
     /// <summary>One populated sample per concrete IFarmMessage type. A new message type needs a sample here.</summary>
     private static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>
@@ -127,6 +140,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(BuildJobEvents.Assigned)] = () => new BuildJobEvents.Assigned(Placement(), "/srv/builds/job-job-1", 2, At),
         [typeof(BuildJobEvents.StepStarted)] = () => new BuildJobEvents.StepStarted(JobStatus.Configuring, At),
         [typeof(BuildJobEvents.Launched)] = () => new BuildJobEvents.Launched(31337, At),
+        [typeof(BuildJobEvents.BootTested)] = () => new BuildJobEvents.BootTested(new BootResult(BootStatus.Fail, 1.5, "kernel panic: not syncing: VFS"), At),
         [typeof(BuildJobEvents.Completed)] = () => new BuildJobEvents.Completed("/var/lib/artifacts/job-1", Artifacts(), At),
         [typeof(BuildJobEvents.Failed)] = () => new BuildJobEvents.Failed(new JobFailure(FailureKind.Build, "building", 2, "make: *** Error 2"), "/var/lib/artifacts/job-1", At),
         [typeof(BuildJobEvents.CancelRequested)] = () => new BuildJobEvents.CancelRequested(At),
@@ -157,7 +171,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(ServerPoolCommands.Get)] = () => new ServerPoolCommands.Get("build-01"),
         [typeof(ServerPoolCommands.Probe)] = () => new ServerPoolCommands.Probe("srv-1"),
         [typeof(ServerPoolCommands.List)] = () => ServerPoolCommands.List.Instance,
-        [typeof(ServerPoolCommands.CheckFeasible)] = () => new ServerPoolCommands.CheckFeasible("arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x"),
+        [typeof(ServerPoolCommands.CheckFeasible)] = () => new ServerPoolCommands.CheckFeasible("arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x", "localhost/kernelfarm-builder:bookworm"),
         [typeof(ServerPoolCommands.Place)] = () => new ServerPoolCommands.Place([PlacementRequest(), PlacementRequest() with { JobId = "job-2" }]),
         [typeof(ServerPoolCommands.Release)] = () => new ServerPoolCommands.Release("job-1", "server-1"),
         [typeof(ServerPoolReplies.Registered)] = () => new ServerPoolReplies.Registered(View()),
@@ -349,8 +363,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             ["branch", "build_config", "commit_hash", "priority", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["artifact_patterns", "build_directory", "build_dtbs", "custom_env", "enable_modules", "extra_make_args", "git_depth",
-             "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "output_directory", "secret_env", "timeout_minutes", "workspace_root"],
+            ["artifact_patterns", "boot_test", "build_directory", "build_dtbs", "container_cpus", "container_image", "container_memory_mb", "custom_env", "enable_modules", "extra_make_args", "git_depth",
+             "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "make_variables", "output_directory", "secret_env", "targets", "timeout_minutes", "workspace_root"],
             root.GetProperty("build_config").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git", root.GetProperty("source_repository").GetString());
 

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using KernelFarm.IntegrationTests.Farm;
+using KernelFarm.IntegrationTests.Fixtures;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KernelFarm.IntegrationTests;
+
+/// <summary>
+/// Container builds over a real sshd build server whose user runs rootless podman (README
+/// "Container builds"): the fake kbuild tree built in localhost/kernelfarm-builder:bookworm.
+/// </summary>
+public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper output) : IClassFixture<ContainerFarm>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private FarmProcess Farm => env.Farm;
+
+    private string Workspace(string id) => Path.Combine(env.Server.WorkDirectory, "job-" + id);
+
+    /// <summary>Cleanup runs just after the job's end is recorded (and, for a container, after its removal).</summary>
+    private async Task AssertWorkspaceGoneAsync(string id)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Directory.Exists(Workspace(id)) && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.False(Directory.Exists(Workspace(id)), "workspace left behind");
+    }
+
+    private static TimeSpan Took(JsonObject job) =>
+        DateTimeOffset.Parse(job["updated_at"]!.GetValue<string>()) - DateTimeOffset.Parse(job["created_at"]!.GetValue<string>());
+
+    [Fact]
+    public async Task A_job_in_the_container_completes_with_the_artifacts_of_a_host_build_and_the_container_is_removed()
+    {
+        var hostId = await env.SubmitAsync(env.Job(image: null));
+        var host = await Farm.WaitForEndAsync(hostId, Timeout);
+        var id = await env.SubmitAsync(env.Job(extraConfig: new JsonObject { ["container_cpus"] = 1.5, ["container_memory_mb"] = 1024 }));
+        var job = await Farm.WaitForEndAsync(id, Timeout);
+
+        Assert.True(FarmProcess.Status(job) == "completed", $"{job.ToJsonString()}\n{await Farm.GetLogAsync(id)}");
+        Assert.Equal("completed", FarmProcess.Status(host));
+        Assert.Equal(Artifacts.Paths(host).Order(), Artifacts.Paths(job).Order());
+        Artifacts.AssertStorageMatchesRecord(job);
+        var dir = job["artifact_directory"]!.GetValue<string>();
+        var hostDir = host["artifact_directory"]!.GetValue<string>();
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(hostDir, "System.map")), await File.ReadAllTextAsync(Path.Combine(dir, "System.map")));
+        var steps = job["transitions"]!.AsArray().Select(t => t!["status"]!.GetValue<string>()).ToList();
+        Assert.Equal(["queued", "assigned", "preparing", "configuring", "building", "collecting", "transferring", "completed"], steps);
+
+        var log = await Farm.GetLogAsync(id);
+        Assert.Contains($"kfarm: container: podman run --rm --name kfarm-{id} --pull=never --network=host", log);
+        Assert.Contains("--userns=keep-id --cpus 1.5 --memory 1024m", log);
+        Assert.DoesNotContain("kfarm: container:", await Farm.GetLogAsync(hostId));
+        await ContainerFarm.AssertContainerGoneAsync(id);
+        await AssertWorkspaceGoneAsync(id); // so the files the container wrote belong to the build user
+        ContainerFarm.Report(output, $"fake-tree job end to end: host {Took(host).TotalSeconds:0.0} s, in the container {Took(job).TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task Files_the_container_writes_into_the_workspace_belong_to_the_build_user()
+    {
+        var id = await env.SubmitAsync(env.Job(extraConfig: new JsonObject { ["keep_workspace"] = true }));
+        var job = await Farm.WaitForEndAsync(id, Timeout);
+
+        Assert.Equal("completed", FarmProcess.Status(job));
+        var foreign = await BuildUser.RunAsync($"find '{Workspace(id)}' ! -user {BuildUser.Name} -print -quit", throwOnError: false);
+        Assert.Equal("", foreign.Stdout.Trim());
+        Assert.True(File.Exists(Path.Combine(Workspace(id), "build", "vmlinux")));
+        await BuildUser.RunAsync($"rm -rf '{Workspace(id)}'");
+    }
+
+    [Fact]
+    public async Task Cancelling_a_container_build_stops_and_removes_the_container()
+    {
+        var id = await env.SubmitAsync(env.Job(buildSeconds: 120));
+        await Farm.WaitForAsync(id, j => FarmProcess.Status(j) == "building", Timeout);
+        var pgid = int.Parse((await File.ReadAllTextAsync(Path.Combine(Workspace(id), "pid"))).Trim());
+        Assert.Contains(pgid.ToString(), env.Server.RunAsBuildUser($"pgrep -g {pgid} || true"));
+        Assert.StartsWith($"kfarm-{id} Up", await ContainerFarm.ContainersOfAsync(id));
+
+        var clock = Stopwatch.StartNew();
+        using var cancel = await Farm.Http.PostAsync($"api/v1/infrastructure/build-jobs/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var job = await Farm.WaitForEndAsync(id, Timeout);
+        ContainerFarm.Report(output, $"cancel to cancelled: {clock.Elapsed.TotalSeconds:0.0} s");
+
+        Assert.Equal("cancelled", FarmProcess.Status(job));
+        Assert.Equal("", env.Server.RunAsBuildUser($"pgrep -g {pgid} || true").Trim());
+        await ContainerFarm.AssertContainerGoneAsync(id);
+        await AssertWorkspaceGoneAsync(id);
+        Assert.Equal("", env.Server.RunAsBuildUser("pgrep -a -u kfbuild -f '[F]AKE_BUILD|[s]leep 1' || true").Trim());
+    }
+
+    [Fact]
+    public async Task A_failing_build_in_the_container_is_a_build_failure_and_the_container_is_removed()
+    {
+        var id = await env.SubmitAsync(env.Job(config: "nosuchconfig"));
+        var job = await Farm.WaitForEndAsync(id, Timeout);
+
+        Assert.Equal("failed", FarmProcess.Status(job));
+        Assert.Equal("build", job["failure"]!["kind"]!.GetValue<string>());
+        Assert.Equal("configuring", job["failure"]!["step"]!.GetValue<string>());
+        Assert.Contains("No rule to make target 'nosuchconfig'", await Farm.GetLogAsync(id));
+        Assert.True(File.Exists(Path.Combine(Farm.StoragePath, id, "build.log")));
+        await ContainerFarm.AssertContainerGoneAsync(id);
+        await AssertWorkspaceGoneAsync(id);
+    }
+
+    [Fact]
+    public async Task An_image_missing_on_the_server_is_an_infrastructure_failure_that_says_so()
+    {
+        var id = await env.SubmitAsync(env.Job(image: "localhost/kernelfarm-missing:1"));
+        var job = await Farm.WaitForEndAsync(id, Timeout);
+
+        Assert.Equal("failed", FarmProcess.Status(job));
+        Assert.Equal("infrastructure", job["failure"]!["kind"]!.GetValue<string>());
+        var log = await Farm.GetLogAsync(id);
+        Assert.Contains("kfarm: the container ended without an exit record (podman exit 125)", log);
+        await ContainerFarm.AssertContainerGoneAsync(id);
+    }
+
+    [Fact]
+    public async Task An_image_no_server_declares_is_refused_with_422_naming_container_image()
+    {
+        var (status, body) = await Farm.PostJobAsync(env.Job(image: "localhost/nowhere:1"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("build_config.container_image", body.ToJsonString());
+    }
+
+    [Fact]
+    public async Task An_unsafe_image_name_is_refused_with_400_and_runs_nothing()
+    {
+        var (status, body) = await Farm.PostJobAsync(env.Job(image: "x; touch /tmp/kfarm-pwned"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("build_config.container_image", body.ToJsonString());
+        Assert.False(File.Exists("/tmp/kfarm-pwned"));
+    }
+
+    [Fact]
+    public async Task The_server_shows_its_runtime_and_images()
+    {
+        var server = JsonNode.Parse(await Farm.Http.GetStringAsync($"api/v1/infrastructure/build-servers/{ContainerFarm.ServerId}"))!;
+        Assert.Equal("podman", server["container_runtime"]!.GetValue<string>());
+        Assert.Equal(ContainerFarm.Image, server["container_images"]![0]!["name"]!.GetValue<string>());
+    }
+}
+
+/// <summary>A real kernel (linux-source-6.1, tinyconfig, x86_64) built by the farm inside rootless podman.</summary>
+public sealed class RealKernelContainerBuildTests(ITestOutputHelper output)
+{
+    private const string RepoParent = "/var/cache/kernelfarm";
+    private const string RepoName = "linux-6.1.git";
+
+    [Fact]
+    public async Task A_tinyconfig_x86_64_kernel_builds_in_the_builder_image()
+    {
+        var prepare = await Proc.RunAsync("bash", [ContainerFarm.ScriptPath("prepare-kernel-repo.sh"), Path.Combine(RepoParent, RepoName)]);
+        Assert.True(prepare.ExitCode == 0, $"prepare-kernel-repo.sh failed: {prepare.Stderr}{prepare.Stdout}");
+        await ContainerFarm.EnsureBuilderImageAsync();
+        using var root = TempDirectory.Create("kernel-container");
+        await using var server = await SshBuildServer.StartAsync("127.0.0.8");
+        await using var git = await GitDaemon.StartAsync(RepoParent);
+        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
+        await farm.RegisterServerAsync(server, "pod", ["x86_64"], [], maxJobs: 1, extra: new JsonObject
+        {
+            ["container_runtime"] = "podman",
+            ["container_images"] = new JsonArray(ContainerFarm.ImageDeclaration()),
+        });
+
+        var id = await farm.SubmitAsync(new JsonObject
+        {
+            ["source_repository"] = git.Url(RepoName),
+            ["branch"] = "master",
+            ["commit_hash"] = "HEAD",
+            ["target_architecture"] = "x86_64",
+            ["toolchain"] = "gcc-12", // only the image has it: the job goes into the container
+            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig" },
+        });
+        var job = await farm.WaitForEndAsync(id, TimeSpan.FromMinutes(20));
+
+        var log = await farm.GetLogAsync(id);
+        Assert.True(FarmProcess.Status(job) == "completed", $"{job.ToJsonString()}\n{string.Join('\n', log.Split('\n').TakeLast(40))}");
+        Assert.Contains($"kfarm: container: podman run --rm --name kfarm-{id}", log);
+        foreach (var expected in new[] { "bzImage", "vmlinux", "System.map", "build.log" }) Assert.Contains(expected, Artifacts.Paths(job));
+        Artifacts.AssertStorageMatchesRecord(job);
+        var dir = job["artifact_directory"]!.GetValue<string>();
+        var bzImage = await File.ReadAllBytesAsync(Path.Combine(dir, "bzImage"));
+        Assert.Equal("HdrS"u8.ToArray(), bzImage.AsSpan(0x202, 4).ToArray()); // the x86 boot protocol's magic
+        Assert.Contains(" T start_kernel", await File.ReadAllTextAsync(Path.Combine(dir, "System.map")));
+        await ContainerFarm.AssertContainerGoneAsync(id);
+
+        var at = job["transitions"]!.AsArray().ToDictionary(t => t!["status"]!.GetValue<string>(), t => DateTimeOffset.Parse(t!["at"]!.GetValue<string>()));
+        ContainerFarm.Report(output, $"real kernel in podman: preparing→configuring {(at["configuring"] - at["preparing"]).TotalSeconds:0} s, " +
+            $"configuring→building {(at["building"] - at["configuring"]).TotalSeconds:0} s, building→collecting {(at["collecting"] - at["building"]).TotalSeconds:0} s, " +
+            $"end to end {(at["completed"] - at["queued"]).TotalSeconds:0} s");
+    }
+}
