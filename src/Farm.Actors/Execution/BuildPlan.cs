@@ -18,7 +18,9 @@ public sealed record BuildPlan
     public bool GitSubmodules { get; init; }
     public required ArchitectureProfile Architecture { get; init; }
     public string CrossCompile { get; init; } = "";
-    public bool Llvm { get; init; }
+    /// <summary>The toolchain's name (gcc, gcc-12, clang-14, …): what <see cref="ToolchainMake"/> turns into make variables.</summary>
+    public string Toolchain { get; init; } = "gcc";
+    public bool Llvm => ToolchainMake.IsLlvm(Toolchain);
     public string KernelConfig { get; init; } = "defconfig";
     public IReadOnlyList<string> KconfigFragments { get; init; } = [];
     public IReadOnlyList<string> ExtraMakeArgs { get; init; } = [];
@@ -35,6 +37,8 @@ public sealed record BuildPlan
     public IReadOnlyList<string> ArtifactPatterns { get; init; } = BuildConfig.DefaultArtifactPatterns;
     /// <summary>Boot the built kernel in QEMU after collecting (build_config.boot_test); null: no boot test.</summary>
     public BootProfile? Boot { get; init; }
+    /// <summary>The container the build runs in (a server's container image), or null for a build on the server itself.</summary>
+    public ContainerSpec? Container { get; init; }
 
     public static BuildPlan From(string jobId, BuildJobRequest request, Placement placement, string workspace, ArchitectureCatalog catalog)
     {
@@ -53,8 +57,7 @@ public sealed record BuildPlan
             GitSubmodules = config.GitSubmodules,
             Architecture = arch,
             CrossCompile = placement.Toolchain.CrossCompile,
-            Llvm = placement.Toolchain.Name.StartsWith("clang", StringComparison.Ordinal)
-                || placement.Toolchain.Name.StartsWith("llvm", StringComparison.Ordinal),
+            Toolchain = placement.Toolchain.Name,
             KernelConfig = string.IsNullOrEmpty(config.KernelConfig) ? "defconfig" : config.KernelConfig,
             KconfigFragments = config.KconfigFragments,
             ExtraMakeArgs = config.ExtraMakeArgs,
@@ -67,6 +70,7 @@ public sealed record BuildPlan
             ArtifactPatterns = config.EffectiveArtifactPatterns,
             Boot = !config.BootTest ? null
                 : arch.Boot ?? throw new ArgumentException($"no boot test for architecture {arch.Name}", nameof(request)),
+            Container = ContainerSpec.For(jobId, config, placement, workspace),
         };
     }
 

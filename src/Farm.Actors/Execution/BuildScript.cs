@@ -82,35 +82,9 @@ public static class BuildScript
 
         L("step configuring");
         L("target config");
-        L($"fact compiler \"$({CompilerCommand(plan)} --version 2>/dev/null | head -n 1)\"");
-        if (plan.KernelConfig.Contains('/'))
-        {
-            L($"run cp -- source/{plan.KernelConfig} build/.config");
-            L("run \"${KFARM_MAKE[@]}\" olddefconfig");
-        }
-        else
-        {
-            L($"run \"${{KFARM_MAKE[@]}}\" {plan.KernelConfig}");
-        }
-        if (plan.KconfigFragments.Count > 0 || plan.Boot is not null)
-        {
-            var fragmentFiles = new List<string>();
-            if (plan.Boot is not null)
-            {   // first: the job's own fragments are merged after it and win (BootTest)
-                L(BootTest.WriteFragment(plan.Boot));
-                fragmentFiles.Add($"\"$KFARM_WS/{BootTest.FragmentFile}\"");
-            }
-            var inline = plan.KconfigFragments.Where(IsInlineFragment).ToList();
-            if (inline.Count > 0)
-            {
-                L("printf '%s\\n' " + string.Join(' ', inline.Select(Quote)) + " > kfarm-fragment.config");
-                fragmentFiles.Add("\"$KFARM_WS/kfarm-fragment.config\"");
-            }
-            fragmentFiles.AddRange(plan.KconfigFragments.Where(f => !IsInlineFragment(f)).Select(f => $"\"$KFARM_WS/source/\"{Quote(f)}"));
-            L("printf '+ merge_config.sh %s\\n' 'fragments'");
-            L($"(cd ./source && ./scripts/kconfig/merge_config.sh -m -O \"$KFARM_WS/build\" \"$KFARM_WS/build/.config\" {string.Join(' ', fragmentFiles)}) || exit $?");
-            L("run \"${KFARM_MAKE[@]}\" olddefconfig");
-        }
+        L($"fact compiler \"$({ToolchainMake.Compiler(plan.Toolchain, plan.CrossCompile)} --version 2>/dev/null | head -n 1)\"");
+        foreach (var command in ConfigureSteps.For(plan, "\"${KFARM_MAKE[@]}\"", "$KFARM_WS"))
+            L(command.Traced ? "run " + command.Text : command.Text + " || exit $?");
         L("fact kernelversion \"$(\"${KFARM_MAKE[@]}\" -s kernelversion 2>/dev/null)\"");
         L("fact kernelrelease \"$(\"${KFARM_MAKE[@]}\" -s kernelrelease 2>/dev/null)\"");
         L("cp -p build/.config artifacts/config || exit $?");
@@ -119,9 +93,7 @@ public static class BuildScript
 
         L("step building");
         var targets = plan.EffectiveTargets;
-        var extra = string.Join(' ', plan.ExtraMakeArgs.Select(Quote));
-        var jobs = plan.ExtraMakeArgs.Any(a => a.StartsWith("-j", StringComparison.Ordinal)) ? "" : $"-j{plan.Jobs} ";
-        var args = $"{jobs}{extra}{(extra.Length > 0 ? " " : "")}";
+        var args = MakeArgs(plan, plan.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (targets.Contains(BuildTargets.Kernel))
         {
             L("target kernel");
@@ -191,23 +163,27 @@ public static class BuildScript
     internal static string MakeCommand(BuildPlan plan, string workspaceVariable)
     {
         var make = new List<string> { "make", "-C", "source", $"O=\"{workspaceVariable}/build\"", $"ARCH={plan.Architecture.KernelArch}" };
-        if (plan.CrossCompile.Length > 0) make.Add($"CROSS_COMPILE={Quote(plan.CrossCompile)}");
-        if (plan.Llvm) make.Add("LLVM=1");
+        make.AddRange(ToolchainMake.Variables(plan.Toolchain, plan.CrossCompile));
         foreach (var (key, value) in plan.MakeVariables.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             make.Add(Quote($"{key}={value}"));
         return string.Join(' ', make);
     }
 
-    /// <summary>The compiler whose version metadata.json reports (the one kbuild runs for this toolchain).</summary>
-    private static string CompilerCommand(BuildPlan plan) =>
-        plan.Llvm ? "clang" : $"{Quote(plan.CrossCompile)}gcc";
+    /// <summary>
+    /// The arguments before each build target: -j&lt;jobs&gt; (unless the job's own make arguments
+    /// name a -j) and the job's make arguments, quoted; ends with a space when not empty.
+    /// </summary>
+    internal static string MakeArgs(BuildPlan plan, string jobs)
+    {
+        var words = new List<string>();
+        if (!plan.ExtraMakeArgs.Any(a => a.StartsWith("-j", StringComparison.Ordinal))) words.Add("-j" + jobs);
+        words.AddRange(plan.ExtraMakeArgs.Select(Quote));
+        return words.Count == 0 ? "" : string.Join(' ', words) + " ";
+    }
 
     /// <summary>A pattern without '/' that has a wildcard matches at any depth (*.ko ≡ **/*.ko).</summary>
     public static string GlobFor(string pattern) =>
         !pattern.Contains('/') && (pattern.Contains('*') || pattern.Contains('?')) ? "**/" + pattern : pattern;
-
-    public static bool IsInlineFragment(string fragment) =>
-        fragment.StartsWith("CONFIG_", StringComparison.Ordinal) || fragment.StartsWith("# CONFIG_", StringComparison.Ordinal);
 
     /// <summary>Parses a "==> kfarm: step X" line into the step name, or null.</summary>
     public static string? ParseStepMarker(string line) =>

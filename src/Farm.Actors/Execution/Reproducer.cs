@@ -6,8 +6,9 @@ namespace KernelFarm.Actors.Execution;
 /// <summary>
 /// reproducer.sh: the job as a plain script a developer runs by hand on a machine with the same
 /// toolchain — the exact commit, config, fragments, environment and make commands, with the same
-/// fixed KBUILD_BUILD_* values, so the result matches the farm's byte for byte. Secret
-/// environment values are not written: the script asks for them.
+/// fixed KBUILD_BUILD_* values, so the result matches the farm's byte for byte. The configure
+/// commands are the build script's own (<see cref="ConfigureSteps"/>). Secret environment values
+/// are not written: the script asks for them.
 /// </summary>
 public static class Reproducer
 {
@@ -18,8 +19,13 @@ public static class Reproducer
         var commit = resolvedCommit ?? plan.CommitHash;
 
         L("#!/bin/bash");
-        L($"# Rebuilds KernelFarm job {plan.JobId} by hand: {plan.Architecture.Name}, {plan.KernelConfig}, commit {commit}.");
+        L($"# Rebuilds KernelFarm job {plan.JobId} by hand: {plan.Architecture.Name}, {plan.Toolchain}, {plan.KernelConfig}, commit {commit}.");
         L("# Usage: reproducer.sh [work-directory]   (default: ./kfarm-reproducer)");
+        if (plan.Container is { } c)
+        {
+            L($"# The farm built it in the {c.Runtime} image {c.Image}; to do the same:");
+            L($"#   {c.Runtime} run --rm -it --network=host -v \"$PWD:$PWD\" -w \"$PWD\" {Quote(c.Image)} bash reproducer.sh");
+        }
         L("set -eu");
         L("export LC_ALL=C");
         L("WS=$(realpath -m \"${1:-kfarm-reproducer}\")");
@@ -40,33 +46,9 @@ public static class Reproducer
         L("export KBUILD_BUILD_TIMESTAMP=\"@$(git -C source log -1 --format=%ct)\"");
         L($"MAKE_CMD=({BuildScript.MakeCommand(plan, "$WS")})");
         L();
-        if (plan.KernelConfig.Contains('/'))
-        {
-            L($"cp -- source/{plan.KernelConfig} build/.config");
-            L("\"${MAKE_CMD[@]}\" olddefconfig");
-        }
-        else L($"\"${{MAKE_CMD[@]}}\" {plan.KernelConfig}");
-        if (plan.KconfigFragments.Count > 0 || plan.Boot is not null)
-        {
-            var files = new List<string>();
-            if (plan.Boot is not null)
-            {   // boot_test: the farm's boot fragment, first as in the build, so the job's fragments win
-                L(BootTest.WriteFragment(plan.Boot));
-                files.Add($"\"$WS/{BootTest.FragmentFile}\"");
-            }
-            var inline = plan.KconfigFragments.Where(BuildScript.IsInlineFragment).ToList();
-            if (inline.Count > 0)
-            {
-                L("printf '%s\\n' " + string.Join(' ', inline.Select(Quote)) + " > fragment.config");
-                files.Add("\"$WS/fragment.config\"");
-            }
-            files.AddRange(plan.KconfigFragments.Where(f => !BuildScript.IsInlineFragment(f)).Select(f => $"\"$WS/source/\"{Quote(f)}"));
-            L($"(cd source && ./scripts/kconfig/merge_config.sh -m -O \"$WS/build\" \"$WS/build/.config\" {string.Join(' ', files)})");
-            L("\"${MAKE_CMD[@]}\" olddefconfig");
-        }
-        var extra = string.Join(' ', plan.ExtraMakeArgs.Select(Quote));
-        var jobs = plan.ExtraMakeArgs.Any(a => a.StartsWith("-j", StringComparison.Ordinal)) ? "" : "-j\"$(nproc)\" ";
-        var args = $"{jobs}{extra}{(extra.Length > 0 ? " " : "")}";
+        foreach (var command in ConfigureSteps.For(plan, "\"${MAKE_CMD[@]}\"", "$WS"))
+            L(command.Text);
+        var args = BuildScript.MakeArgs(plan, "\"$(nproc)\"");
         var targets = plan.EffectiveTargets;
         if (targets.Contains(BuildTargets.Kernel)) L($"\"${{MAKE_CMD[@]}}\" {args}{plan.Architecture.ImageTarget}");
         if (targets.Contains(BuildTargets.Modules)) L($"if grep -q '^CONFIG_MODULES=y' build/.config; then \"${{MAKE_CMD[@]}}\" {args}modules; fi");

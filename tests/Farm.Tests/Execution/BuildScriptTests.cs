@@ -68,12 +68,12 @@ public sealed class BuildScriptTests : IDisposable
             "submodules-depth0" => p with { GitSubmodules = true, GitDepth = 0 },
             "config-path" => p with { KernelConfig = "arch/x86/configs/x86_64_defconfig" },
             "arm64-cross" => arm,
-            "arm64-clang" => arm with { CrossCompile = "", Llvm = true },
+            "arm64-clang" => arm with { CrossCompile = "", Toolchain = "clang" },
             "no-modules" => p with { EnableModules = false },
             "custom-patterns" => p with { ArtifactPatterns = ["arch/*/boot/bzImage", "*.ko", "Module.symvers", "include/generated/?tsrelease.h"] },
             "everything" => arm with
             {
-                CommitHash = Sha, GitDepth = 0, GitSubmodules = true, Llvm = true, KernelConfig = "arch/arm64/configs/defconfig",
+                CommitHash = Sha, GitDepth = 0, GitSubmodules = true, Toolchain = "clang-14", KernelConfig = "arch/arm64/configs/defconfig",
                 KconfigFragments = ["CONFIG_X=y", "kernel/configs/debug.config"], ExtraMakeArgs = ["W=1", "-k"], CustomEnv = Env(),
             },
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
@@ -194,20 +194,33 @@ public sealed class BuildScriptTests : IDisposable
     }
 
     [Theory]
-    [InlineData("clang-17", true)]
-    [InlineData("clang", true)]
-    [InlineData("llvm-18", true)]
-    [InlineData("gcc-12", false)]
-    [InlineData("gcc", false)]
-    public void Llvm_is_set_for_clang_and_llvm_toolchains(string toolchain, bool llvm)
+    [InlineData("clang-17", "", " LLVM='-17'", "'clang-17'")]
+    [InlineData("clang", "", " LLVM=1", "'clang'")]
+    [InlineData("llvm-18", "", " LLVM='-18'", "'clang-18'")]
+    [InlineData("clang-14", "aarch64-linux-gnu-", " CROSS_COMPILE='aarch64-linux-gnu-' LLVM='-14'", "'clang-14'")]
+    [InlineData("gcc-12", "", " 'CC=gcc-12'", "'gcc-12'")]
+    [InlineData("gcc-12", "aarch64-linux-gnu-", " CROSS_COMPILE='aarch64-linux-gnu-' 'CC=aarch64-linux-gnu-gcc-12'", "'aarch64-linux-gnu-gcc-12'")]
+    [InlineData("gcc", "", "", "'gcc'")]
+    public void The_toolchain_name_sets_the_compiler_kbuild_runs(string toolchain, string cross, string variables, string compiler)
     {
-        var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"])), "/w/job-7", ArchitectureCatalog.Default);
+        var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"], cross)), "/w/job-7", ArchitectureCatalog.Default);
         var script = BuildScript.Generate(plan);
 
-        Assert.Equal(llvm, plan.Llvm);
-        var m = Lines(script).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
-        Assert.Equal(llvm, m.Contains(" LLVM=1"));
-        Assert.Equal(llvm, script.Contains("LLVM=1"));
+        Assert.Equal(toolchain.StartsWith("clang", StringComparison.Ordinal) || toolchain.StartsWith("llvm", StringComparison.Ordinal), plan.Llvm);
+        var make = Lines(script).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
+        Assert.Equal("KFARM_MAKE=(make -C source O=\"$KFARM_WS/build\" ARCH=x86_64" + variables + ")", make);
+        Assert.Contains($"fact compiler \"$({compiler} --version 2>/dev/null | head -n 1)\"", script);
+        Assert.Contains(Lines(Reproducer.Generate(plan, null, [])), l => l == "MAKE_CMD=(make -C source O=\"$WS/build\" ARCH=x86_64" + variables + ")");
+    }
+
+    [Fact]
+    public void Versioned_llvm_names_select_kbuilds_version_suffix_so_clang_14_needs_no_unversioned_links()
+    {
+        // kbuild (Linux 5.18+): LLVM=-14 runs clang-14, ld.lld-14, llvm-ar-14, llvm-nm-14, …
+        Assert.Equal(["LLVM='-14'"], ToolchainMake.Variables("clang-14", ""));
+        Assert.Equal("-14", ToolchainMake.VersionSuffix("clang-14"));
+        Assert.Equal("", ToolchainMake.VersionSuffix("gcc"));
+        Assert.Empty(ToolchainMake.Variables("gcc", ""));
     }
 
     [Theory]
@@ -318,7 +331,7 @@ public sealed class BuildScriptTests : IDisposable
             KconfigFragments = ["CONFIG_A=y", "kernel/configs/kvm_guest.config", "# CONFIG_B is not set"],
         });
 
-        Assert.Contains("printf '%s\\n' 'CONFIG_A=y' '# CONFIG_B is not set' > kfarm-fragment.config\n", script);
+        Assert.Contains("printf '%s\\n' 'CONFIG_A=y' '# CONFIG_B is not set' > kfarm-fragment.config || exit $?\n", script);
         Assert.Contains("merge_config.sh -m -O \"$KFARM_WS/build\" \"$KFARM_WS/build/.config\" \"$KFARM_WS/kfarm-fragment.config\" \"$KFARM_WS/source/\"'kernel/configs/kvm_guest.config')", script);
         var merge = script.IndexOf("merge_config.sh -m", StringComparison.Ordinal);
         Assert.True(script.IndexOf("olddefconfig", merge, StringComparison.Ordinal) > merge, "olddefconfig must follow the merge");
@@ -373,7 +386,7 @@ public sealed class BuildScriptTests : IDisposable
     [InlineData("kernel/configs/kvm_guest.config", false)]
     [InlineData("config_x=y", false)]
     public void Inline_fragments_are_recognised(string fragment, bool inline) =>
-        Assert.Equal(inline, BuildScript.IsInlineFragment(fragment));
+        Assert.Equal(inline, ConfigureSteps.IsInline(fragment));
 
     [Fact]
     public void From_maps_request_and_placement()

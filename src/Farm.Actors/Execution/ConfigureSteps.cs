@@ -1,0 +1,52 @@
+using static KernelFarm.Actors.Execution.ShellQuote;
+
+namespace KernelFarm.Actors.Execution;
+
+/// <summary>
+/// The commands that make a job's .config, in order: the config target (or an in-tree config file
+/// and olddefconfig), then the boot test's fragment, the inline fragments and the tree's fragment
+/// files merged with merge_config.sh, and olddefconfig again. One list for the build script and
+/// reproducer.sh, so that a rebuild by hand makes the same .config.
+/// </summary>
+public static class ConfigureSteps
+{
+    /// <summary>One shell command; <paramref name="Traced"/>: the build script runs it through its tracing <c>run</c> (not a redirection or subshell).</summary>
+    public sealed record Command(string Text, bool Traced);
+
+    /// <summary>The inline fragment lines (CONFIG_X=y, # CONFIG_Y is not set) are written to this workspace file.</summary>
+    public const string InlineFragmentFile = "kfarm-fragment.config";
+
+    /// <param name="make">The make command as a shell word list, e.g. <c>"${KFARM_MAKE[@]}"</c>.</param>
+    /// <param name="workspace">The workspace as a shell word, e.g. <c>$KFARM_WS</c>; commands run in it.</param>
+    public static IReadOnlyList<Command> For(BuildPlan plan, string make, string workspace)
+    {
+        var commands = new List<Command>();
+        if (plan.KernelConfig.Contains('/'))
+        {   // validated to a safe relative path inside the tree
+            commands.Add(new($"cp -- source/{plan.KernelConfig} build/.config", true));
+            commands.Add(new($"{make} olddefconfig", true));
+        }
+        else commands.Add(new($"{make} {plan.KernelConfig}", true));
+
+        if (plan.KconfigFragments.Count == 0 && plan.Boot is null) return commands;
+        var files = new List<string>();
+        if (plan.Boot is not null)
+        {   // first: the job's own fragments are merged after it and win (BootTest)
+            commands.Add(new(BootTest.WriteFragment(plan.Boot), false));
+            files.Add($"\"{workspace}/{BootTest.FragmentFile}\"");
+        }
+        var inline = plan.KconfigFragments.Where(IsInline).ToList();
+        if (inline.Count > 0)
+        {
+            commands.Add(new("printf '%s\\n' " + string.Join(' ', inline.Select(Quote)) + " > " + InlineFragmentFile, false));
+            files.Add($"\"{workspace}/{InlineFragmentFile}\"");
+        }
+        files.AddRange(plan.KconfigFragments.Where(f => !IsInline(f)).Select(f => $"\"{workspace}/source/\"{Quote(f)}"));
+        commands.Add(new($"(cd ./source && ./scripts/kconfig/merge_config.sh -m -O \"{workspace}/build\" \"{workspace}/build/.config\" {string.Join(' ', files)})", false));
+        commands.Add(new($"{make} olddefconfig", true));
+        return commands;
+    }
+
+    public static bool IsInline(string fragment) =>
+        fragment.StartsWith("CONFIG_", StringComparison.Ordinal) || fragment.StartsWith("# CONFIG_", StringComparison.Ordinal);
+}

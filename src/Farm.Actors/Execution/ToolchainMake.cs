@@ -1,0 +1,34 @@
+using static KernelFarm.Actors.Execution.ShellQuote;
+
+namespace KernelFarm.Actors.Execution;
+
+/// <summary>
+/// What a toolchain name (gcc, gcc-12, clang, clang-14, llvm-14) means on kbuild's command line.
+/// gcc-N compiles with <c>&lt;cross&gt;gcc-N</c> (Debian installs versioned compilers side by side);
+/// clang and llvm are full LLVM builds: <c>LLVM=1</c> uses the unversioned clang/ld.lld/llvm-*,
+/// <c>LLVM=-N</c> their <c>-N</c> names (kbuild's version suffix, Linux 5.18 and later).
+/// </summary>
+public static class ToolchainMake
+{
+    public static bool IsLlvm(string toolchain) =>
+        toolchain.StartsWith("clang", StringComparison.Ordinal) || toolchain.StartsWith("llvm", StringComparison.Ordinal);
+
+    /// <summary>"-14" for clang-14, "" for an unversioned name (the validator allows only digits after '-').</summary>
+    public static string VersionSuffix(string toolchain) =>
+        toolchain.IndexOf('-') is var i and >= 0 ? toolchain[i..] : "";
+
+    /// <summary>The make variables the farm sets for the toolchain, each a quoted shell word.</summary>
+    public static IReadOnlyList<string> Variables(string toolchain, string crossCompile)
+    {
+        var words = new List<string>();
+        if (crossCompile.Length > 0) words.Add($"CROSS_COMPILE={Quote(crossCompile)}");
+        var suffix = VersionSuffix(toolchain);
+        if (IsLlvm(toolchain)) words.Add(suffix.Length > 0 ? $"LLVM={Quote(suffix)}" : "LLVM=1");
+        else if (suffix.Length > 0) words.Add(Quote($"CC={crossCompile}gcc{suffix}"));
+        return words;
+    }
+
+    /// <summary>The compiler kbuild runs for the toolchain (a quoted shell word), whose version metadata.json reports.</summary>
+    public static string Compiler(string toolchain, string crossCompile) =>
+        IsLlvm(toolchain) ? Quote("clang" + VersionSuffix(toolchain)) : Quote($"{crossCompile}gcc{VersionSuffix(toolchain)}");
+}
