@@ -366,7 +366,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             var (livePath, logBase, secretEnv) = (_store.LiveLogPath(_jobId), _state.LogBase, _state.Request!.BuildConfig.SecretEnv.ToHashSet());
             var facts = new Lazy<BuildLogFacts>(() => BuildLogFacts.Parse(ReadLogFrom(livePath, logBase)));
             Context.ActorOf(ArtifactTransferActor.Props(Session(), _state.Workspace!, root, _jobId, _store.LiveLogPath(_jobId), includeArtifacts,
-                artifacts => JobMetadata.Describe(record with { Artifacts = artifacts }, failure, facts.Value, plan.EffectiveTargets, plan.Jobs),
+                artifacts => JobMetadata.Describe(record with { Artifacts = artifacts }, failure, facts.Value, plan.EffectiveTargets, plan.Jobs, plan.Container),
                 () => new Dictionary<string, string>
                 {
                     ["reproducer.sh"] = Reproducer.Generate(plan, facts.Value.Fact("git_commit"), secretEnv),

@@ -9,7 +9,9 @@ namespace KernelFarm.Actors.Jobs;
 /// </summary>
 public static partial class JobMetadata
 {
-    public static object Describe(JobRecord job, JobFailure? failure, BuildLogFacts facts, IReadOnlyList<string> targets, int jobs)
+    /// <param name="container">The container the build ran in (null: on the server itself, over SSH).</param>
+    public static object Describe(JobRecord job, JobFailure? failure, BuildLogFacts facts, IReadOnlyList<string> targets, int jobs,
+        KernelFarm.Actors.Execution.ContainerSpec? container = null)
     {
         var r = job.Request;
         var c = r.BuildConfig;
@@ -34,7 +36,7 @@ public static partial class JobMetadata
                 ["make_variables"] = c.MakeVariables,
                 ["make_args"] = c.ExtraMakeArgs,
                 ["jobs"] = jobs,
-                ["runtime"] = "ssh",
+                ["runtime"] = container?.Runtime ?? "ssh",
                 // names only: values may be secret (secret_env) and are in the job's request anyway
                 ["environment"] = c.CustomEnv.Keys.Order(StringComparer.Ordinal).ToList(),
                 ["reproducible"] = new Dictionary<string, object?>
@@ -60,6 +62,13 @@ public static partial class JobMetadata
                 ["warnings"] = facts.Warnings,
                 ["durations"] = durations,
                 ["attempts"] = job.Attempts.Count,
+            },
+            ["runtime"] = container is null ? null : new Dictionary<string, object?>
+            {
+                ["name"] = container.Runtime,
+                ["image_name"] = container.Image,
+                ["cpus"] = container.Cpus,
+                ["memory_mb"] = container.MemoryMb,
             },
             // The boot test's result (build_config.boot_test): {"status": "pass"|"fail", "duration_s", "reason"}.
             ["boot"] = job.Boot,

@@ -214,6 +214,18 @@ public sealed class BuildScriptTests : IDisposable
     }
 
     [Fact]
+    public void The_reproducer_of_a_container_build_says_which_image_to_run_it_in()
+    {
+        var plan = Plan() with
+        {
+            Container = new ContainerSpec { Runtime = "podman", Image = "localhost/kernelfarm-builder:bookworm", JobId = "job-7", Workspace = "/w/job-7" },
+        };
+        var lines = Lines(Reproducer.Generate(plan, null, []));
+        Assert.Contains("#   podman run --rm -it --network=host -v \"$PWD:$PWD\" -w \"$PWD\" 'localhost/kernelfarm-builder:bookworm' bash reproducer.sh", lines);
+        Assert.DoesNotContain("podman", Reproducer.Generate(Plan(), null, []), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Versioned_llvm_names_select_kbuilds_version_suffix_so_clang_14_needs_no_unversioned_links()
     {
         // kbuild (Linux 5.18+): LLVM=-14 runs clang-14, ld.lld-14, llvm-ar-14, llvm-nm-14, …

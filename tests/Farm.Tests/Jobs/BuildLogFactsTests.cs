@@ -60,5 +60,23 @@ public sealed class BuildLogFactsTests
         Assert.Equal("fedcba98", ((Dictionary<string, object?>)meta["git"]!)["commit"]);
         var vmlinux = (Dictionary<string, object?>)meta["vmlinux"]!;
         Assert.Equal((100L, 20L, 3L), ((long)vmlinux["text_size"]!, (long)vmlinux["data_size"]!, (long)vmlinux["bss_size"]!));
+        Assert.Equal("ssh", build["runtime"]);
+        Assert.Null(meta["runtime"]);
+    }
+
+    [Fact]
+    public void Metadata_of_a_container_build_names_the_runtime_and_image()
+    {
+        var job = new JobRecord { Id = "job-2", Request = QueueStateTests.Request("x86_64"), Status = JobStatus.Completed, ServerId = "c" };
+        var container = new KernelFarm.Actors.Execution.ContainerSpec
+        {
+            Runtime = "podman", Image = "localhost/kernelfarm-builder:bookworm", JobId = "job-2", Workspace = "/w/job-2", Cpus = 1.5, MemoryMb = 2048,
+        };
+        var meta = (Dictionary<string, object?>)JobMetadata.Describe(job, null, BuildLogFacts.Parse(Log), ["config", "kernel"], 2, container);
+
+        Assert.Equal("podman", ((Dictionary<string, object?>)meta["build"]!)["runtime"]);
+        var runtime = (Dictionary<string, object?>)meta["runtime"]!;
+        Assert.Equal(("podman", "localhost/kernelfarm-builder:bookworm", 1.5, 2048),
+            ((string)runtime["name"]!, (string)runtime["image_name"]!, (double)runtime["cpus"]!, (int)runtime["memory_mb"]!));
     }
 }
