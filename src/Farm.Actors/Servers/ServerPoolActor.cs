@@ -27,6 +27,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, ServerHealth> _health = new();
     /// <summary>Compilers the last successful probe found, per server (like health: re-learned after a restart).</summary>
     private readonly Dictionary<string, IReadOnlyList<DetectedToolchain>> _detected = new();
+    /// <summary>The declared container runtime and images as the last successful probe found them (servers with a runtime only).</summary>
+    private readonly Dictionary<string, DetectedContainers> _containers = new();
     private readonly HashSet<string> _registering = [];
     private PoolState _state = PoolState.Empty;
 
@@ -114,7 +116,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     {
         var (server, at) = _state.Servers[id];
         return new ServerView(server, _state.SlotsInUse(id), _state.JobsOn(id),
-            _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at, _state.Draining.Contains(id), _detected.GetValueOrDefault(id));
+            _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at, _state.Draining.Contains(id), _detected.GetValueOrDefault(id),
+            _containers.GetValueOrDefault(id));
     }
 
     private void OnRegister(ServerPoolCommands.Register r)
@@ -146,7 +149,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             _health[p.Server.Id] = new ServerHealth(HealthStatus.Healthy, p.Probe.At);
-            _detected[p.Server.Id] = p.Probe.Detected;
+            Learn(p.Server, p.Probe);
             _log.Info("registered build server {0} ({1}:{2})", p.Server.Id, p.Server.IpAddress, p.Server.SshPort);
             p.ReplyTo.Tell(new ServerPoolReplies.Registered(View(p.Server.Id)));
             _queue.Tell(QueueCommands.CapacityChanged.Instance);
@@ -164,6 +167,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(e);
             _health.Remove(r.ServerId);
             _detected.Remove(r.ServerId);
+            _containers.Remove(r.ServerId);
             sender.Tell(new ServerPoolReplies.Removed(r.ServerId));
         });
     }
@@ -206,9 +210,28 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         var was = _health.GetValueOrDefault(r.ServerId)?.Status;
         var now = r.Ok ? HealthStatus.Healthy : HealthStatus.Unhealthy;
         _health[r.ServerId] = new ServerHealth(now, r.At, r.Error);
-        if (r.Ok) _detected[r.ServerId] = r.Detected;
+        if (r.Ok) Learn(_state.Servers[r.ServerId].Server, r);
         if (was != now) _log.Info("build server {0} is {1}{2}", r.ServerId, now, r.Error is null ? "" : $": {r.Error}");
         if (now == HealthStatus.Healthy && was != HealthStatus.Healthy) _queue.Tell(QueueCommands.CapacityChanged.Instance);
+    }
+
+    /// <summary>Keeps what a successful probe found; warns when a declared container runtime or image is missing.</summary>
+    private void Learn(BuildServer server, ServerProbe.Result r)
+    {
+        _detected[server.Id] = r.Detected;
+        var before = _containers.GetValueOrDefault(server.Id);
+        if (r.Containers is not { } now) { _containers.Remove(server.Id); return; }
+        _containers[server.Id] = now;
+        // Placement does not look at this (like missing toolchains): a job in a missing image fails
+        // as an infrastructure failure and is retried elsewhere. Warn once per change, not per probe.
+        var missing = ContainerDetection.Missing(server, now);
+        if (before is not null && before.RuntimeFound == now.RuntimeFound && missing.SequenceEqual(ContainerDetection.Missing(server, before))) return;
+        if (!now.RuntimeFound)
+            _log.Warning("build server {0} declares container runtime {1}, which the probe did not find: its container builds will fail",
+                server.Id, server.ContainerRuntime);
+        else if (missing.Count > 0)
+            _log.Warning("build server {0}: declared container images missing from {1}'s local store (builds never pull): {2}",
+                server.Id, server.ContainerRuntime, string.Join(", ", missing));
     }
 
     public static Props Props(FarmSettings settings, IActorRef queue) =>

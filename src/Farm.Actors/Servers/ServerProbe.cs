@@ -3,13 +3,34 @@ using KernelFarm.Messages.Servers;
 
 namespace KernelFarm.Actors.Servers;
 
-/// <summary>Connects to a server (host key pinned) and runs a trivial command: the health check.</summary>
+/// <summary>
+/// Connects to a server (host key pinned) and runs a trivial command: the health check. The same
+/// command lists the compilers and checks the declared container runtime and images.
+/// </summary>
 public static class ServerProbe
 {
-    /// <summary>Detected: the compilers installed on the server (empty when the probe failed).</summary>
+    /// <summary>
+    /// Detected: the compilers installed on the server (empty when the probe failed); Containers: its
+    /// declared container runtime and images as found (null when it declares no runtime or the probe failed).
+    /// </summary>
     public sealed record Result(string ServerId, bool Ok, bool HostKeyMismatch, string? Error, DateTimeOffset At)
     {
         public IReadOnlyList<DetectedToolchain> Detected { get; init; } = [];
+        public DetectedContainers? Containers { get; init; }
+    }
+
+    /// <summary>One round trip: the architecture (first line), the compilers, then the containers (after their section line).</summary>
+    public static string Command(BuildServer server) =>
+        "uname -m && { " + ToolchainDetection.Command + "; } && { " + ContainerDetection.Command(server) + "; }";
+
+    /// <summary>The <see cref="Command"/>'s output read back; containers are null when the server declares no runtime.</summary>
+    public static (IReadOnlyList<DetectedToolchain> Toolchains, DetectedContainers? Containers) ParseOutput(BuildServer server, string stdout)
+    {
+        var lines = stdout.Split('\n');
+        var section = Array.IndexOf(lines, ContainerDetection.Section); // -1: no runtime declared (or it printed nothing)
+        var toolchains = ToolchainDetection.Parse(string.Join('\n', section < 0 ? lines[1..] : lines[1..section]), lines[0]);
+        if (server.ContainerRuntime is null) return (toolchains, null);
+        return (toolchains, ContainerDetection.Parse(section < 0 ? "" : string.Join('\n', lines[(section + 1)..])));
     }
 
     public static async Task<Result> RunAsync(BuildServer server, TimeSpan timeout, CancellationToken ct = default)
@@ -17,14 +38,11 @@ public static class ServerProbe
         try
         {
             using var shell = await RemoteShell.ConnectAsync(server, timeout, ct).ConfigureAwait(false);
-            var r = await shell.RunAsync("uname -m && { " + ToolchainDetection.Command + "; }", ct).ConfigureAwait(false);
+            var r = await shell.RunAsync(Command(server), ct).ConfigureAwait(false);
             if (r.ExitCode != 0)
                 return new Result(server.Id, false, false, $"probe command failed: {r.Stderr.Trim()}", DateTimeOffset.UtcNow);
-            var lines = r.Stdout.Split('\n', 2);
-            return new Result(server.Id, true, false, null, DateTimeOffset.UtcNow)
-            {
-                Detected = ToolchainDetection.Parse(lines.Length > 1 ? lines[1] : "", lines[0]),
-            };
+            var (toolchains, containers) = ParseOutput(server, r.Stdout);
+            return new Result(server.Id, true, false, null, DateTimeOffset.UtcNow) { Detected = toolchains, Containers = containers };
         }
         catch (RemoteConnectException e)
         {

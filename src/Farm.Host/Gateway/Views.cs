@@ -43,6 +43,14 @@ public static class Views
         o["missing_toolchains"] = view.DetectedToolchains is { } found
             ? JsonSerializer.SerializeToNode(KernelFarm.Actors.Servers.ToolchainDetection.Missing(view.Server.Toolchains, found), FarmJson.Options)
             : null;
+        // The declared container runtime and images as the probe found them (all null when the server
+        // declares no runtime, or until the first successful probe); a missing runtime misses every image.
+        var c = view.Server.ContainerRuntime is null ? null : view.DetectedContainers;
+        o["container_runtime_found"] = c?.RuntimeFound;
+        o["container_runtime_version"] = c?.RuntimeVersion;
+        o["container_images_missing"] = c is not null
+            ? JsonSerializer.SerializeToNode(KernelFarm.Actors.Servers.ContainerDetection.Missing(view.Server, c), FarmJson.Options)
+            : null;
         return o;
     }
 }

@@ -8,4 +8,5 @@ public sealed record ServerView(
     ServerHealth Health,
     DateTimeOffset RegisteredAt,
     bool Draining = false,
-    IReadOnlyList<DetectedToolchain>? DetectedToolchains = null);
+    IReadOnlyList<DetectedToolchain>? DetectedToolchains = null,
+    DetectedContainers? DetectedContainers = null);

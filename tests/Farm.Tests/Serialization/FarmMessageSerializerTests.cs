@@ -121,7 +121,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
 
     private static ServerView View() =>
         new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3), Draining: true,
-            DetectedToolchains: [new DetectedToolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-", "12.2.0")]);
+            DetectedToolchains: [new DetectedToolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-", "12.2.0")],
+            DetectedContainers: new DetectedContainers("podman version 4.3.1", true, ["localhost/kernelfarm-builder:bookworm"], ["localhost/kernelfarm-missing:1"]));
 
     /// <summary>One populated sample per concrete IFarmMessage type. A new message type needs a sample here.</summary>
     private static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>
@@ -286,6 +287,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Record().Attempts, record.Attempts);
 
         Assert.True(RoundTrip(new ServerPoolReplies.ServerDetails(View())).Server.Draining);
+        Assert.Equal(["localhost/kernelfarm-missing:1"], RoundTrip(new ServerPoolReplies.ServerDetails(View())).Server.DetectedContainers!.MissingImages);
         Assert.True(RoundTrip(new ServerPoolReplies.Rejected("ip_address", "x", Unreachable: true)).Unreachable);
         Assert.Equal(new ServerPoolReplies.Feasibility(false, "toolchain", "no"), RoundTrip(new ServerPoolReplies.Feasibility(false, "toolchain", "no")));
     }
@@ -321,6 +323,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Null(Without(Request(), "build_config", "timeout_minutes").BuildConfig.TimeoutMinutes);
         Assert.Empty(Without(Record(), "attempts").Attempts);
         Assert.False(Without(View(), "draining").Draining);
+        Assert.Null(Without(View(), "detected_containers").DetectedContainers);
         Assert.False(Without(new ServerPoolReplies.Rejected("id", "x", true, true), "unreachable").Unreachable);
     }
 

@@ -199,6 +199,47 @@ public sealed class ServerPoolActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(0, Ask<ServerPoolReplies.ServerDetails>(pool, new ServerPoolCommands.Get("a")).Server.SlotsInUse);
     }
 
+    // ---- probes ----
+
+    [Fact]
+    public void What_a_probe_finds_shows_in_the_view_and_a_missing_image_is_warned_of_once()
+    {
+        const string builder = "localhost/builder:1", gone = "localhost/gone:1";
+        var server = Server("a") with
+        {
+            ContainerRuntime = "podman",
+            ContainerImages = [new ContainerImage(builder, [new Toolchain("gcc-12", ["x86_64"])]), new ContainerImage(gone, [])],
+        };
+        var pool = StartPool(new ServerRegistered(server, At));
+        ServerView Get() => Ask<ServerPoolReplies.ServerDetails>(pool, new ServerPoolCommands.Get("a")).Server;
+        Assert.Null(Get().DetectedContainers); // not probed yet (the pool's own probe hangs on the silent port)
+
+        var probed = new ServerProbe.Result("a", true, false, null, At)
+        {
+            Detected = [new DetectedToolchain("gcc-12", ["x86_64", "i386"], "", "12.2.0")],
+            Containers = new DetectedContainers("podman version 4.3.1", true, [builder], [gone]),
+        };
+        EventFilter.Warning(contains: gone).ExpectOne(() => pool.Tell(probed));
+        var view = Get();
+        Assert.Equal("gcc-12", Assert.Single(view.DetectedToolchains!).Name);
+        Assert.Equal("podman version 4.3.1", view.DetectedContainers!.RuntimeVersion);
+        Assert.Equal([gone], view.DetectedContainers.MissingImages);
+
+        // Every interval finds the same again: said already.
+        EventFilter.Warning().Expect(0, Quiet, () => { pool.Tell(probed with { At = At.AddSeconds(30) }); Get(); });
+
+        // The runtime is gone: that is new.
+        EventFilter.Warning(contains: "did not find").ExpectOne(() =>
+            pool.Tell(probed with { Containers = new DetectedContainers(null, false, [], []) }));
+        Assert.False(Get().DetectedContainers!.RuntimeFound);
+
+        // A failed probe keeps what the last successful one found.
+        pool.Tell(new ServerProbe.Result("a", false, false, "connection refused", At.AddMinutes(1)));
+        view = Get();
+        Assert.Equal(HealthStatus.Unhealthy, view.Health.Status);
+        Assert.False(view.DetectedContainers!.RuntimeFound);
+    }
+
     // ---- retries ----
 
     [Fact]
