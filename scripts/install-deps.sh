@@ -11,6 +11,8 @@ packages=(
   podman runc uidmap debootstrap
   # boot tests (build_config.boot_test): QEMU, and the arm64 cross compiler with its C library for the static init
   qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # clang builds (toolchain clang-14: LLVM=-14 runs clang-14, ld.lld-14 and the llvm-*-14 tools)
+  clang-14 lld-14 llvm-14
 )
 missing=()
 for p in "${packages[@]}"; do

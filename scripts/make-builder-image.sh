@@ -2,7 +2,8 @@
 # Makes the container image that container builds run in: localhost/kernelfarm-builder:bookworm,
 # a minimal Debian 12 with the kernel build dependencies. No registry is reachable from the build
 # machines, so the root file system comes from debootstrap (apt's Debian mirror) and is imported
-# with `podman import`. Idempotent: an existing image is kept.
+# with `podman import`. Idempotent: an image made from the same package list is kept; one made
+# from another list (an older version of this script) is replaced.
 #
 #   usage: make-builder-image.sh [--user NAME]...
 #
@@ -14,8 +15,11 @@ set -euo pipefail
 image=${KFARM_BUILDER_IMAGE:-localhost/kernelfarm-builder:bookworm}
 cache=${KFARM_IMAGE_CACHE:-/var/cache/kernelfarm}
 mirror=${KFARM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-tarball="$cache/kernelfarm-builder-bookworm.tar"
-packages=gcc,make,bc,bison,flex,libelf-dev,libssl-dev,git,ca-certificates,cpio,kmod,xz-utils,rsync,libc6-dev,mawk,perl,pkg-config
+# kernel build dependencies, and QEMU for x86_64 boot tests (build_config.boot_test) inside the container
+packages=gcc,make,bc,bison,flex,libelf-dev,libssl-dev,git,ca-certificates,cpio,kmod,xz-utils,rsync,libc6-dev,mawk,perl,pkg-config,gzip,qemu-system-x86
+# the image carries this label: a changed package list makes a new image
+recipe=$(printf '%s' "$packages" | sha256sum | cut -c1-12)
+tarball="$cache/kernelfarm-builder-bookworm-$recipe.tar"
 users=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,7 +30,10 @@ done
 
 # the image's settings: a PATH (an imported tarball has no environment) and bash by default
 changes=(--change 'ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-         --change 'ENV=LC_ALL=C' --change 'CMD=["/bin/bash"]')
+         --change 'ENV=LC_ALL=C' --change 'CMD=["/bin/bash"]' --change "LABEL=kernelfarm.recipe=$recipe")
+
+# true when the store (podman run as the given command) has the image made from this recipe
+current() { [ "$("$@" image inspect --format '{{index .Labels "kernelfarm.recipe"}}' "$image" 2>/dev/null)" = "$recipe" ]; }
 
 make_tarball() {
   [ -s "$tarball" ] && return 0
@@ -42,6 +49,7 @@ make_tarball() {
   # apt's caches and lists are not needed in a build image
   rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
   tar --numeric-owner -C "$work/rootfs" -cf "$work/rootfs.tar" .
+  rm -f "$cache"/kernelfarm-builder-bookworm*.tar  # made from an older package list
   mv "$work/rootfs.tar" "$tarball"
   rm -rf "$work"
   trap - EXIT
@@ -49,7 +57,7 @@ make_tarball() {
 }
 
 # as root (the rootful store)
-if podman image exists "$image"; then
+if current podman; then
   echo "image ready: $image"
 else
   make_tarball
@@ -80,7 +88,7 @@ for user in "${users[@]}"; do
   driver=$("${as_user[@]}" podman info --format '{{.Store.GraphDriverName}}' 2>/dev/null || true)
   [ "$driver" = overlay ] || echo "warning: $user's podman store uses '$driver', not overlay: every container start copies the image" \
     "(run 'podman system reset' as $user to switch to $conf)" >&2
-  if "${as_user[@]}" podman image exists "$image" 2>/dev/null; then
+  if current "${as_user[@]}" podman; then
     echo "image ready for $user: $image"
     continue
   fi

@@ -138,22 +138,29 @@ public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task The_server_shows_its_runtime_and_images()
+    public async Task The_server_shows_its_runtime_and_images_and_what_the_probe_found_of_them()
     {
         var server = JsonNode.Parse(await Farm.Http.GetStringAsync($"api/v1/infrastructure/build-servers/{ContainerFarm.ServerId}"))!;
         Assert.Equal("podman", server["container_runtime"]!.GetValue<string>());
         Assert.Equal(ContainerFarm.Image, server["container_images"]![0]!["name"]!.GetValue<string>());
+        // Probed over SSH as kfbuild: its rootless store has the builder image, not the declared "missing" one.
+        Assert.True(server["container_runtime_found"]!.GetValue<bool>(), server.ToJsonString());
+        Assert.StartsWith("podman version ", server["container_runtime_version"]!.GetValue<string>());
+        Assert.Equal(["localhost/kernelfarm-missing:1"], server["container_images_missing"]!.AsArray().Select(n => n!.GetValue<string>()));
     }
 }
 
-/// <summary>A real kernel (linux-source-6.1, tinyconfig, x86_64) built by the farm inside rootless podman.</summary>
+/// <summary>
+/// A real kernel (linux-source-6.1, tinyconfig, x86_64) built by the farm inside rootless podman and
+/// boot-tested there (the builder image carries QEMU).
+/// </summary>
 public sealed class RealKernelContainerBuildTests(ITestOutputHelper output)
 {
     private const string RepoParent = "/var/cache/kernelfarm";
     private const string RepoName = "linux-6.1.git";
 
     [Fact]
-    public async Task A_tinyconfig_x86_64_kernel_builds_in_the_builder_image()
+    public async Task A_tinyconfig_x86_64_kernel_builds_and_boots_in_the_builder_image()
     {
         var prepare = await Proc.RunAsync("bash", [ContainerFarm.ScriptPath("prepare-kernel-repo.sh"), Path.Combine(RepoParent, RepoName)]);
         Assert.True(prepare.ExitCode == 0, $"prepare-kernel-repo.sh failed: {prepare.Stderr}{prepare.Stdout}");
@@ -175,7 +182,7 @@ public sealed class RealKernelContainerBuildTests(ITestOutputHelper output)
             ["commit_hash"] = "HEAD",
             ["target_architecture"] = "x86_64",
             ["toolchain"] = "gcc-12", // only the image has it: the job goes into the container
-            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig" },
+            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig", ["boot_test"] = true },
         });
         var job = await farm.WaitForEndAsync(id, TimeSpan.FromMinutes(20));
 
@@ -189,6 +196,12 @@ public sealed class RealKernelContainerBuildTests(ITestOutputHelper output)
         Assert.Equal("HdrS"u8.ToArray(), bzImage.AsSpan(0x202, 4).ToArray()); // the x86 boot protocol's magic
         Assert.Contains(" T start_kernel", await File.ReadAllTextAsync(Path.Combine(dir, "System.map")));
         await ContainerFarm.AssertContainerGoneAsync(id);
+        Assert.True(job["boot"]?["status"]?.GetValue<string>() == "pass", job["boot"]?.ToJsonString());
+        Assert.Contains("KFARM-BOOT-OK", await File.ReadAllTextAsync(Path.Combine(dir, "boot", "console.log")));
+        var meta = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "metadata.json")))!;
+        Assert.Equal("podman", meta["build"]!["runtime"]!.GetValue<string>());
+        Assert.Equal(ContainerFarm.Image, meta["runtime"]!["image_name"]!.GetValue<string>());
+        Assert.Contains($"podman run --rm -it --network=host", await File.ReadAllTextAsync(Path.Combine(dir, "reproducer.sh")));
 
         var at = job["transitions"]!.AsArray().ToDictionary(t => t!["status"]!.GetValue<string>(), t => DateTimeOffset.Parse(t!["at"]!.GetValue<string>()));
         ContainerFarm.Report(output, $"real kernel in podman: preparing→configuring {(at["configuring"] - at["preparing"]).TotalSeconds:0} s, " +

@@ -19,10 +19,11 @@ public sealed class RealKernelBuildTests
     /// Two builds of the same commit and config at once, on two servers in two different
     /// workspaces: both complete, and their vmlinux and bzImage are byte-identical (reproducible
     /// builds: KBUILD_BUILD_TIMESTAMP from the commit, fixed user and host). metadata.json and
-    /// reproducer.sh describe what was built.
+    /// reproducer.sh describe what was built. With boot_test on, both kernels boot in QEMU and
+    /// their init prints the marker (the boot fragment is part of both configs).
     /// </summary>
     [Fact]
-    public async Task A_tinyconfig_x86_64_kernel_builds_reproducibly_and_its_artifacts_match_the_manifest()
+    public async Task A_tinyconfig_x86_64_kernel_builds_reproducibly_boots_and_its_artifacts_match_the_manifest()
     {
         await EnsureKernelRepositoryAsync();
         using var root = TempDirectory.Create("kernel");
@@ -39,7 +40,7 @@ public sealed class RealKernelBuildTests
             ["branch"] = "master",
             ["commit_hash"] = "HEAD",
             ["target_architecture"] = "x86_64",
-            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig" },
+            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig", ["boot_test"] = true },
         };
         var id = await farm.SubmitAsync(Request());
         var twinId = await farm.SubmitAsync(Request());
@@ -77,6 +78,26 @@ public sealed class RealKernelBuildTests
         Assert.Equal(new byte[] { 0x7f, (byte)'E', (byte)'L', (byte)'F', 2 }, vmlinux.AsSpan(0, 5).ToArray()); // ELF64
         Assert.Contains(" T start_kernel", await File.ReadAllTextAsync(Path.Combine(dir, "System.map")));
         Assert.Contains("modules: skipped (CONFIG_MODULES is not set)", await farm.GetLogAsync(id));
+
+        // the boot test: both kernels boot, and the console shows the kernel and the farm's init
+        foreach (var (built, builtId) in new[] { (job, id), (twin, twinId) })
+        {
+            var boot = built["boot"]!;
+            Assert.True(boot["status"]!.GetValue<string>() == "pass", boot.ToJsonString());
+            Assert.InRange(boot["duration_s"]!.GetValue<double>(), 0.1, 60.0);
+            Assert.Null(boot["reason"]);
+            var console = (await File.ReadAllTextAsync(Path.Combine(built["artifact_directory"]!.GetValue<string>(), "boot", "console.log"))).Replace("\r", "", StringComparison.Ordinal);
+            Assert.Contains("\nKFARM-BOOT-OK\n", console, StringComparison.Ordinal);
+            Assert.Contains("Linux version 6.1.", console, StringComparison.Ordinal);
+            Assert.Contains("kfarm init: Linux 6.1.", console, StringComparison.Ordinal);
+            Assert.Contains("boot/console.log", paths);
+            var builtLog = await farm.GetLogAsync(builtId);
+            Assert.Contains("console: KFARM-BOOT-OK", builtLog, StringComparison.Ordinal);
+            Assert.Contains("boot: pass after ", builtLog, StringComparison.Ordinal);
+        }
+        Assert.Equal("pass", meta["boot"]!["status"]!.GetValue<string>());
+        var steps = job["transitions"]!.AsArray().Select(t => t!["status"]!.GetValue<string>()).ToArray();
+        Assert.Equal(["queued", "assigned", "preparing", "configuring", "building", "collecting", "booting", "transferring", "completed"], steps);
     }
 
     private static string Tail(string log) => string.Join('\n', log.Split('\n').TakeLast(40));
