@@ -15,6 +15,11 @@ public sealed record BuildPlan
     public required string Branch { get; init; }
     public required string CommitHash { get; init; }
     public int GitDepth { get; init; } = 1;
+    /// <summary>The server's bare mirror of the repository to check out from (<see cref="GitCache"/>); null: a plain clone.</summary>
+    public string? GitMirror { get; init; }
+    /// <summary>CCACHE_DIR when the job compiles through ccache (if the server has it); null: no ccache.</summary>
+    public string? CcacheDirectory { get; init; }
+    public int CcacheLimitMb { get; init; } = 5120;
     public bool GitSubmodules { get; init; }
     public required ArchitectureProfile Architecture { get; init; }
     public string CrossCompile { get; init; } = "";
@@ -46,6 +51,7 @@ public sealed record BuildPlan
             throw new ArgumentException($"unknown architecture {request.TargetArchitecture}", nameof(request));
         var config = request.BuildConfig;
         var targets = BuildTargets.Resolve(config.Targets, config.EnableModules, config.BuildDtbs, arch.Dtbs);
+        var container = ContainerSpec.For(jobId, config, placement, workspace);
         return new BuildPlan
         {
             JobId = jobId,
@@ -70,7 +76,11 @@ public sealed record BuildPlan
             ArtifactPatterns = config.EffectiveArtifactPatterns,
             Boot = !config.BootTest ? null
                 : arch.Boot ?? throw new ArgumentException($"no boot test for architecture {arch.Name}", nameof(request)),
-            Container = ContainerSpec.For(jobId, config, placement, workspace),
+            Container = container,
+            // In a container only the workspace is mounted: a container build clones.
+            GitMirror = container is null ? GitCache.MirrorPath(GitCache.RootFor(placement.Server), request.SourceRepository) : null,
+            CcacheDirectory = container is null && config.Ccache && placement.Server.CcacheLimitMb > 0 ? GitCache.RootFor(placement.Server) + "/ccache" : null,
+            CcacheLimitMb = placement.Server.CcacheLimitMb,
         };
     }
 

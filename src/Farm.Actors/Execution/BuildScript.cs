@@ -53,22 +53,29 @@ public static class BuildScript
 
         L("step preparing");
         L("rm -rf source build artifacts manifest.tsv");
-        L("mkdir -p source build artifacts");
-        var clone = new List<string> { "git", "clone", "--no-tags", "--branch", Quote(plan.Branch) };
-        if (plan.GitDepth > 0) clone.Add($"--depth {plan.GitDepth}");
-        if (plan.GitSubmodules) clone.Add(plan.GitDepth > 0 ? "--recurse-submodules --shallow-submodules" : "--recurse-submodules");
-        clone.Add("--");
-        clone.Add(Quote(plan.SourceRepository));
-        clone.Add("source");
-        L("run " + string.Join(' ', clone));
-        if (!plan.CommitHash.Equals("HEAD", StringComparison.OrdinalIgnoreCase))
+        L("mkdir -p build artifacts");
+        if (plan.GitMirror is not null)
         {
-            var sha = Quote(plan.CommitHash);
-            // A shallow clone may not contain the commit: fetch exactly it, then check it out.
-            L($"if ! git -C source checkout -q --detach {sha} 2>/dev/null; then");
-            L($"  run git -C source fetch -q {(plan.GitDepth > 0 ? $"--depth {plan.GitDepth} " : "")}origin {sha}");
-            L("  run git -C source checkout -q --detach FETCH_HEAD");
-            L("fi");
+            foreach (var line in GitCache.CheckoutLines(plan)) L(line);
+        }
+        else
+        {
+            var clone = new List<string> { "git", "clone", "--no-tags", "--branch", Quote(plan.Branch) };
+            if (plan.GitDepth > 0) clone.Add($"--depth {plan.GitDepth}");
+            if (plan.GitSubmodules) clone.Add(plan.GitDepth > 0 ? "--recurse-submodules --shallow-submodules" : "--recurse-submodules");
+            clone.Add("--");
+            clone.Add(Quote(plan.SourceRepository));
+            clone.Add("source");
+            L("run " + string.Join(' ', clone));
+            if (!plan.CommitHash.Equals("HEAD", StringComparison.OrdinalIgnoreCase))
+            {
+                var sha = Quote(plan.CommitHash);
+                // A shallow clone may not contain the commit: fetch exactly it, then check it out.
+                L($"if ! git -C source checkout -q --detach {sha} 2>/dev/null; then");
+                L($"  run git -C source fetch -q {(plan.GitDepth > 0 ? $"--depth {plan.GitDepth} " : "")}origin {sha}");
+                L("  run git -C source checkout -q --detach FETCH_HEAD");
+                L("fi");
+            }
         }
         L("git -C source log -1 --format='commit: %H%ncommit date: %cI' || exit $?");
         L("export KBUILD_BUILD_TIMESTAMP=\"@$(git -C source log -1 --format=%ct)\"");
@@ -78,6 +85,18 @@ public static class BuildScript
         L("fact hardware_ram_kb \"$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)\"");
         L();
 
+        if (plan.CcacheDirectory is not null)
+        {   // per job: the stats log counts this build's hits and misses (the cache's own counters are the server's)
+            L("KFARM_CCACHE=");
+            L("if command -v ccache >/dev/null 2>&1; then");
+            L($"  export CCACHE_DIR={Quote(plan.CcacheDirectory)} CCACHE_MAXSIZE={plan.CcacheLimitMb}M CCACHE_BASEDIR=\"$KFARM_WS\" CCACHE_NOHASHDIR=1 CCACHE_STATSLOG=\"$KFARM_WS/ccache-stats.log\"");
+            L("  rm -f ccache-stats.log");
+            L("  KFARM_CCACHE='ccache '");
+            L("  fact ccache \"$(ccache --version | head -n 1)\"");
+            L("else");
+            L("  echo 'ccache: not installed on this server: building without it'");
+            L("fi");
+        }
         L($"KFARM_MAKE=({MakeCommand(plan, "$KFARM_WS")})");
 
         L("step configuring");
@@ -127,6 +146,13 @@ public static class BuildScript
             L("run tar -C headers -cJf artifacts/headers.tar.xz .");
             L("target_done");
         }
+        if (plan.CcacheDirectory is not null)
+        {
+            L("if [ -n \"$KFARM_CCACHE\" ]; then");
+            L("  fact ccache_hits \"$(grep -cxE '(direct|preprocessed)_cache_hit' ccache-stats.log 2>/dev/null)\"");
+            L("  fact ccache_misses \"$(grep -cx cache_miss ccache-stats.log 2>/dev/null)\"");
+            L("fi");
+        }
         L();
 
         L("step collecting");
@@ -160,10 +186,11 @@ public static class BuildScript
     /// "$WS" in the reproducer): source and build directories, ARCH, the toolchain's variables
     /// and the job's make_variables (validated: no farm-set names), each quoted.
     /// </summary>
-    internal static string MakeCommand(BuildPlan plan, string workspaceVariable)
+    /// <param name="ccache">Compile through ccache when the plan says so (the reproducer builds without it).</param>
+    internal static string MakeCommand(BuildPlan plan, string workspaceVariable, bool ccache = true)
     {
         var make = new List<string> { "make", "-C", "source", $"O=\"{workspaceVariable}/build\"", $"ARCH={plan.Architecture.KernelArch}" };
-        make.AddRange(ToolchainMake.Variables(plan.Toolchain, plan.CrossCompile));
+        make.AddRange(ToolchainMake.Variables(plan.Toolchain, plan.CrossCompile, ccache && plan.CcacheDirectory is not null ? "KFARM_CCACHE" : null));
         foreach (var (key, value) in plan.MakeVariables.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             make.Add(Quote($"{key}={value}"));
         return string.Join(' ', make);

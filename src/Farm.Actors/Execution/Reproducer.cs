@@ -44,7 +44,7 @@ public static class Reproducer
                 : $"export {key}={Quote(value)}");
         L("export KBUILD_BUILD_USER=kernelfarm KBUILD_BUILD_HOST=kernelfarm");
         L("export KBUILD_BUILD_TIMESTAMP=\"@$(git -C source log -1 --format=%ct)\"");
-        L($"MAKE_CMD=({BuildScript.MakeCommand(plan, "$WS")})");
+        L($"MAKE_CMD=({BuildScript.MakeCommand(plan, "$WS", ccache: false)})");
         L();
         foreach (var command in ConfigureSteps.For(plan, "\"${MAKE_CMD[@]}\"", "$WS"))
             L(command.Text);

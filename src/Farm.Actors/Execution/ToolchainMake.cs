@@ -17,18 +17,25 @@ public static class ToolchainMake
     public static string VersionSuffix(string toolchain) =>
         toolchain.IndexOf('-') is var i and >= 0 ? toolchain[i..] : "";
 
-    /// <summary>The make variables the farm sets for the toolchain, each a quoted shell word.</summary>
-    public static IReadOnlyList<string> Variables(string toolchain, string crossCompile)
+    /// <summary>
+    /// The make variables the farm sets for the toolchain, each a quoted shell word. With
+    /// <paramref name="ccacheVariable"/> (a shell variable holding "ccache " or nothing, decided on the
+    /// server) CC is always set, to that prefix and the compiler kbuild would run anyway.
+    /// </summary>
+    public static IReadOnlyList<string> Variables(string toolchain, string crossCompile, string? ccacheVariable = null)
     {
         var words = new List<string>();
         if (crossCompile.Length > 0) words.Add($"CROSS_COMPILE={Quote(crossCompile)}");
         var suffix = VersionSuffix(toolchain);
         if (IsLlvm(toolchain)) words.Add(suffix.Length > 0 ? $"LLVM={Quote(suffix)}" : "LLVM=1");
-        else if (suffix.Length > 0) words.Add(Quote($"CC={crossCompile}gcc{suffix}"));
+        if (ccacheVariable is not null) words.Add($"\"CC=${{{ccacheVariable}}}\"{Quote(CompilerName(toolchain, crossCompile))}");
+        else if (!IsLlvm(toolchain) && suffix.Length > 0) words.Add(Quote($"CC={crossCompile}gcc{suffix}"));
         return words;
     }
 
     /// <summary>The compiler kbuild runs for the toolchain (a quoted shell word), whose version metadata.json reports.</summary>
-    public static string Compiler(string toolchain, string crossCompile) =>
-        IsLlvm(toolchain) ? Quote("clang" + VersionSuffix(toolchain)) : Quote($"{crossCompile}gcc{VersionSuffix(toolchain)}");
+    public static string Compiler(string toolchain, string crossCompile) => Quote(CompilerName(toolchain, crossCompile));
+
+    private static string CompilerName(string toolchain, string crossCompile) =>
+        IsLlvm(toolchain) ? "clang" + VersionSuffix(toolchain) : $"{crossCompile}gcc{VersionSuffix(toolchain)}";
 }

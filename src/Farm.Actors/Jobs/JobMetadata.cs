@@ -70,6 +70,13 @@ public static partial class JobMetadata
                 ["cpus"] = container.Cpus,
                 ["memory_mb"] = container.MemoryMb,
             },
+            // ccache where the server has it and the job did not opt out: this build's own hits and misses
+            ["ccache"] = facts.Fact("ccache") is not { } ccache ? null : new Dictionary<string, object?>
+            {
+                ["version"] = ccache,
+                ["hits"] = int.TryParse(facts.Fact("ccache_hits"), out var hits) ? hits : null,
+                ["misses"] = int.TryParse(facts.Fact("ccache_misses"), out var misses) ? misses : null,
+            },
             // The boot test's result (build_config.boot_test): {"status": "pass"|"fail", "duration_s", "reason"}.
             ["boot"] = job.Boot,
             ["compiler"] = compilerLine is null ? null : new Dictionary<string, object?>

@@ -39,6 +39,10 @@ public static class PlacementStrategy
     public static bool AllowsPaths(BuildServer server, JobRequirements job)
     {
         var roots = server.AllowedWorkspaceRoots.Append(server.WorkspaceRoot).ToList();
+        // The caches are the farm's: no job's workspace may sit in (or be) the cache directory.
+        var cache = Execution.GitCache.RootFor(server);
+        if (job.WorkspaceRoot is { } r0 && SafePath.IsWithin(r0, cache)) return false;
+        if (job.BuildDirectory is { } d0 && SafePath.IsWithin(d0, cache)) return false;
         if (job.WorkspaceRoot is { } root && !roots.Any(r => SafePath.IsWithin(root, r))) return false;
         if (job.BuildDirectory is { } dir && !roots.Any(r => SafePath.IsWithin(dir, r) && dir != r)) return false;
         return true;

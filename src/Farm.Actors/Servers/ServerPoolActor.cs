@@ -44,7 +44,10 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Recover<DrainChanged>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
-            Timers.StartPeriodicTimer("probe", new ProbeAll(), TimeSpan.FromSeconds(1), _settings.ProbeInterval);
+            // A ProbeInterval of zero turns the periodic probe off (simulated servers in the benchmark);
+            // health then stays what registration and explicit probes found.
+            if (_settings.ProbeInterval > TimeSpan.Zero)
+                Timers.StartPeriodicTimer("probe", new ProbeAll(), TimeSpan.FromSeconds(1), _settings.ProbeInterval);
             _queue.Tell(QueueCommands.CapacityChanged.Instance);
         });
 

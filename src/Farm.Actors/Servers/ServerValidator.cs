@@ -54,6 +54,10 @@ public static partial class ServerValidator
         for (var i = 0; i < (s.AllowedWorkspaceRoots?.Count ?? 0); i++)
             Check(s.AllowedWorkspaceRoots![i] is { } root && SafePath.IsSafeAbsolute(root), $"allowed_workspace_roots[{i}]",
                 "must be an absolute path of letters, digits and '._/-' without '..'");
+        Check(s.CacheDirectory is null || SafePath.IsSafeAbsolute(s.CacheDirectory), "cache_directory",
+            "must be null or an absolute path of letters, digits and '._/-' without '..'");
+        Check(s.GitCacheLimitMb is >= 0 and <= 16_777_216, "git_cache_limit_mb", "must be between 0 (no git cache kept) and 16777216");
+        Check(s.CcacheLimitMb is >= 0 and <= 16_777_216, "ccache_limit_mb", "must be between 0 (ccache not used) and 16777216");
         ContainerRules.CheckServer(s, arches, errors);
         return errors;
     }

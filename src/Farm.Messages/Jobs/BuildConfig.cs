@@ -40,6 +40,8 @@ public sealed record BuildConfig
     public int? ContainerMemoryMb { get; init; }
     /// <summary>After collecting, boot the built kernel in QEMU with a tiny initramfs (architectures with a boot profile).</summary>
     public bool BootTest { get; init; }
+    /// <summary>Compile through ccache where the server has it (README "Caches"); false opts the job out.</summary>
+    public bool Ccache { get; init; } = true;
 
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> SecretValues =>

@@ -21,6 +21,12 @@ public sealed record BuildServer
     public string WorkspaceRoot { get; init; } = "/tmp/builds";
     /// <summary>Roots a job's own workspace_root may point into; the default root is always allowed.</summary>
     public IReadOnlyList<string> AllowedWorkspaceRoots { get; init; } = [];
+    /// <summary>Where the server keeps its git mirrors and ccache (README "Caches"); null: &lt;workspace_root&gt;/.kfarm-cache.</summary>
+    public string? CacheDirectory { get; init; }
+    /// <summary>The git cache's size limit in MiB: past it, the least recently used mirrors not in use are removed.</summary>
+    public int GitCacheLimitMb { get; init; } = 20480;
+    /// <summary>ccache's own size limit (CCACHE_MAXSIZE) in MiB for builds on this server.</summary>
+    public int CcacheLimitMb { get; init; } = 5120;
     /// <summary>"docker" or "podman" when the server can run builds in containers (README "Container builds"); null: it cannot.</summary>
     public string? ContainerRuntime { get; init; }
     public IReadOnlyList<ContainerImage> ContainerImages { get; init; } = [];

@@ -20,6 +20,7 @@ public sealed class BuildScriptRunTests : IDisposable
 
         bzImage:
         	test -s $(O)/.config
+        	$(CC) -c main.c -o $(O)/main.o
         	printf 'vmlinux $(ARCH) $(TAG)\n' > $(O)/vmlinux
         	printf 'ffffffff81000000 T _text $(TAG)\n' > $(O)/System.map
         	mkdir -p $(O)/arch/x86/boot
@@ -71,7 +72,8 @@ public sealed class BuildScriptRunTests : IDisposable
     {
         // Recipes must start with a tab; the raw literal above keeps them.
         File.WriteAllText(Path.Combine(_repo, "Makefile"), FakeKbuild.Replace("@TAG@", tag, StringComparison.Ordinal));
-        Git("add", "Makefile");
+        File.WriteAllText(Path.Combine(_repo, "main.c"), $"const char *kfarm_tag = \"{tag}\";\n");
+        Git("add", "Makefile", "main.c");
         Git("commit", "-q", "-m", $"fake kernel {tag}");
         return Git("rev-parse", "HEAD");
     }
@@ -86,16 +88,23 @@ public sealed class BuildScriptRunTests : IDisposable
         BuildConfig = new BuildConfig { KernelConfig = config, GitDepth = 1 },
     };
 
-    private static BuildPlan Plan(BuildJobRequest request, string workspace) =>
-        BuildPlan.From("job-local", request, BuildScriptTests.PlacementWith(new Toolchain("gcc-12", ["x86_64"]), cores: 2),
+    /// <summary>The server's cache directory: every run of this class shares its git mirror.</summary>
+    private string Cache => _dir.Combine("cache");
+
+    private string Mirror => GitCache.MirrorPath(Cache, new Uri(_repo).AbsoluteUri);
+
+    private BuildPlan Plan(BuildJobRequest request, string workspace) =>
+        BuildPlan.From("job-local", request, BuildScriptTests.PlacementWith(new Toolchain("gcc-12", ["x86_64"]), cores: 2, cacheDirectory: Cache),
             workspace, ArchitectureCatalog.Default);
 
     /// <summary>Derives the plan the way BuildJobActor does (BuildPlan.From), writes the script and runs it to the end.</summary>
-    private (string Workspace, ProcessResult Result) Run(BuildJobRequest request, string? workspace = null)
+    private (string Workspace, ProcessResult Result) Run(BuildJobRequest request, string? workspace = null, bool mirror = true)
     {
         workspace ??= _dir.Combine("ws-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(workspace);
-        File.WriteAllText(Path.Combine(workspace, BuildScript.ScriptName), BuildScript.Generate(Plan(request, workspace)));
+        var plan = Plan(request, workspace);
+        if (!mirror) plan = plan with { GitMirror = null };
+        File.WriteAllText(Path.Combine(workspace, BuildScript.ScriptName), BuildScript.Generate(plan));
         var result = LocalShell.Run(LocalShell.Bash, [BuildScript.ScriptName], workspace, TimeSpan.FromMinutes(2));
         return (workspace, result);
     }
@@ -133,7 +142,7 @@ public sealed class BuildScriptRunTests : IDisposable
         var log = File.ReadAllText(Path.Combine(ws, "build.log"));
         Assert.Contains($"commit: {_headCommit}\n", log);
         Assert.Contains("modules: skipped (CONFIG_MODULES is not set)", log);
-        Assert.Contains("+ make -C source O=" + ws + "/build ARCH=x86_64 CC=gcc-12 -j2 bzImage\n", log);
+        Assert.Contains("+ make -C source O=" + ws + "/build ARCH=x86_64 CC=ccache gcc-12 -j2 bzImage\n", log);
         Assert.Matches(@"^\d+\n$", File.ReadAllText(Path.Combine(ws, "pid")));
 
         var manifest = ArtifactManifest.Parse(File.ReadAllText(Path.Combine(ws, "manifest.tsv")));
@@ -285,8 +294,96 @@ public sealed class BuildScriptRunTests : IDisposable
         var (ws, result) = Run(request);
         Assert.Equal(0, result.ExitCode);
         var log = File.ReadAllText(Path.Combine(ws, "build.log"));
-        Assert.Contains("ARCH=x86_64 CC=gcc-12 KCFLAGS=-O2 -pipe tinyconfig\n", log);
-        Assert.Contains("ARCH=x86_64 CC=gcc-12 KCFLAGS=-O2 -pipe -j2 bzImage\n", log);
+        Assert.Contains("ARCH=x86_64 CC=ccache gcc-12 KCFLAGS=-O2 -pipe tinyconfig\n", log);
+        Assert.Contains("ARCH=x86_64 CC=ccache gcc-12 KCFLAGS=-O2 -pipe -j2 bzImage\n", log);
+    }
+
+    [Fact]
+    public void The_second_job_of_a_repository_fetches_only_into_the_servers_mirror_and_checks_out_a_worktree()
+    {
+        var (first, r1) = Run(Request());
+        Assert.True(r1.ExitCode == 0, File.ReadAllText(Path.Combine(first, "build.log")));
+        Assert.Contains("+ git init -q --bare " + Mirror, File.ReadAllText(Path.Combine(first, "build.log")));
+        var newest = Commit("v3");
+
+        var (second, r2) = Run(Request());
+        var log = File.ReadAllText(Path.Combine(second, "build.log"));
+        Assert.True(r2.ExitCode == 0, log);
+        Assert.DoesNotContain("git init", log);
+        Assert.DoesNotContain("git clone", log);
+        Assert.Contains($"commit: {newest}\n", log);
+        Assert.Equal("vmlinux x86_64 v3\n", File.ReadAllText(Path.Combine(second, "artifacts", "vmlinux")));
+        // a worktree of the mirror: source/.git is a file pointing into it, the objects are the mirror's
+        Assert.StartsWith("gitdir: " + Mirror + "/worktrees/", File.ReadAllText(Path.Combine(second, "source", ".git")));
+        Assert.True(File.Exists(Path.Combine(Mirror, GitCache.LastUsedFile)));
+
+        // the farm removes a finished workspace; the next job prunes its worktree entry
+        Directory.Delete(first, recursive: true);
+        Assert.Equal(0, Run(Request()).Result.ExitCode);
+        var worktrees = LocalShell.MustRun("git", ["-C", Mirror, "worktree", "list", "--porcelain"]);
+        Assert.DoesNotContain(first, worktrees);
+        Assert.Contains(second, worktrees);
+    }
+
+    [Fact]
+    public async Task Concurrent_jobs_of_one_repository_share_the_mirror_safely()
+    {
+        var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => Run(Request(_firstCommit, "modconfig")))));
+        Assert.All(runs, r => Assert.True(r.Result.ExitCode == 0, File.ReadAllText(Path.Combine(r.Workspace, "build.log"))));
+        Assert.All(runs, r => Assert.Equal("vmlinux x86_64 v1\n", File.ReadAllText(Path.Combine(r.Workspace, "artifacts", "vmlinux"))));
+        // one of them made the mirror; the others waited for its lock and found it
+        Assert.Single(runs, r => File.ReadAllText(Path.Combine(r.Workspace, "build.log")).Contains("git init -q --bare", StringComparison.Ordinal));
+        var worktrees = LocalShell.MustRun("git", ["-C", Mirror, "worktree", "list", "--porcelain"]);
+        Assert.All(runs, r => Assert.Contains(r.Workspace + "/source", worktrees));
+    }
+
+    [Fact]
+    public void A_full_history_job_deepens_a_mirror_that_shallow_jobs_made()
+    {
+        Assert.Equal(0, Run(Request()).Result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(Mirror, "shallow")));
+
+        var full = Request() with { BuildConfig = Request().BuildConfig with { GitDepth = 0 } };
+        var (ws, result) = Run(full);
+        Assert.True(result.ExitCode == 0, File.ReadAllText(Path.Combine(ws, "build.log")));
+        Assert.False(File.Exists(Path.Combine(Mirror, "shallow")));
+        Assert.Equal(2, LocalShell.MustRun("git", ["-C", Path.Combine(ws, "source"), "rev-list", "--count", "HEAD"]).Trim() switch { var n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
+    [Fact]
+    public void Without_a_mirror_a_job_clones_and_leaves_no_git_cache()
+    {
+        var (ws, result) = Run(Request(_firstCommit), mirror: false);
+        var log = File.ReadAllText(Path.Combine(ws, "build.log"));
+        Assert.True(result.ExitCode == 0, log);
+        Assert.Contains("+ git clone --no-tags --branch main --depth 1 -- " + new Uri(_repo).AbsoluteUri + " source", log);
+        Assert.Contains($"commit: {_firstCommit}\n", log);
+        Assert.False(Directory.Exists(Path.Combine(Cache, "git")));
+    }
+
+    /// <summary>ccache is installed by scripts/install-deps.sh (as on a build server that has it).</summary>
+    [Fact]
+    public void A_second_build_in_another_workspace_hits_the_servers_ccache_and_counts_it()
+    {
+        var (first, r1) = Run(Request());
+        var facts1 = KernelFarm.Actors.Jobs.BuildLogFacts.Parse(File.ReadAllText(Path.Combine(first, "build.log")));
+        Assert.True(r1.ExitCode == 0, File.ReadAllText(Path.Combine(first, "build.log")));
+        Assert.StartsWith("ccache version 4.", facts1.Fact("ccache"));
+        Assert.Equal(("0", "1"), (facts1.Fact("ccache_hits"), facts1.Fact("ccache_misses")));
+
+        var (second, r2) = Run(Request());
+        var facts2 = KernelFarm.Actors.Jobs.BuildLogFacts.Parse(File.ReadAllText(Path.Combine(second, "build.log")));
+        Assert.Equal(0, r2.ExitCode);
+        Assert.Equal(("1", "0"), (facts2.Fact("ccache_hits"), facts2.Fact("ccache_misses"))); // CCACHE_BASEDIR: the other workspace's object
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, "build", "main.o")), File.ReadAllBytes(Path.Combine(second, "build", "main.o")));
+        Assert.True(Directory.Exists(Path.Combine(Cache, "ccache")));
+
+        var optedOut = Request() with { BuildConfig = Request().BuildConfig with { Ccache = false } };
+        var (third, r3) = Run(optedOut);
+        var log3 = File.ReadAllText(Path.Combine(third, "build.log"));
+        Assert.Equal(0, r3.ExitCode);
+        Assert.DoesNotContain("ccache", log3, StringComparison.Ordinal);
+        Assert.Contains("ARCH=x86_64 CC=gcc-12 -j2 bzImage\n", log3);
     }
 
     [Fact]

@@ -203,7 +203,8 @@ public sealed class BuildScriptTests : IDisposable
     [InlineData("gcc", "", "", "'gcc'")]
     public void The_toolchain_name_sets_the_compiler_kbuild_runs(string toolchain, string cross, string variables, string compiler)
     {
-        var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"], cross)), "/w/job-7", ArchitectureCatalog.Default);
+        var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"], cross)), "/w/job-7", ArchitectureCatalog.Default)
+            with { CcacheDirectory = null };
         var script = BuildScript.Generate(plan);
 
         Assert.Equal(toolchain.StartsWith("clang", StringComparison.Ordinal) || toolchain.StartsWith("llvm", StringComparison.Ordinal), plan.Llvm);
@@ -223,6 +224,25 @@ public sealed class BuildScriptTests : IDisposable
         var lines = Lines(Reproducer.Generate(plan, null, []));
         Assert.Contains("#   podman run --rm -it --network=host -v \"$PWD:$PWD\" -w \"$PWD\" 'localhost/kernelfarm-builder:bookworm' bash reproducer.sh", lines);
         Assert.DoesNotContain("podman", Reproducer.Generate(Plan(), null, []), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gcc", "", "'gcc'")]
+    [InlineData("gcc-12", "aarch64-linux-gnu-", "'aarch64-linux-gnu-gcc-12'")]
+    [InlineData("clang-14", "", "'clang-14'")]
+    public void With_ccache_cc_is_always_set_to_the_wrapper_and_the_compiler_kbuild_would_run(string toolchain, string cross, string compiler)
+    {
+        var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"], cross)), "/w/job-7", ArchitectureCatalog.Default);
+        Assert.Equal("/tmp/builds/.kfarm-cache/ccache", plan.CcacheDirectory);
+        var make = Lines(BuildScript.Generate(plan)).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
+        Assert.EndsWith(" \"CC=${KFARM_CCACHE}\"" + compiler + ")", make);
+        Assert.Single(make.Split(' '), w => w.Contains("CC=", StringComparison.Ordinal) && !w.Contains("CROSS", StringComparison.Ordinal));
+        // the reproducer builds without ccache: the same objects, no cache needed
+        Assert.DoesNotContain("CCACHE", Reproducer.Generate(plan, null, []), StringComparison.Ordinal);
+        var optedOut = BuildPlan.From("job-7", Request("x86_64") with { BuildConfig = new BuildConfig { Ccache = false } },
+            PlacementWith(new Toolchain(toolchain, ["x86_64"], cross)), "/w/job-7", ArchitectureCatalog.Default);
+        Assert.Null(optedOut.CcacheDirectory);
+        Assert.DoesNotContain("ccache", BuildScript.Generate(optedOut), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -473,8 +493,9 @@ public sealed class BuildScriptTests : IDisposable
         TargetArchitecture = arch,
     };
 
-    internal static Placement PlacementWith(Toolchain toolchain, int cores = 16) => new("job-7", new BuildServer
+    internal static Placement PlacementWith(Toolchain toolchain, int cores = 16, string? cacheDirectory = null) => new("job-7", new BuildServer
     {
+        CacheDirectory = cacheDirectory,
         Id = "srv-1",
         Hostname = "srv-1",
         IpAddress = "10.0.0.1",

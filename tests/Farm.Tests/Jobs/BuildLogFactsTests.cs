@@ -62,6 +62,11 @@ public sealed class BuildLogFactsTests
         Assert.Equal((100L, 20L, 3L), ((long)vmlinux["text_size"]!, (long)vmlinux["data_size"]!, (long)vmlinux["bss_size"]!));
         Assert.Equal("ssh", build["runtime"]);
         Assert.Null(meta["runtime"]);
+        Assert.Null(meta["ccache"]);
+        var cached = (Dictionary<string, object?>)JobMetadata.Describe(job, null,
+            BuildLogFacts.Parse(Log + "\n==> kfarm: fact ccache=ccache version 4.7.5\n==> kfarm: fact ccache_hits=1520\n==> kfarm: fact ccache_misses=3\n"), ["kernel"], 2);
+        Assert.Equal(("ccache version 4.7.5", 1520, 3), ((string)((Dictionary<string, object?>)cached["ccache"]!)["version"]!,
+            (int)((Dictionary<string, object?>)cached["ccache"]!)["hits"]!, (int)((Dictionary<string, object?>)cached["ccache"]!)["misses"]!));
     }
 
     [Fact]

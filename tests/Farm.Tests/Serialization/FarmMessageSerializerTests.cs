@@ -81,6 +81,9 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         ContainerImages = [new ContainerImage("localhost/kernelfarm-builder:bookworm", [Tc()])],
         ContainerDefaultCpus = 4,
         ContainerDefaultMemoryMb = 8192,
+        CacheDirectory = "/srv/cache",
+        GitCacheLimitMb = 1000,
+        CcacheLimitMb = 500,
     };
 
     private static Placement Placement() => new("job-1", Server(), Tc(), "localhost/kernelfarm-builder:bookworm");
@@ -366,7 +369,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             ["branch", "build_config", "commit_hash", "priority", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["artifact_patterns", "boot_test", "build_directory", "build_dtbs", "container_cpus", "container_image", "container_memory_mb", "custom_env", "enable_modules", "extra_make_args", "git_depth",
+            ["artifact_patterns", "boot_test", "build_directory", "build_dtbs", "ccache", "container_cpus", "container_image", "container_memory_mb", "custom_env", "enable_modules", "extra_make_args", "git_depth",
              "git_submodules", "kconfig_fragments", "keep_workspace", "kernel_config", "make_variables", "output_directory", "secret_env", "targets", "timeout_minutes", "workspace_root"],
             root.GetProperty("build_config").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git", root.GetProperty("source_repository").GetString());

@@ -127,6 +127,21 @@ public sealed class PlacementStrategyTests
         Assert.True(PlacementStrategy.AllowsPaths(s, Job()));
     }
 
+    [Theory]
+    [InlineData("/srv/builds/.kfarm-cache", null, false)]
+    [InlineData("/srv/builds/.kfarm-cache/git/x.git", null, false)]
+    [InlineData("/srv/builds/.kfarm-cache-not", null, true)]
+    [InlineData(null, "/srv/builds/.kfarm-cache/git", false)]
+    [InlineData(null, "/srv/builds/.kfarm-cache", false)]
+    public void No_workspace_may_sit_in_the_servers_cache_directory(string? dir, string? root, bool allowed)
+    {
+        var s = Server("a");
+        Assert.Equal(allowed, PlacementStrategy.AllowsPaths(s, Job(root: root, dir: dir)));
+        var moved = s with { CacheDirectory = "/mnt/fast/cache", AllowedWorkspaceRoots = ["/mnt/fast"] };
+        Assert.True(PlacementStrategy.AllowsPaths(moved, Job(root: root, dir: dir)));
+        Assert.False(PlacementStrategy.AllowsPaths(moved, Job(dir: "/mnt/fast/cache/x")));
+    }
+
     // ---- Choose ----
 
     private static Placement? Choose(params ServerCapacity[] servers) => PlacementStrategy.Choose(servers, "job-1", Job());
