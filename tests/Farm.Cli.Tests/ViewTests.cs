@@ -30,6 +30,21 @@ public sealed class ViewTests
     }
 
     [Fact]
+    public void Server_show_lists_the_caches_against_their_limits()
+    {
+        var server = JsonNode.Parse("""
+            {"id":"a","caches":{"directory":"/srv/builds/.kfarm-cache","git_bytes":1610612736,"git_limit_bytes":21474836480,
+             "repositories":[{"name":"linux-0123456789abcdef.git","bytes":1610612736,"last_used":null}],
+             "ccache_bytes":null,"ccache_limit_bytes":5368709120}}
+            """)!;
+        var lines = ServerView.Show(server).Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("git cache", StringComparison.Ordinal) && l.EndsWith("1.5 GiB of 20 GiB", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ccache", StringComparison.Ordinal) && l.EndsWith("? of 5.0 GiB", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("linux-0123456789abcdef.git  1.5 GiB  used never", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("cache directory", StringComparison.Ordinal) && l.EndsWith("/srv/builds/.kfarm-cache", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Cluster_show_lists_members_and_singletons()
     {
         var text = ClusterView.Show(JsonNode.Parse("""

@@ -5,22 +5,29 @@ using KernelFarm.Messages.Servers;
 namespace KernelFarm.Actors.Servers;
 
 /// <summary>A server as placement sees it: what it offers and how much of it is free.</summary>
-public sealed record ServerCapacity(BuildServer Server, int SlotsInUse, bool Healthy = true, bool Draining = false)
+/// <param name="CachedRepositories">The git mirrors (<see cref="Execution.GitCache.MirrorName"/>) the server's cache holds, as far as the pool knows.</param>
+public sealed record ServerCapacity(BuildServer Server, int SlotsInUse, bool Healthy = true, bool Draining = false,
+    IReadOnlySet<string>? CachedRepositories = null)
 {
     public int FreeSlots => Math.Max(0, Server.MaxConcurrentJobs - SlotsInUse);
 }
 
 /// <summary>What a job needs from a server, beyond a free slot.</summary>
-public sealed record JobRequirements(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory, string? ContainerImage = null)
+/// <param name="Repository">The mirror name of the job's repository (cache affinity); null: no preference.</param>
+public sealed record JobRequirements(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory, string? ContainerImage = null,
+    string? Repository = null)
 {
     public static JobRequirements Of(BuildJobRequest r) =>
-        new(r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory, r.BuildConfig.ContainerImage);
+        new(r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory, r.BuildConfig.ContainerImage,
+            string.IsNullOrEmpty(r.SourceRepository) ? null : Execution.GitCache.MirrorName(r.SourceRepository));
 }
 
 /// <summary>
 /// Pure placement: eligible servers have the architecture, a toolchain for it (the named one if
-/// the job names one) and allow the job's workspace paths; among those with a free slot the least
-/// loaded wins (ties: native toolchain, then id, so placement is deterministic).
+/// the job names one) and allow the job's workspace paths; among those with a free slot, one whose
+/// git cache holds the job's repository wins (cache affinity: only among servers that can take the
+/// job now, so it never keeps a job waiting), then the least loaded (ties: native toolchain, then
+/// id, so placement is deterministic).
 /// </summary>
 public static class PlacementStrategy
 {
@@ -82,13 +89,15 @@ public static class PlacementStrategy
     public static Placement? Choose(IEnumerable<ServerCapacity> servers, string jobId, JobRequirements job)
     {
         Placement? best = null;
-        (double Load, int Cross, string Id) bestKey = default;
+        (int Uncached, double Load, int Cross, string Id) bestKey = default;
         foreach (var s in servers)
         {
             if (!s.Healthy || s.Draining || s.FreeSlots <= 0) continue;
             if (ContainerPlacement.Offer(s.Server, job) is not { } offer) continue;
             var tc = offer.Toolchain;
-            var key = ((double)s.SlotsInUse / Math.Max(1, s.Server.MaxConcurrentJobs), tc.CrossCompile.Length > 0 ? 1 : 0, s.Server.Id);
+            // a container build clones (only its workspace is mounted): no affinity for it
+            var cached = job.Repository is { } repo && offer.ContainerImage is null && s.CachedRepositories?.Contains(repo) == true;
+            var key = (cached ? 0 : 1, (double)s.SlotsInUse / Math.Max(1, s.Server.MaxConcurrentJobs), tc.CrossCompile.Length > 0 ? 1 : 0, s.Server.Id);
             if (best is null || key.CompareTo(bestKey) < 0)
             {
                 best = new Placement(jobId, s.Server, tc, offer.ContainerImage);

@@ -29,6 +29,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, IReadOnlyList<DetectedToolchain>> _detected = new();
     /// <summary>The declared container runtime and images as the last successful probe found them (servers with a runtime only).</summary>
     private readonly Dictionary<string, DetectedContainers> _containers = new();
+    /// <summary>The server's caches as the last successful probe found them (and evicted from).</summary>
+    private readonly Dictionary<string, ServerCaches> _caches = new();
     private readonly HashSet<string> _registering = [];
     private PoolState _state = PoolState.Empty;
 
@@ -120,7 +122,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         var (server, at) = _state.Servers[id];
         return new ServerView(server, _state.SlotsInUse(id), _state.JobsOn(id),
             _health.GetValueOrDefault(id, new ServerHealth(HealthStatus.Healthy, at)), at, _state.Draining.Contains(id), _detected.GetValueOrDefault(id),
-            _containers.GetValueOrDefault(id));
+            _containers.GetValueOrDefault(id), _caches.GetValueOrDefault(id));
     }
 
     private void OnRegister(ServerPoolCommands.Register r)
@@ -171,33 +173,14 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             _health.Remove(r.ServerId);
             _detected.Remove(r.ServerId);
             _containers.Remove(r.ServerId);
+            _caches.Remove(r.ServerId);
             sender.Tell(new ServerPoolReplies.Removed(r.ServerId));
         });
     }
 
     private void OnPlace(ServerPoolCommands.Place p)
     {
-        var inUse = _state.Servers.Keys.ToDictionary(id => id, _state.SlotsInUse);
-        var placements = new List<Placement>();
-        var fresh = new List<Placement>();
-        foreach (var req in p.Requests)
-        {
-            if (_state.Reservations.TryGetValue(req.JobId, out var existing))
-            {
-                // A reservation on a server the job must avoid is the failed attempt's, not yet
-                // released: it is replaced below (the new SlotsReserved overwrites it).
-                if (!req.AvoidServers.Contains(existing.Server.Id)) { placements.Add(existing); continue; }
-                inUse[existing.Server.Id]--;
-            }
-            var capacity = _state.Servers.Values.Select(s => new ServerCapacity(s.Server, inUse[s.Server.Id],
-                _health.GetValueOrDefault(s.Server.Id)?.Status != HealthStatus.Unhealthy, _state.Draining.Contains(s.Server.Id))).ToList();
-            var chosen = PlacementStrategy.Choose(capacity, req.JobId,
-                new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, req.ContainerImage), req.AvoidServers);
-            if (chosen is null) continue;
-            inUse[chosen.Server.Id]++;
-            placements.Add(chosen);
-            fresh.Add(chosen);
-        }
+        var (placements, fresh) = _state.Place(p.Requests, id => _health.GetValueOrDefault(id)?.Status != HealthStatus.Unhealthy);
         var sender = Sender;
         if (fresh.Count == 0) { sender.Tell(new ServerPoolReplies.Placed(placements)); return; }
         Persist(new SlotsReserved(fresh), e =>
@@ -222,6 +205,13 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private void Learn(BuildServer server, ServerProbe.Result r)
     {
         _detected[server.Id] = r.Detected;
+        if (r.Caches is { } caches)
+        {
+            _caches[server.Id] = caches;
+            if (caches.Evicted.Count > 0)
+                _log.Info("build server {0}: git cache over its {1} MiB limit: evicted {2} (now {3} MiB)", server.Id, server.GitCacheLimitMb,
+                    string.Join(", ", caches.Evicted), caches.GitBytes / (1024 * 1024));
+        }
         var before = _containers.GetValueOrDefault(server.Id);
         if (r.Containers is not { } now) { _containers.Remove(server.Id); return; }
         _containers[server.Id] = now;

@@ -17,20 +17,30 @@ public static class ServerProbe
     {
         public IReadOnlyList<DetectedToolchain> Detected { get; init; } = [];
         public DetectedContainers? Containers { get; init; }
+        /// <summary>The server's caches after the probe's eviction (null when the probe failed).</summary>
+        public ServerCaches? Caches { get; init; }
     }
 
-    /// <summary>One round trip: the architecture (first line), the compilers, then the containers (after their section line).</summary>
+    /// <summary>
+    /// One round trip: the architecture (first line), the compilers, then the containers and the
+    /// caches (each after its section line).
+    /// </summary>
     public static string Command(BuildServer server) =>
-        "uname -m && { " + ToolchainDetection.Command + "; } && { " + ContainerDetection.Command(server) + "; }";
+        "uname -m && { " + ToolchainDetection.Command + "; } && { " + ContainerDetection.Command(server) + "; } && { "
+        + CacheMaintenance.Command(server) + "}";
 
     /// <summary>The <see cref="Command"/>'s output read back; containers are null when the server declares no runtime.</summary>
-    public static (IReadOnlyList<DetectedToolchain> Toolchains, DetectedContainers? Containers) ParseOutput(BuildServer server, string stdout)
+    public static (IReadOnlyList<DetectedToolchain> Toolchains, DetectedContainers? Containers, ServerCaches Caches) ParseOutput(BuildServer server, string stdout)
     {
         var lines = stdout.Split('\n');
-        var section = Array.IndexOf(lines, ContainerDetection.Section); // -1: no runtime declared (or it printed nothing)
-        var toolchains = ToolchainDetection.Parse(string.Join('\n', section < 0 ? lines[1..] : lines[1..section]), lines[0]);
-        if (server.ContainerRuntime is null) return (toolchains, null);
-        return (toolchains, ContainerDetection.Parse(section < 0 ? "" : string.Join('\n', lines[(section + 1)..])));
+        var caches = Array.IndexOf(lines, CacheMaintenance.Section);
+        if (caches < 0) caches = lines.Length;
+        var section = Array.IndexOf(lines, ContainerDetection.Section, 0, caches); // -1: no runtime declared (or it printed nothing)
+        var end = section < 0 ? caches : section;
+        var toolchains = ToolchainDetection.Parse(string.Join('\n', lines[1..Math.Max(1, end)]), lines[0]);
+        var cacheReport = CacheMaintenance.Parse(string.Join('\n', lines[Math.Min(lines.Length, caches + 1)..]));
+        if (server.ContainerRuntime is null) return (toolchains, null, cacheReport);
+        return (toolchains, ContainerDetection.Parse(section < 0 ? "" : string.Join('\n', lines[(section + 1)..caches])), cacheReport);
     }
 
     public static async Task<Result> RunAsync(BuildServer server, TimeSpan timeout, CancellationToken ct = default)
@@ -41,8 +51,8 @@ public static class ServerProbe
             var r = await shell.RunAsync(Command(server), ct).ConfigureAwait(false);
             if (r.ExitCode != 0)
                 return new Result(server.Id, false, false, $"probe command failed: {r.Stderr.Trim()}", DateTimeOffset.UtcNow);
-            var (toolchains, containers) = ParseOutput(server, r.Stdout);
-            return new Result(server.Id, true, false, null, DateTimeOffset.UtcNow) { Detected = toolchains, Containers = containers };
+            var (toolchains, containers, caches) = ParseOutput(server, r.Stdout);
+            return new Result(server.Id, true, false, null, DateTimeOffset.UtcNow) { Detected = toolchains, Containers = containers, Caches = caches };
         }
         catch (RemoteConnectException e)
         {

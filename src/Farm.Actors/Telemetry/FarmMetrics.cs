@@ -27,8 +27,9 @@ public static class FarmMetrics
 
     /// <summary>Gauge readings the host refreshes from the queue, the pool and the job index.</summary>
     public static void ObserveGauges(Func<long> queueDepth, Func<IEnumerable<Measurement<long>>> jobsByState,
-        Func<IEnumerable<Measurement<double>>> slotUtilisation)
+        Func<IEnumerable<Measurement<double>>> slotUtilisation, Func<IEnumerable<Measurement<long>>> cacheBytes)
     {
+        Meter.CreateObservableGauge("kfarm.server.cache.size", cacheBytes, "By", "Bytes in each build server's caches (cache: git or ccache), as the last probe found them");
         Meter.CreateObservableGauge("kfarm.queue.depth", queueDepth, "{job}", "Jobs waiting for a slot");
         Meter.CreateObservableGauge("kfarm.jobs", jobsByState, "{job}", "Jobs by state (from this node's job index)");
         Meter.CreateObservableGauge("kfarm.server.slot.utilisation", slotUtilisation, "1", "Slots in use / max concurrent jobs, per build server");

@@ -39,8 +39,18 @@ public static class ServerView
             .Add("probe error", Json.Str(s, "last_probe_error"))
             .Add("draining", Json.Bool(s, "draining") == true ? "yes" : "no")
             .Add("registered", Durations.Timestamp(Json.Str(s, "registered_at")))
+            .Add("cache directory", Json.Str(s["caches"], "directory"))
+            .Add("git cache", CacheSize(s["caches"], "git"))
+            .Add("cached repos", string.Join("\n", Json.Array(s["caches"], "repositories").Select(r =>
+                $"{Json.Str(r, "name")}  {Bytes.Format(Json.Long(r, "bytes") ?? 0)}  used {Durations.Timestamp(Json.Str(r, "last_used")) ?? "never"}")))
+            .Add("ccache", CacheSize(s["caches"], "ccache"))
             .Render();
     }
+
+    /// <summary>"1.2 GiB of 20 GiB", or "? of 20 GiB" before the first probe; null when the server shows no caches.</summary>
+    private static string? CacheSize(JsonNode? caches, string kind) =>
+        Json.Long(caches, kind + "_limit_bytes") is not { } limit ? null
+        : $"{(Json.Long(caches, kind + "_bytes") is { } used ? Bytes.Format(used) : "?")} of {Bytes.Format(limit)}";
 
     public static string Address(JsonNode s) =>
         Json.Str(s, "ip_address") is { } ip ? $"{(ip.Contains(':') ? $"[{ip}]" : ip)}:{Json.Str(s, "ssh_port") ?? "22"}" : "-";

@@ -51,6 +51,27 @@ public static class Views
         o["container_images_missing"] = c is not null
             ? JsonSerializer.SerializeToNode(KernelFarm.Actors.Servers.ContainerDetection.Missing(view.Server, c), FarmJson.Options)
             : null;
+        o["caches"] = Caches(view);
         return o;
+    }
+
+    /// <summary>The server's caches (README "Caches"): where, how big against their limits, which repositories; sizes null until the first successful probe.</summary>
+    private static JsonObject Caches(ServerView view)
+    {
+        var caches = view.Caches;
+        return new JsonObject
+        {
+            ["directory"] = KernelFarm.Actors.Execution.GitCache.RootFor(view.Server),
+            ["git_bytes"] = caches?.GitBytes,
+            ["git_limit_bytes"] = (long)view.Server.GitCacheLimitMb * 1024 * 1024,
+            ["repositories"] = caches is null ? null : new JsonArray(caches.Repositories.Select(r => (JsonNode)new JsonObject
+            {
+                ["name"] = r.Name,
+                ["bytes"] = r.Bytes,
+                ["last_used"] = r.LastUsed,
+            }).ToArray()),
+            ["ccache_bytes"] = caches?.CcacheBytes,
+            ["ccache_limit_bytes"] = (long)view.Server.CcacheLimitMb * 1024 * 1024,
+        };
     }
 }

@@ -37,7 +37,12 @@ public sealed class GaugeRefresher(IRequiredActor<BuildQueue> queue, IRequiredAc
             () => Enum.GetValues<JobStatus>().Select(s => new Measurement<long>(_jobs.GetValueOrDefault(s),
                 new KeyValuePair<string, object?>("state", s.ToString().ToLowerInvariant()))),
             () => _servers.Select(s => new Measurement<double>(s.Server.MaxConcurrentJobs == 0 ? 0 : (double)s.SlotsInUse / s.Server.MaxConcurrentJobs,
-                new KeyValuePair<string, object?>("server", s.Server.Id))));
+                new KeyValuePair<string, object?>("server", s.Server.Id))),
+            () => _servers.Where(s => s.Caches is not null).SelectMany(s => new[]
+            {
+                new Measurement<long>(s.Caches!.GitBytes, new("server", s.Server.Id), new("cache", "git")),
+                new Measurement<long>(s.Caches.CcacheBytes ?? 0, new("server", s.Server.Id), new("cache", "ccache")),
+            }));
         while (!stoppingToken.IsCancellationRequested)
         {
             // Each reading on its own: one slow actor must not freeze the others' gauges.

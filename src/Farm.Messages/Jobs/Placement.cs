@@ -2,9 +2,9 @@ using KernelFarm.Messages.Servers;
 
 namespace KernelFarm.Messages.Jobs;
 
-/// <summary>What a job needs from a server.</summary>
+/// <summary>What a job needs from a server; its repository (URL) steers it to a server whose git cache holds it.</summary>
 public sealed record PlacementRequest(string JobId, string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory,
-    IReadOnlyList<string> AvoidServers, string? ContainerImage = null);
+    IReadOnlyList<string> AvoidServers, string? ContainerImage = null, string? SourceRepository = null);
 
 /// <summary>A reserved slot: the job runs on this server with this toolchain, in this container image if not null.</summary>
 public sealed record Placement(string JobId, BuildServer Server, Toolchain Toolchain, string? ContainerImage = null);

@@ -9,4 +9,5 @@ public sealed record ServerView(
     DateTimeOffset RegisteredAt,
     bool Draining = false,
     IReadOnlyList<DetectedToolchain>? DetectedToolchains = null,
-    DetectedContainers? DetectedContainers = null);
+    DetectedContainers? DetectedContainers = null,
+    ServerCaches? Caches = null);

@@ -159,7 +159,7 @@ public sealed partial class FakeKernelTree : IDisposable, IAsyncDisposable
             ["scripts/fakebuild.sh"] = FakeBuildScriptText,
             ["scripts/kconfig/merge_config.sh"] = MergeConfigScriptText,
             ["README"] = "Fake Linux kernel tree for the KernelFarm integration tests.\nSee the top of Makefile.\n",
-            ["init/main.c"] = "// SPDX-License-Identifier: GPL-2.0\n/* Never compiled: the fake build only pretends. */\nint start_kernel(void)\n{\n\treturn 0;\n}\n",
+            ["init/main.c"] = "// SPDX-License-Identifier: GPL-2.0\n/* Compiled with $(CC) when the farm sets CC (gcc-N, ccache); the rest only pretends. */\nint start_kernel(void)\n{\n\treturn 0;\n}\n",
             ["drivers/fake/fake.c"] = "// SPDX-License-Identifier: GPL-2.0\n/* Source of the fake module drivers/fake/fake.ko. */\n",
             ["arch/x86/configs/x86_64_defconfig"] = "CONFIG_MODULES=y\n",
             ["arch/arm64/configs/defconfig"] = "CONFIG_MODULES=y\n",

@@ -89,7 +89,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     private static Placement Placement() => new("job-1", Server(), Tc(), "localhost/kernelfarm-builder:bookworm");
 
     private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x", ["build-02", "build-03"],
-        "localhost/kernelfarm-builder:bookworm");
+        "localhost/kernelfarm-builder:bookworm", "git://127.0.0.1/linux.git");
 
     private static JobFailure Failure() => new(FailureKind.Infrastructure, "transferring", 255, "connection reset");
 
@@ -125,7 +125,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
     private static ServerView View() =>
         new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3), Draining: true,
             DetectedToolchains: [new DetectedToolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-", "12.2.0")],
-            DetectedContainers: new DetectedContainers("podman version 4.3.1", true, ["localhost/kernelfarm-builder:bookworm"], ["localhost/kernelfarm-missing:1"]));
+            DetectedContainers: new DetectedContainers("podman version 4.3.1", true, ["localhost/kernelfarm-builder:bookworm"], ["localhost/kernelfarm-missing:1"]),
+            Caches: new ServerCaches([new CachedRepository("linux-0123456789abcdef.git", 4096, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))], 8192, ["old-0123456789abcdef.git"]));
 
     /// <summary>One populated sample per concrete IFarmMessage type. A new message type needs a sample here.</summary>
     private static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>

@@ -137,7 +137,7 @@ public sealed class ContainerDetectionTests : IDisposable
         var r = Run(ServerProbe.Command(server), _bin + ":" + Environment.GetEnvironmentVariable("PATH"), "/bin/sh");
 
         Assert.Equal(0, r.ExitCode);
-        var (toolchains, containers) = ServerProbe.ParseOutput(server, r.StdoutText);
+        var (toolchains, containers, _) = ServerProbe.ParseOutput(server, r.StdoutText);
         Assert.Contains(toolchains, t => t.Name.StartsWith("gcc-", StringComparison.Ordinal)); // this machine has gcc
         Assert.Equal("podman version 9.9.9", containers!.RuntimeVersion);
         Assert.Equal([Builder], containers.PresentImages);
@@ -148,11 +148,11 @@ public sealed class ContainerDetectionTests : IDisposable
     public void Probe_output_without_a_container_section_reads_as_a_missing_runtime_only_when_one_is_declared()
     {
         const string output = "x86_64\ngcc-12 12\n";
-        var (toolchains, none) = ServerProbe.ParseOutput(Server(null), output);
+        var (toolchains, none, _) = ServerProbe.ParseOutput(Server(null), output);
         Assert.Equal("gcc-12", Assert.Single(toolchains).Name);
         Assert.Null(none);
 
-        var (_, containers) = ServerProbe.ParseOutput(Server(ContainerCommand.Podman, Builder), output);
+        var (_, containers, _) = ServerProbe.ParseOutput(Server(ContainerCommand.Podman, Builder), output);
         Assert.False(containers!.RuntimeFound);
     }
 
@@ -160,7 +160,7 @@ public sealed class ContainerDetectionTests : IDisposable
     public void Container_lines_are_not_taken_for_compilers_nor_compilers_for_images()
     {
         var output = $"x86_64\ngcc-12 12\n{ContainerDetection.Section}\nkfarm-runtime-version podman version 4.3.1\ngcc-13 13\nkfarm-image-present {Builder}\n";
-        var (toolchains, containers) = ServerProbe.ParseOutput(Server(ContainerCommand.Podman, Builder), output);
+        var (toolchains, containers, _) = ServerProbe.ParseOutput(Server(ContainerCommand.Podman, Builder), output);
         Assert.Equal(["gcc-12"], toolchains.Select(t => t.Name));
         Assert.Equal("podman version 4.3.1", containers!.RuntimeVersion);
         Assert.Equal([Builder], containers.PresentImages);

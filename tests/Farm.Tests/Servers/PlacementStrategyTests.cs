@@ -144,6 +144,40 @@ public sealed class PlacementStrategyTests
 
     // ---- Choose ----
 
+    private const string Linux = "linux-0123456789abcdef.git";
+
+    private static ServerCapacity Holding(BuildServer server, int inUse, params string[] repositories) =>
+        new(server, inUse, CachedRepositories: new HashSet<string>(repositories));
+
+    [Fact]
+    public void Among_idle_servers_the_one_whose_cache_holds_the_repository_wins()
+    {
+        var job = Job() with { Repository = Linux };
+        Assert.Equal("b", PlacementStrategy.Choose([Holding(Server("a"), 0), Holding(Server("b"), 0, Linux)], "j", job)!.Server.Id);
+        Assert.Equal("a", PlacementStrategy.Choose([Holding(Server("a"), 0), Holding(Server("b"), 0, "other-0123456789abcdef.git")], "j", job)!.Server.Id);
+        Assert.Equal("a", PlacementStrategy.Choose([Holding(Server("a"), 0), Holding(Server("b"), 0, Linux)], "j", Job())!.Server.Id); // no repository: no preference
+    }
+
+    [Fact]
+    public void Affinity_beats_load_but_never_makes_a_job_wait()
+    {
+        var job = Job() with { Repository = Linux };
+        // b is busier but has a free slot: the warm cache is worth more than the idle core
+        Assert.Equal("b", PlacementStrategy.Choose([Holding(Server("a"), 0), Holding(Server("b"), 1, Linux)], "j", job)!.Server.Id);
+        // b is full: the job goes to the idle server now rather than waiting for b
+        Assert.Equal("a", PlacementStrategy.Choose([Holding(Server("a"), 0), Holding(Server("b"), 2, Linux)], "j", job)!.Server.Id);
+        // b holds it but is draining or unhealthy: not a candidate at all
+        Assert.Equal("a", PlacementStrategy.Choose([Holding(Server("a"), 1), Holding(Server("b"), 0, Linux) with { Draining = true }], "j", job)!.Server.Id);
+        Assert.Equal("a", PlacementStrategy.Choose([Holding(Server("a"), 1), Holding(Server("b"), 0, Linux) with { Healthy = false }], "j", job)!.Server.Id);
+    }
+
+    [Fact]
+    public void The_jobs_repository_is_named_as_the_servers_mirror_is()
+    {
+        var request = new BuildJobRequest { SourceRepository = "git://127.0.0.1/linux.git", Branch = "master", CommitHash = "HEAD", TargetArchitecture = "x86_64" };
+        Assert.Equal(KernelFarm.Actors.Execution.GitCache.MirrorName("git://127.0.0.1/linux.git"), JobRequirements.Of(request).Repository);
+    }
+
     private static Placement? Choose(params ServerCapacity[] servers) => PlacementStrategy.Choose(servers, "job-1", Job());
 
     [Fact]

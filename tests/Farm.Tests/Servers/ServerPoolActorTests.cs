@@ -295,4 +295,30 @@ public sealed class ServerPoolActorTests : Akka.TestKit.Xunit2.TestKit
         var f = Ask<ServerPoolReplies.Feasibility>(pool, new ServerPoolCommands.CheckFeasible("x86_64", null, null, null));
         Assert.Equal(new ServerPoolReplies.Feasibility(false, "target_architecture", "no build server is registered"), f);
     }
+
+    [Fact]
+    public void A_probe_interval_of_zero_turns_the_periodic_probe_off()
+    {
+        // A closed port: a probe fails at once and marks the server unhealthy.
+        int closed;
+        using (var l = new TcpListener(IPAddress.Loopback, 0)) { l.Start(); closed = ((IPEndPoint)l.LocalEndpoint).Port; }
+        var server = Server("a") with { SshPort = closed };
+        var seeder = Sys.ActorOf(Akka.Actor.Props.Create(() => new Seeder(new object[] { new ServerRegistered(server, At) })));
+        seeder.Tell("go", TestActor);
+        ExpectMsg("done");
+
+        var off = Sys.ActorOf(ServerPoolActor.Props(new FarmSettings { ProbeInterval = TimeSpan.Zero }, _queue.Ref));
+        _queue.ExpectMsg<QueueCommands.CapacityChanged>();
+        ExpectNoMsg(TimeSpan.FromSeconds(2)); // past the first probe's 1 s delay
+        Assert.Equal(HealthStatus.Healthy, Ask<ServerPoolReplies.ServerDetails>(off, new ServerPoolCommands.Get("a")).Server.Health.Status);
+        Watch(off);
+        Sys.Stop(off);
+        ExpectTerminated(off);
+
+        // The same server with probing on: the first probe finds it down.
+        var on = Sys.ActorOf(ServerPoolActor.Props(new FarmSettings { ProbeInterval = TimeSpan.FromMinutes(1), SshConnectTimeout = TimeSpan.FromSeconds(5) }, _queue.Ref));
+        _queue.ExpectMsg<QueueCommands.CapacityChanged>();
+        AwaitAssert(() => Assert.Equal(HealthStatus.Unhealthy,
+            Ask<ServerPoolReplies.ServerDetails>(on, new ServerPoolCommands.Get("a")).Server.Health.Status), TimeSpan.FromSeconds(15));
+    }
 }
