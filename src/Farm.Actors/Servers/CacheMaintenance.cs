@@ -29,6 +29,8 @@ public static partial class CacheMaintenance
         var s = new StringBuilder();
         void L(string line) => s.Append(line).Append('\n');
         L($"echo {Section}");
+        // The probe's earlier parts share this shell (the toolchain scan sets IFS=:): default splitting here.
+        L("unset IFS");
         L($"kfarm_c={Quote(root)}");
         L("if [ -d \"$kfarm_c/git\" ]; then");
         L("  kfarm_total=$(du -sk \"$kfarm_c/git\" | cut -f1)");

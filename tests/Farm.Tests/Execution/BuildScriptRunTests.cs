@@ -326,6 +326,22 @@ public sealed class BuildScriptRunTests : IDisposable
     }
 
     [Fact]
+    public void A_mirror_whose_workspaces_are_gone_is_evicted_by_the_probe_past_the_limit()
+    {
+        var (ws, result) = Run(Request());
+        Assert.Equal(0, result.ExitCode);
+        var server = BuildScriptTests.PlacementWith(new Toolchain("gcc-12", ["x86_64"]), cacheDirectory: Cache).Server with { GitCacheLimitMb = 0 };
+        var kept = KernelFarm.Actors.Servers.CacheMaintenance.Parse(LocalShell.BashC(KernelFarm.Actors.Servers.CacheMaintenance.Command(server)).StdoutText);
+        Assert.Empty(kept.Evicted); // its workspace is still there
+        Directory.Delete(ws, recursive: true);
+
+        var probe = LocalShell.BashC(KernelFarm.Actors.Servers.CacheMaintenance.Command(server));
+        var caches = KernelFarm.Actors.Servers.CacheMaintenance.Parse(probe.StdoutText);
+        Assert.True(caches.Evicted.Count == 1, probe.StdoutText + probe.Stderr);
+        Assert.False(Directory.Exists(Mirror));
+    }
+
+    [Fact]
     public async Task Concurrent_jobs_of_one_repository_share_the_mirror_safely()
     {
         var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => Run(Request(_firstCommit, "modconfig")))));

@@ -37,9 +37,10 @@ public sealed class CacheMaintenanceTests : IDisposable
         return mirror;
     }
 
+    /// <summary>Runs the cache part as the probe does: after the toolchain scan, in the same shell (which leaves IFS=:).</summary>
     private ServerCaches Probe(BuildServer server)
     {
-        var r = LocalShell.Run("/bin/sh", ["-c", CacheMaintenance.Command(server)]);
+        var r = LocalShell.Run("/bin/sh", ["-c", $"{{ {ToolchainDetection.Command}; }} >/dev/null && {{ {CacheMaintenance.Command(server)}}}"]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var lines = r.StdoutText.Split('\n');
         Assert.Equal(CacheMaintenance.Section, lines[0]);
