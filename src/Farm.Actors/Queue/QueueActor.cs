@@ -35,6 +35,18 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _created = [];
     /// <summary>When Create or Start was last sent for a job not yet handed over.</summary>
     private readonly Dictionary<string, DateTimeOffset> _lastSent = new();
+    /// <summary>
+    /// Waiting first attempts whose Create this incarnation has not seen confirmed, in queue order:
+    /// what redelivery re-sends, so a tick does not scan every waiting job. Entries that stopped
+    /// waiting are dropped when a tick meets them.
+    /// </summary>
+    private readonly SortedSet<QueueKey> _unconfirmed = [];
+    /// <summary>Submissions whose JobQueued is being persisted (they count against the queue's size).</summary>
+    private int _persisting;
+    /// <summary>Idempotency keys of submissions being persisted: later submissions with the key wait for the first.</summary>
+    private readonly Dictionary<string, List<(IActorRef Client, BuildJobRequest Request)>> _persistingKeys = new(StringComparer.Ordinal);
+    /// <summary>The last queue sequence number handed out, persisted or not.</summary>
+    private long _lastSequence;
     private bool _placing, _dirty, _paused;
 
     public QueueActor(FarmSettings settings, IActorRef jobs, IActorRef pool)
@@ -54,7 +66,11 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         Command<BuildJobReplies.Created>(c =>
         {
             if (_awaitingCreation.Remove(c.Job.Id, out var client)) client.Tell(new QueueReplies.Accepted(c.Job, Existing: false));
-            if (_state.IsWaiting(c.Job.Id) && _created.Add(c.Job.Id)) Dispatch();
+            if (_state.WaitingJob(c.Job.Id) is { } w && _created.Add(c.Job.Id))
+            {
+                _unconfirmed.Remove(w.Key);
+                Dispatch();
+            }
         });
         Command<RedeliveryTick>(_ => Redeliver());
         Command<ServerPoolReplies.Released>(_ => { }); // for a placement withdrawn meanwhile
@@ -89,26 +105,54 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => "build-queue";
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>
+    /// Persists the submission without holding back the commands behind it (PersistAsync), so
+    /// concurrent submissions reach the journal together and are written in one batch; the queue's
+    /// size, the sequence and idempotency keys count the submissions still being persisted. The
+    /// client is answered once the job's actor confirms the Create sent after the event is persisted.
+    /// </summary>
     private void OnSubmit(QueueCommands.Submit s)
     {
-        if (s.IdempotencyKey is not null && _state.JobForKey(s.IdempotencyKey) is { } existing)
+        if (s.IdempotencyKey is { } key)
         {
-            Sender.Tell(new QueueReplies.Accepted(new JobRecord { Id = existing, Request = s.Request }, Existing: true));
-            return;
+            if (_state.JobForKey(key) is { } existing)
+            {
+                Sender.Tell(new QueueReplies.Accepted(new JobRecord { Id = existing, Request = s.Request }, Existing: true));
+                return;
+            }
+            if (_persistingKeys.TryGetValue(key, out var later)) { later.Add((Sender, s.Request)); return; }
         }
-        if (_state.WaitingCount >= _settings.MaxQueueSize)
+        if (_state.WaitingCount + _persisting >= _settings.MaxQueueSize)
         {
             Sender.Tell(new QueueReplies.QueueFull(_settings.MaxQueueSize, RetryAfterSeconds: 5));
             return;
         }
         var client = Sender;
-        var queued = new JobQueued(s.JobId, s.Request, s.IdempotencyKey, _state.LastSequence + 1, DateTimeOffset.UtcNow);
-        Persist(queued, q =>
+        var queued = new JobQueued(s.JobId, s.Request, s.IdempotencyKey, NextSequence(), DateTimeOffset.UtcNow);
+        _persisting++;
+        if (s.IdempotencyKey is not null) _persistingKeys[s.IdempotencyKey] = [];
+        PersistAsync(queued, q =>
         {
+            _persisting--;
             _state.Apply(q);
+            if (_state.WaitingJob(q.JobId) is { } w) _unconfirmed.Add(w.Key);
             _awaitingCreation[q.JobId] = client;
+            if (q.IdempotencyKey is not null && _persistingKeys.Remove(q.IdempotencyKey, out var later))
+                foreach (var (c, request) in later) c.Tell(new QueueReplies.Accepted(new JobRecord { Id = q.JobId, Request = request }, Existing: true));
             SendCreate(q.JobId, q.Request, q.At);
         });
+    }
+
+    private long NextSequence() => _lastSequence = Math.Max(_lastSequence, _state.LastSequence) + 1;
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        if (@event is JobQueued q)
+        {   // never stored: it no longer counts, and a later submission with its key may try again
+            _persisting--;
+            if (q.IdempotencyKey is not null) _persistingKeys.Remove(q.IdempotencyKey);
+        }
+        base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
     private void Dispatch()
@@ -142,7 +186,10 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
             _state.Apply(d);
             SendStart(d);
         });
-        DeferAsync(dispatched, _ => { if (_dirty) Dispatch(); });
+        // A round offers at most CandidatesPerRequirement jobs of each kind: when it placed some,
+        // the pool may have room for more, so the next round follows at once (it ends with a round
+        // that places nothing) instead of waiting for the next submission or freed slot.
+        DeferAsync(dispatched, _ => Dispatch());
     }
 
     private void OnRequeue(QueueCommands.Requeue r)
@@ -153,7 +200,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         if (_state.WaitingJob(r.JobId) is { } w && w.Attempt >= r.Attempt) { Sender.Tell(ack); return; }
         if (_state.DispatchedJob(r.JobId) is { } d && d.Attempt >= r.Attempt) { Sender.Tell(ack); return; }
         var job = Sender;
-        Persist(new JobRequeued(r.JobId, r.Request, r.Attempt, r.AvoidServers, r.NotBefore, _state.LastSequence + 1), e =>
+        Persist(new JobRequeued(r.JobId, r.Request, r.Attempt, r.AvoidServers, r.NotBefore, NextSequence()), e =>
         {
             _state.Apply(e);
             _lastSent.Remove(e.JobId);
@@ -166,6 +213,8 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     private void OnRecovered()
     {
         _log.Info("queue recovered: {0} waiting, {1} being handed over, {2} accepted in all", _state.WaitingCount, _state.DispatchedCount, _state.Accepted);
+        foreach (var w in _state.Waiting)
+            if (w.Attempt == 1) _unconfirmed.Add(w.Key); // this incarnation has seen no confirmation yet
         Timers.StartPeriodicTimer("redeliver", new RedeliveryTick(), _settings.RedeliveryInterval);
         Redeliver();
         Dispatch();
@@ -204,8 +253,16 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
             SendStart(d);
             budget--;
         }
-        foreach (var w in _state.Waiting.Where(w => w.Attempt == 1 && !_created.Contains(w.JobId) && Due(w.JobId)).Take(budget).ToList())
+        List<QueueKey>? stale = null;
+        foreach (var k in _unconfirmed)
+        {
+            if (budget <= 0) break;
+            if (_state.WaitingJob(k.JobId) is not { Attempt: 1 } w || w.Key != k || _created.Contains(k.JobId)) { (stale ??= []).Add(k); continue; }
+            if (!Due(k.JobId)) continue;
             SendCreate(w.JobId, w.Request, w.QueuedAt);
+            budget--;
+        }
+        foreach (var k in stale ?? []) _unconfirmed.Remove(k);
     }
 
     public static Props Props(FarmSettings settings, IActorRef jobs, IActorRef pool) =>

@@ -24,6 +24,10 @@ public sealed record WaitingJob(string JobId, BuildJobRequest Request, int Attem
 public sealed class QueueState
 {
     private readonly SortedSet<QueueKey> _order = [];
+    /// <summary>The same waiting jobs, in order, per kind of requirement: a dispatch reads only the head of each.</summary>
+    private readonly Dictionary<Requirement, SortedSet<QueueKey>> _byRequirement = new();
+    /// <summary>Waiting retries by the time their back-off ends (first attempts have none).</summary>
+    private readonly SortedSet<(DateTimeOffset NotBefore, QueueKey Key)> _backOff = new(BackOffOrder.Instance);
     private readonly Dictionary<string, WaitingJob> _waiting = new();
     private readonly Dictionary<string, JobDispatched> _dispatched = new();
     private readonly Dictionary<string, string> _byIdempotencyKey = new(StringComparer.Ordinal);
@@ -75,39 +79,79 @@ public sealed class QueueState
     {
         Remove(w.JobId);
         _order.Add(w.Key);
+        var req = Requirement.Of(w.Request);
+        if (!_byRequirement.TryGetValue(req, out var group)) _byRequirement[req] = group = [];
+        group.Add(w.Key);
+        if (w.NotBefore != DateTimeOffset.MinValue) _backOff.Add((w.NotBefore, w.Key));
         _waiting[w.JobId] = w;
     }
 
     private void Remove(string jobId)
     {
-        if (_waiting.Remove(jobId, out var w)) _order.Remove(w.Key);
+        if (!_waiting.Remove(jobId, out var w)) return;
+        _order.Remove(w.Key);
+        var req = Requirement.Of(w.Request);
+        if (_byRequirement.TryGetValue(req, out var group) && group.Remove(w.Key) && group.Count == 0) _byRequirement.Remove(req);
+        if (w.NotBefore != DateTimeOffset.MinValue) _backOff.Remove((w.NotBefore, w.Key));
+    }
+
+    /// <summary>What placement needs of a job beyond a free slot: jobs with equal requirements wait in one line.</summary>
+    private readonly record struct Requirement(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory, string? ContainerImage)
+    {
+        public static Requirement Of(BuildJobRequest r) =>
+            new(r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory, r.BuildConfig.ContainerImage);
+    }
+
+    private sealed class BackOffOrder : IComparer<(DateTimeOffset NotBefore, QueueKey Key)>
+    {
+        public static readonly BackOffOrder Instance = new();
+
+        public int Compare((DateTimeOffset NotBefore, QueueKey Key) x, (DateTimeOffset NotBefore, QueueKey Key) y)
+        {
+            var c = x.NotBefore.CompareTo(y.NotBefore);
+            if (c != 0) return c;
+            c = x.Key.CompareTo(y.Key);
+            return c != 0 ? c : string.CompareOrdinal(x.Key.JobId, y.Key.JobId);
+        }
     }
 
     /// <summary>
     /// The next jobs to offer the pool: the head of each kind of requirement, so a job no free
     /// server can take does not hold back jobs behind it that could run (no head-of-line blocking).
-    /// Retries in their back-off are skipped until their time.
+    /// Retries in their back-off are skipped until their time. Reads only the head of each kind's
+    /// line (plus the jobs it skips), not every waiting job.
     /// </summary>
     /// <param name="ready">Whether a waiting job may be placed yet (its actor confirmed it exists).</param>
     public IReadOnlyList<PlacementRequest> NextCandidates(int perRequirement, DateTimeOffset now, Func<WaitingJob, bool>? ready = null)
     {
-        var taken = new Dictionary<(string, string?, string?, string?, string?), int>();
-        var result = new List<PlacementRequest>();
-        foreach (var k in _order)
+        if (perRequirement <= 0) return [];
+        var chosen = new List<WaitingJob>();
+        foreach (var group in _byRequirement.Values)
         {
-            var w = _waiting[k.JobId];
-            if (w.NotBefore > now || (ready is not null && !ready(w))) continue;
-            var r = w.Request;
-            var req = (r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory, r.BuildConfig.ContainerImage);
-            var n = taken.GetValueOrDefault(req);
-            if (n >= perRequirement) continue;
-            taken[req] = n + 1;
-            result.Add(new PlacementRequest(k.JobId, req.TargetArchitecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, w.AvoidServers, req.ContainerImage));
+            var n = 0;
+            foreach (var k in group)
+            {
+                var w = _waiting[k.JobId];
+                if (w.NotBefore > now || (ready is not null && !ready(w))) continue;
+                chosen.Add(w);
+                if (++n == perRequirement) break;
+            }
         }
-        return result;
+        chosen.Sort((a, b) => a.Key.CompareTo(b.Key));
+        return chosen.Select(w =>
+        {
+            var r = w.Request;
+            return new PlacementRequest(w.JobId, r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory,
+                w.AvoidServers, r.BuildConfig.ContainerImage, r.SourceRepository); // the repository: cache affinity, not a requirement
+        }).ToList();
     }
 
     /// <summary>When the earliest retry in back-off becomes eligible, if any.</summary>
-    public DateTimeOffset? NextRetryAt(DateTimeOffset now) =>
-        _waiting.Values.Where(w => w.NotBefore > now).Select(w => (DateTimeOffset?)w.NotBefore).Min();
+    public DateTimeOffset? NextRetryAt(DateTimeOffset now)
+    {
+        // In back-off order: skips only the retries already due (they wait for a slot, not for time).
+        foreach (var (notBefore, _) in _backOff)
+            if (notBefore > now) return notBefore;
+        return null;
+    }
 }

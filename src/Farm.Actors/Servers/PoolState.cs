@@ -42,7 +42,9 @@ public sealed record PoolState
     /// updated as slots are taken; a request that avoids no server is offered only the servers with
     /// a free slot (the only ones Choose can pick), so requests against a full pool cost little.
     /// </summary>
-    public (IReadOnlyList<Placement> All, IReadOnlyList<Placement> Fresh) Place(IReadOnlyList<PlacementRequest> requests, Func<string, bool> isHealthy)
+    /// <param name="cachedRepositories">The git mirrors a server's cache holds as far as the pool knows (cache affinity), or null.</param>
+    public (IReadOnlyList<Placement> All, IReadOnlyList<Placement> Fresh) Place(IReadOnlyList<PlacementRequest> requests, Func<string, bool> isHealthy,
+        Func<string, IReadOnlySet<string>?>? cachedRepositories = null)
     {
         var placements = new List<Placement>();
         var fresh = new List<Placement>();
@@ -50,7 +52,8 @@ public sealed record PoolState
         Dictionary<string, ServerCapacity>? free = null; // usable servers with a free slot, as this batch leaves them
 
         ServerCapacity Capacity(BuildServer server) =>
-            new(server, SlotsInUse(server.Id) + taken.GetValueOrDefault(server.Id), isHealthy(server.Id), Draining.Contains(server.Id));
+            new(server, SlotsInUse(server.Id) + taken.GetValueOrDefault(server.Id), isHealthy(server.Id), Draining.Contains(server.Id),
+                cachedRepositories?.Invoke(server.Id));
 
         Dictionary<string, ServerCapacity> Free()
         {
@@ -78,7 +81,8 @@ public sealed record PoolState
                 if (!req.AvoidServers.Contains(existing.Server.Id)) { placements.Add(existing); continue; }
                 Take(existing.Server.Id, -1);
             }
-            var job = new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, req.ContainerImage);
+            var job = new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, req.ContainerImage,
+                string.IsNullOrEmpty(req.SourceRepository) ? null : Execution.GitCache.MirrorName(req.SourceRepository));
             var chosen = req.AvoidServers.Count == 0
                 ? PlacementStrategy.Choose(Free().Values, req.JobId, job)
                 // a retry may fall back to a server it avoids when no other could ever run it: that needs every server

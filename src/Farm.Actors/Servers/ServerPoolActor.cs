@@ -31,6 +31,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, DetectedContainers> _containers = new();
     /// <summary>The server's caches as the last successful probe found them (and evicted from).</summary>
     private readonly Dictionary<string, ServerCaches> _caches = new();
+    /// <summary>The mirror names in each server's git cache (from <see cref="_caches"/>), as placement's cache affinity reads them.</summary>
+    private readonly Dictionary<string, IReadOnlySet<string>> _cachedRepositories = new();
     private readonly HashSet<string> _registering = [];
     private PoolState _state = PoolState.Empty;
 
@@ -174,20 +176,42 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             _detected.Remove(r.ServerId);
             _containers.Remove(r.ServerId);
             _caches.Remove(r.ServerId);
+            _cachedRepositories.Remove(r.ServerId);
             sender.Tell(new ServerPoolReplies.Removed(r.ServerId));
         });
     }
 
     private void OnPlace(ServerPoolCommands.Place p)
     {
-        var (placements, fresh) = _state.Place(p.Requests, id => _health.GetValueOrDefault(id)?.Status != HealthStatus.Unhealthy);
+        var (placements, fresh) = _state.Place(p.Requests, id => _health.GetValueOrDefault(id)?.Status != HealthStatus.Unhealthy,
+            id => _cachedRepositories.GetValueOrDefault(id));
         var sender = Sender;
         if (fresh.Count == 0) { sender.Tell(new ServerPoolReplies.Placed(placements)); return; }
         Persist(new SlotsReserved(fresh), e =>
         {
             _state = _state.Apply(e);
+            ExpectMirrors(fresh, p.Requests);
             sender.Tell(new ServerPoolReplies.Placed(placements));
         });
+    }
+
+    /// <summary>
+    /// A job placed on a server fills that server's mirror of its repository in its first step:
+    /// count the mirror as there from now on (cache affinity for the next job), until a probe says otherwise.
+    /// </summary>
+    private void ExpectMirrors(IReadOnlyList<Placement> placed, IReadOnlyList<PlacementRequest> requests)
+    {
+        var repositories = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var r in requests) repositories.TryAdd(r.JobId, r.SourceRepository);
+        foreach (var placement in placed)
+        {
+            if (placement.ContainerImage is not null) continue; // a container build clones
+            var repository = repositories.GetValueOrDefault(placement.JobId);
+            if (string.IsNullOrEmpty(repository)) continue;
+            var held = _cachedRepositories.GetValueOrDefault(placement.Server.Id) ?? new HashSet<string>(StringComparer.Ordinal);
+            var mirror = Execution.GitCache.MirrorName(repository);
+            if (!held.Contains(mirror)) _cachedRepositories[placement.Server.Id] = new HashSet<string>(held.Append(mirror), StringComparer.Ordinal);
+        }
     }
 
     private void OnProbeResult(ServerProbe.Result r)
@@ -208,6 +232,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         if (r.Caches is { } caches)
         {
             _caches[server.Id] = caches;
+            _cachedRepositories[server.Id] = caches.Repositories.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             if (caches.Evicted.Count > 0)
                 _log.Info("build server {0}: git cache over its {1} MiB limit: evicted {2} (now {3} MiB)", server.Id, server.GitCacheLimitMb,
                     string.Join(", ", caches.Evicted), caches.GitBytes / (1024 * 1024));

@@ -88,7 +88,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("job-1", accepted.Job.Id);
 
         var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
-        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, Array.Empty<string>()), Assert.Single(place.Requests));
+        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, Array.Empty<string>(), null, "https://git.example.org/linux.git"), Assert.Single(place.Requests));
         var placement = QueueStateTests.PlacementFor("job-1");
         _pool.Reply(new ServerPoolReplies.Placed([placement]));
 
@@ -355,7 +355,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         queue.Tell(Requeue("job-1", 2, avoid: ["srv-1", "srv-9"]), _jobs.Ref);
 
         var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
-        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, ["srv-1", "srv-9"]), Assert.Single(place.Requests));
+        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, ["srv-1", "srv-9"], null, "https://git.example.org/linux.git"), Assert.Single(place.Requests));
         var placement = QueueStateTests.PlacementFor("job-1") with { Server = QueueStateTests.PlacementFor("job-1").Server with { Id = "srv-2" } };
         _pool.Reply(new ServerPoolReplies.Placed([placement]));
 
@@ -475,7 +475,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         var restarted = StartQueue(settings, jobs2, pool2);
 
         var place = pool2.ExpectMsg<ServerPoolCommands.Place>();
-        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, ["srv-1"]), Assert.Single(place.Requests));
+        Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, ["srv-1"], null, "https://git.example.org/linux.git"), Assert.Single(place.Requests));
         jobs2.ExpectNoMsg(Quiet); // no Create for a job whose actor already exists
         pool2.Reply(new ServerPoolReplies.Placed([QueueStateTests.PlacementFor("job-1")]));
         Assert.Equal(2, jobs2.ExpectMsg<BuildJobCommands.Start>().Attempt);
@@ -609,5 +609,61 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("a", _jobs.ExpectMsg<BuildJobCommands.Start>().JobId);
         _pool.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
         AwaitStats(queue, waiting: 1, dispatching: 1, accepted: 2);
+    }
+
+    [Fact]
+    public void Submissions_still_being_persisted_count_against_the_queue_size()
+    {
+        var queue = StartQueue(NoRedelivery(maxQueueSize: 2));
+        // Back to back: the later ones arrive while the first are still being persisted.
+        queue.Tell(new QueueCommands.Submit("job-1", Request(), null), _client.Ref);
+        queue.Tell(new QueueCommands.Submit("job-2", Request(), null), _client.Ref);
+        queue.Tell(new QueueCommands.Submit("job-3", Request(), null), _client.Ref);
+
+        Assert.Equal(2, _client.ExpectMsg<QueueReplies.QueueFull>().MaxQueueSize);
+        Assert.Equal("job-1", _jobs.ExpectMsg<BuildJobCommands.Create>().JobId);
+        Assert.Equal("job-2", _jobs.ExpectMsg<BuildJobCommands.Create>().JobId);
+        _jobs.ExpectNoMsg(Quiet);
+        Assert.Equal(new QueueReplies.Stats(2, 0, 2), Stats(queue));
+    }
+
+    [Fact]
+    public void Back_to_back_submissions_are_created_answered_and_offered_in_submission_order()
+    {
+        var queue = StartQueue();
+        string[] ids = ["a", "b", "c", "d"];
+        foreach (var id in ids) queue.Tell(new QueueCommands.Submit(id, Request(), null), _client.Ref);
+
+        var creates = ids.Select(_ => _jobs.ExpectMsg<BuildJobCommands.Create>()).ToList();
+        Assert.Equal(ids, creates.Select(c => c.JobId));
+        foreach (var c in creates) Confirm(queue, c);
+        Assert.Equal(ids, ids.Select(_ => _client.ExpectMsg<QueueReplies.Accepted>().Job.Id));
+
+        // The first confirmation started a placement round; the rest are offered in order in the next one.
+        Assert.Equal(["a"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+        _pool.Reply(new ServerPoolReplies.Placed([]));
+        Assert.Equal(ids, Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
+    }
+
+    [Fact]
+    public void More_jobs_than_one_round_offers_are_all_placed_without_another_trigger()
+    {
+        var queue = StartQueue();
+        var ids = Enumerable.Range(0, 80).Select(i => $"job-{i:D2}").ToList();
+        foreach (var id in ids) Submit(queue, id);
+
+        // The pool has room for all of them: each round places what it is offered, and the queue
+        // asks again at once (a round offers at most 32 of one kind) until nothing is left.
+        var placed = new List<string>();
+        while (placed.Count < ids.Count)
+        {
+            var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
+            Assert.InRange(place.Requests.Count, 1, 32);
+            _pool.Reply(new ServerPoolReplies.Placed(place.Requests.Select(r => QueueStateTests.PlacementFor(r.JobId)).ToList()));
+            placed.AddRange(Ids(place));
+        }
+        Assert.Equal(ids, placed);
+        _pool.ExpectNoMsg(Quiet);
+        AwaitStats(queue, waiting: 0, dispatching: 80, accepted: 80);
     }
 }

@@ -127,7 +127,7 @@ public sealed class QueueStateTests
     public void Candidates_carry_the_job_requirements()
     {
         var s = new Builder().Queue("j", Request("arm64", toolchain: "gcc-13", root: "/mnt/r", dir: "/mnt/r/d")).State;
-        Assert.Equivalent(new PlacementRequest("j", "arm64", "gcc-13", "/mnt/r", "/mnt/r/d", Array.Empty<string>()), Assert.Single(s.NextCandidates(1, DateTimeOffset.MaxValue)));
+        Assert.Equivalent(new PlacementRequest("j", "arm64", "gcc-13", "/mnt/r", "/mnt/r/d", Array.Empty<string>(), null, "https://git.example.org/linux.git"), Assert.Single(s.NextCandidates(1, DateTimeOffset.MaxValue)));
     }
 
     [Fact]
@@ -263,7 +263,7 @@ public sealed class QueueStateTests
         // From its time on it is offered, avoiding the server it failed on.
         Assert.Equal(["b", "a"], CandidateIds(s, due));
         var offer = s.NextCandidates(32, due.AddHours(1)).Single(c => c.JobId == "a");
-        Assert.Equivalent(new PlacementRequest("a", "x86_64", null, null, null, ["srv-1"]), offer);
+        Assert.Equivalent(new PlacementRequest("a", "x86_64", null, null, null, ["srv-1"], null, "https://git.example.org/linux.git"), offer);
         Assert.Empty(s.NextCandidates(32, due).Single(c => c.JobId == "b").AvoidServers);
     }
 
@@ -370,5 +370,34 @@ public sealed class QueueStateTests
         var s = new Builder().Queue("a").State; // stamped T0
         Assert.Equal(["a"], CandidateIds(s, T0.AddSeconds(-5)));
         Assert.Null(s.NextRetryAt(T0.AddSeconds(-5)));
+    }
+
+    [Fact]
+    public void Candidates_of_a_long_queue_are_the_heads_of_each_line_in_queue_order()
+    {
+        var b = new Builder();
+        for (var i = 0; i < 10_000; i++) b.Queue($"x{i}");
+        b.Queue("arm", Request("arm64"));
+        var s = b.State;
+
+        var all = s.NextCandidates(32, T0.AddDays(1));
+        Assert.Equal(Enumerable.Range(0, 32).Select(i => $"x{i}").Append("arm"), all.Select(c => c.JobId));
+
+        // Jobs not ready yet are skipped, not counted: the line's next ready jobs are offered.
+        var notReady = new HashSet<string> { "x0", "x1", "x2", "x3", "x4" };
+        var ready = s.NextCandidates(32, T0.AddDays(1), w => !notReady.Contains(w.JobId));
+        Assert.Equal(Enumerable.Range(5, 32).Select(i => $"x{i}").Append("arm"), ready.Select(c => c.JobId));
+    }
+
+    [Fact]
+    public void A_retry_requeued_again_waits_only_for_its_latest_back_off()
+    {
+        var s = new Builder().Queue("a").Dispatch("a").Requeue("a", 2, T0.AddSeconds(10)).State;
+        s.Apply(new JobDispatched(PlacementFor("a"), 2));
+        s.Apply(new JobRequeued("a", Request(), 3, ["srv-1"], T0.AddSeconds(40), s.LastSequence + 1));
+
+        Assert.Equal(T0.AddSeconds(40), s.NextRetryAt(T0));
+        Assert.Empty(CandidateIds(s, T0.AddSeconds(20)));
+        Assert.Equal(["a"], CandidateIds(s, T0.AddSeconds(40)));
     }
 }

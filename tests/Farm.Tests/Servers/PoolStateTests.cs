@@ -93,4 +93,19 @@ public sealed class PoolStateTests
         Assert.Equal("a", Assert.Single(fresh).Server.Id);
         Assert.Equal(fresh, all);
     }
+
+    [Fact]
+    public void Place_prefers_a_free_server_whose_cache_holds_the_job_s_repository()
+    {
+        const string repo = "https://git.example.org/linux.git";
+        var mirror = KernelFarm.Actors.Execution.GitCache.MirrorName(repo);
+        var state = Registered(Server("a"), Server("b"), Server("c", maxJobs: 1))
+            .Apply(new SlotsReserved([On(Server("c", maxJobs: 1), "busy")]));
+        IReadOnlySet<string>? Cached(string id) => id is "b" or "c" ? new HashSet<string> { mirror } : null;
+
+        var (_, fresh) = state.Place([Req("j1") with { SourceRepository = repo }, Req("j2") with { SourceRepository = repo }, Req("j3")], AllHealthy, Cached);
+
+        // c holds the mirror but is full: affinity only ranks servers that can take the job now.
+        Assert.Equal(["b", "b", "a"], fresh.Select(p => p.Server.Id));
+    }
 }

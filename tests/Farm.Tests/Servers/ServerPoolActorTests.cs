@@ -321,4 +321,16 @@ public sealed class ServerPoolActorTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Equal(HealthStatus.Unhealthy,
             Ask<ServerPoolReplies.ServerDetails>(on, new ServerPoolCommands.Get("a")).Server.Health.Status), TimeSpan.FromSeconds(15));
     }
+
+    [Fact]
+    public void Placement_prefers_the_server_whose_probed_git_cache_holds_the_job_s_repository()
+    {
+        const string repo = "https://git.example.org/linux.git";
+        var pool = StartPool(new ServerRegistered(Server("a"), At), new ServerRegistered(Server("b"), At));
+        var mirror = new CachedRepository(KernelFarm.Actors.Execution.GitCache.MirrorName(repo), 1 << 20, At);
+        pool.Tell(new ServerProbe.Result("b", true, false, null, At) { Caches = new ServerCaches([mirror], null, []) });
+
+        Assert.Equal("b", PlaceOne(pool, Req("j1") with { SourceRepository = repo }).Server.Id);
+        Assert.Equal("a", PlaceOne(pool, Req("j2")).Server.Id); // no repository: the least loaded
+    }
 }
