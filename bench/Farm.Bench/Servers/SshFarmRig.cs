@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using KernelFarm.Bench.Farm;
+using KernelFarm.Bench.Harness;
+using KernelFarm.IntegrationTests.Fixtures;
+
+namespace KernelFarm.Bench.Servers;
+
+/// <summary>
+/// A farm that really builds over SSH, for scenarios that compare real builds: one real sshd build
+/// server on a loopback address of the caller's choice (the integration tests' <see cref="SshBuildServer"/>:
+/// its own host key, key-only logins of the unprivileged user kfbuild), git daemons serving the fake
+/// kbuild tree (<see cref="FakeKernelTree"/>) and, on request, Debian's linux-source-6.1 repository
+/// (<see cref="KernelRepository"/>), and the real host (<see cref="HostProcess"/>, embedded SQLite,
+/// an operator token) with the server registered over the API: x86_64, one toolchain, one slot,
+/// <c>total_cpu_cores</c> = this machine's cores (the farm's <c>-j</c>). Everything it starts is stopped
+/// and deleted on dispose, also when the start fails half-way.
+/// </summary>
+public sealed class SshFarmRig : IAsyncDisposable
+{
+    public const string ServerId = "bench-server";
+    public const string KernelRepoParent = "/var/cache/kernelfarm";
+    public const string KernelRepoName = "linux-6.1.git";
+    public static string KernelRepository => Path.Combine(KernelRepoParent, KernelRepoName);
+
+    private readonly List<Func<ValueTask>> _cleanup = [];
+    private readonly BenchContext _context;
+
+    private SshFarmRig(BenchContext context, TempDirectory root)
+    {
+        _context = context;
+        Root = root;
+    }
+
+    public TempDirectory Root { get; }
+    public SshBuildServer Server { get; private set; } = null!;
+    public HostProcess Host { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public int Cores { get; } = Environment.ProcessorCount;
+    private GitDaemon _fakeGit = null!;
+    private GitDaemon? _kernelGit;
+
+    public string FakeTreeUrl => _fakeGit.Url(FakeKernelTree.RepoDirName);
+    public string KernelUrl => (_kernelGit ?? throw new InvalidOperationException("started without the kernel repository")).Url(KernelRepoName);
+
+    /// <summary>The server's cache directory (the default: &lt;workspace_root&gt;/.kfarm-cache).</summary>
+    public string CacheDirectory => Path.Combine(Server.WorkDirectory, ".kfarm-cache");
+
+    /// <param name="ip">A 127.0.0.0/8 address for the sshd (the tests use 127.0.0.2–58).</param>
+    /// <param name="withKernel">Also serve <see cref="KernelRepository"/> (made by scripts/prepare-kernel-repo.sh if missing).</param>
+    /// <param name="toolchain">The server's x86_64 toolchain: <c>gcc</c> makes the farm run plain <c>make</c> (no CC=), as a script would.</param>
+    public static async Task<SshFarmRig> StartAsync(BenchContext context, string name, string ip, bool withKernel, CancellationToken ct,
+        string toolchain = "gcc")
+    {
+        var root = TempDirectory.Create("bench-" + name);
+        var rig = new SshFarmRig(context, root);
+        rig._cleanup.Add(() => { root.Dispose(); return ValueTask.CompletedTask; });
+        try
+        {
+            rig.Server = await SshBuildServer.StartAsync(ip, ct);
+            rig._cleanup.Add(() => rig.Server.DisposeAsync());
+            var repos = Path.Combine(root.Path, "repos");
+            var tree = FakeKernelTree.Create(repos);
+            rig._cleanup.Add(() => tree.DisposeAsync());
+            rig._fakeGit = await GitDaemon.StartAsync(repos, "127.0.0.1", ct);
+            rig._cleanup.Add(() => rig._fakeGit.DisposeAsync());
+            if (withKernel)
+            {
+                var script = Path.Combine(context.RepoRoot, "scripts/prepare-kernel-repo.sh");
+                context.Log($"kernel repository: {KernelRepository} (scripts/prepare-kernel-repo.sh makes it once, about 2.5 min)");
+                await Proc.RunAsync("bash", [script, KernelRepository], ct, throwOnError: true);
+                rig._kernelGit = await GitDaemon.StartAsync(KernelRepoParent, "127.0.0.1", ct);
+                rig._cleanup.Add(() => rig._kernelGit.DisposeAsync());
+            }
+
+            // The harness's host, with its one token given the operator role (registering servers needs it).
+            var node = Path.Combine(root.Path, "node");
+            Directory.CreateDirectory(node);
+            rig.Host = await HostProcess.StartAsync(context, node,
+                new Dictionary<string, string> { ["Farm__Auth__Tokens__0__Role"] = "operator" }, ct);
+            rig._cleanup.Add(() => rig.Host.DisposeAsync());
+            rig.Http = rig.Host.Client(4);
+            rig._cleanup.Add(() => { rig.Http.Dispose(); return ValueTask.CompletedTask; });
+            await rig.RegisterServerAsync(toolchain, ct);
+            return rig;
+        }
+        catch
+        {
+            await rig.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task RegisterServerAsync(string toolchain, CancellationToken ct)
+    {
+        var body = new JsonObject
+        {
+            ["id"] = ServerId,
+            ["hostname"] = ServerId + ".test",
+            ["ip_address"] = Server.IpAddress,
+            ["ssh_username"] = Server.Username,
+            ["ssh_port"] = Server.Port,
+            ["ssh_key_path"] = Server.PrivateKeyPath,
+            ["ssh_host_key_fingerprint"] = Server.HostKeyFingerprintSha256,
+            ["supported_architectures"] = new JsonArray("x86_64"),
+            ["toolchains"] = new JsonArray(new JsonObject
+            {
+                ["name"] = toolchain, ["target_architectures"] = new JsonArray("x86_64"), ["cross_compile"] = "",
+            }),
+            ["total_cpu_cores"] = Cores,
+            ["total_memory_mb"] = 4096,
+            ["total_storage_gb"] = 50,
+            ["max_concurrent_jobs"] = 1,
+            ["workspace_root"] = Server.WorkDirectory,
+        };
+        using var r = await Http.PostAsJsonAsync("api/v1/infrastructure/build-servers", body, ct);
+        if (r.StatusCode != HttpStatusCode.Created)
+            throw new InvalidOperationException($"registering the build server: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}");
+    }
+
+    /// <summary>An x86_64 tinyconfig job of <paramref name="url"/>'s master with the default artifact patterns.</summary>
+    public static JsonObject Tinyconfig(string url, bool ccache) => new()
+    {
+        ["source_repository"] = url,
+        ["branch"] = "master",
+        ["commit_hash"] = "HEAD",
+        ["target_architecture"] = "x86_64",
+        ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig", ["ccache"] = ccache },
+    };
+
+    /// <summary>
+    /// Submits the job and polls it (every 100 ms) until it ended; throws unless it completed. The
+    /// total is from just before the POST to the job's <c>completed</c> transition (the host's clock,
+    /// the same machine's), so the poll interval does not count.
+    /// </summary>
+    public async Task<FarmRun> RunAsync(JsonObject request, TimeSpan timeout, CancellationToken ct)
+    {
+        using var load = new LoadSampler();
+        var submittedAt = DateTimeOffset.UtcNow;
+        string id;
+        using (var r = await Http.PostAsJsonAsync("api/v1/infrastructure/build-jobs", request, ct))
+        {
+            var text = await r.Content.ReadAsStringAsync(ct);
+            if (r.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"submit: {(int)r.StatusCode} {text}");
+            id = JsonNode.Parse(text)!["id"]!.GetValue<string>();
+        }
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var job = JsonNode.Parse(await Http.GetStringAsync($"api/v1/infrastructure/build-jobs/{id}", ct))!.AsObject();
+            var status = job["status"]!.GetValue<string>();
+            if (status == "completed") return new FarmRun(job, submittedAt) { LoadAverage = load.Mean };
+            if (status is "failed" or "cancelled")
+            {
+                var log = await Http.GetStringAsync($"api/v1/infrastructure/build-jobs/{id}/log", ct);
+                throw new InvalidOperationException($"job {id} {status}: {job["failure"]?.ToJsonString()}\n{string.Join('\n', log.Split('\n').TakeLast(30))}");
+            }
+            if (clock.Elapsed > timeout) throw new TimeoutException($"job {id} still {status} after {timeout}");
+            await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>Removes the server's caches (git mirrors and ccache): the next job starts cold.</summary>
+    public void ClearCaches() => TempDirectory.DeleteTree(CacheDirectory);
+
+    /// <summary>
+    /// Waits until no job workspace is left on the server: the farm removes it after <c>completed</c>
+    /// (a real kernel's is 1.5 GB), and the next measurement should not share the disk with that.
+    /// </summary>
+    public async Task WaitForWorkspacesRemovedAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (Directory.EnumerateDirectories(Server.WorkDirectory, "job-*").Any())
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                _context.Log("a job workspace is still on the server after 2 min; going on");
+                return;
+            }
+            await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>Reads a repository's packs once so that the first measured clone does not pay for a cold page cache alone.</summary>
+    public static void WarmPageCache(string bareRepository)
+    {
+        var buffer = new byte[1 << 20];
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(bareRepository, "objects/pack")))
+        {
+            using var s = File.OpenRead(file);
+            while (s.Read(buffer, 0, buffer.Length) > 0) { }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _cleanup.Count - 1; i >= 0; i--)
+        {
+            try { await _cleanup[i](); }
+            catch (Exception e) { _context.Log($"cleanup: {e.GetType().Name}: {e.Message}"); }
+        }
+        _cleanup.Clear();
+    }
+}
+
+/// <summary>One completed farm job: its record and when it was submitted.</summary>
+public sealed record FarmRun(JsonObject Job, DateTimeOffset SubmittedAt)
+{
+    /// <summary>The machine's mean 1-minute load average while the job ran (see <see cref="LoadSampler"/>).</summary>
+    public double LoadAverage { get; init; } = double.NaN;
+
+    /// <summary>Submit → completed (artifacts in storage).</summary>
+    public TimeSpan Total => At("completed") - SubmittedAt;
+
+    /// <summary>Time spent in <paramref name="state"/>: from entering it to entering the next state.</summary>
+    public TimeSpan InState(string state)
+    {
+        var transitions = Transitions();
+        var i = transitions.FindIndex(t => t.Status == state);
+        if (i < 0 || i + 1 >= transitions.Count) throw new InvalidOperationException($"no time in {state}: {Job["transitions"]!.ToJsonString()}");
+        return transitions[i + 1].At - transitions[i].At;
+    }
+
+    public DateTimeOffset At(string state) =>
+        Transitions().FirstOrDefault(t => t.Status == state) is { Status: not null } t
+            ? t.At
+            : throw new InvalidOperationException($"no transition to {state}: {Job["transitions"]!.ToJsonString()}");
+
+    /// <summary>"preparing 12.3 s, configuring 5.1 s, …" from assigned to completed.</summary>
+    public string Steps()
+    {
+        var t = Transitions();
+        return string.Join(", ", t.Zip(t.Skip(1), (a, b) => (a, b)).Where(p => p.a.Status is not ("queued" or "assigned"))
+            .Select(p => $"{p.a.Status} {(p.b.At - p.a.At).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"));
+    }
+
+    /// <summary>The job's metadata.json in central storage (ccache hits and misses, …).</summary>
+    public JsonNode Metadata() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Job["artifact_directory"]!.GetValue<string>(), "metadata.json")))!;
+
+    private List<(string Status, DateTimeOffset At)> Transitions() =>
+        Job["transitions"]!.AsArray()
+            .Select(t => (t!["status"]!.GetValue<string>(), DateTimeOffset.Parse(t["at"]!.GetValue<string>(), CultureInfo.InvariantCulture)))
+            .ToList();
+}
