@@ -44,14 +44,15 @@ public static class JournalSeed
         var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
             .WithFallback(FarmConfig.Build(settings, hoconDirectory, 0));
         using var system = ActorSystem.Create("bench-seed", config);
-        var writer = system.ActorOf(Props.Create(() => new Writer(persistenceId)));
+        var writer = system.ActorOf(Props.Create(() => new EventWriter(persistenceId)));
         await writer.Ask<Done>(events, TimeSpan.FromMinutes(2));
         await system.Terminate();
     }
 
-    private sealed class Writer : ReceivePersistentActor
+    /// <summary>Persists the list of events it is sent under the given persistence id, then answers Done.</summary>
+    internal sealed class EventWriter : ReceivePersistentActor
     {
-        public Writer(string persistenceId)
+        public EventWriter(string persistenceId)
         {
             PersistenceId = persistenceId;
             Command<IReadOnlyList<object>>(events =>

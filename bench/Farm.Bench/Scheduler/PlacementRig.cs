@@ -58,7 +58,7 @@ public sealed class PlacementRig : IAsyncDisposable
         var settings = new FarmSettings { MaxQueueSize = waiting + 10_000, ProbeInterval = TimeSpan.Zero };
         var at = DateTimeOffset.UtcNow;
         var registry = Enumerable.Range(0, servers).Select(i => Simulated.Server(i)).ToList();
-        var seeder = system.ActorOf(Props.Create(() => new Seeder("server-pool")));
+        var seeder = system.ActorOf(Props.Create(() => new JournalSeed.EventWriter("server-pool")));
         await seeder.Ask<Done>(registry.Select(s => (object)new ServerRegistered(s, at)).ToList(), Ask, ct);
         await seeder.GracefulStop(TimeSpan.FromSeconds(10));
 
@@ -173,21 +173,5 @@ public sealed class PlacementRig : IAsyncDisposable
             });
             ReceiveAny(_ => Stash.Stash());
         }
-    }
-
-    private sealed class Seeder : ReceivePersistentActor
-    {
-        public Seeder(string persistenceId)
-        {
-            PersistenceId = persistenceId;
-            Command<IReadOnlyList<object>>(events =>
-            {
-                var sender = Sender;
-                PersistAll(events, _ => { });
-                DeferAsync(events.Count, _ => sender.Tell(Done.Instance));
-            });
-        }
-
-        public override string PersistenceId { get; }
     }
 }
