@@ -19,7 +19,10 @@ builder.Services.AddSingleton(settings);
 
 Directory.CreateDirectory(settings.DataDirectory);
 Directory.CreateDirectory(settings.ArtifactStoragePath);
-if (!FarmConfig.UsesPostgres(settings)) EnableWal(FarmConfig.SqliteConnectionString(settings));
+if (!FarmConfig.UsesPostgres(settings))
+{
+    foreach (var file in SqliteFiles.For(settings).Distinct()) EnableWal(SqliteFiles.ConnectionString(file));
+}
 
 var port = settings.ClusterPort != 0 ? settings.ClusterPort : FreePort(settings.ClusterHostname);
 var hocon = FarmConfig.Build(settings, Path.Combine(AppContext.BaseDirectory, "hocon"), port);

@@ -30,11 +30,14 @@ public static class JournalSeed
     public static void EnableWal(FarmSettings settings)
     {
         Directory.CreateDirectory(settings.DataDirectory);
-        using var c = new SqliteConnection(FarmConfig.SqliteConnectionString(settings));
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL;";
-        cmd.ExecuteNonQuery();
+        foreach (var file in SqliteFiles.For(settings).Distinct().Select(SqliteFiles.ConnectionString))
+        {
+            using var c = new SqliteConnection(file);
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode=WAL;";
+            cmd.ExecuteNonQuery();
+        }
     }
 
     private static async Task PersistAsync(FarmSettings settings, string hoconDirectory, string persistenceId, IReadOnlyList<object> events)

@@ -13,13 +13,13 @@ namespace KernelFarm.Bench.Scheduler;
 /// <summary>
 /// Submissions accepted and persisted per second inside one process: the two asks the HTTP
 /// gateway makes before it answers 202 (JobEndpoints.EnqueueAsync: the pool's feasibility check,
-/// then the queue's Submit, whose Accepted comes after the queue persisted JobQueued and the new
-/// job actor persisted its Created), against a one-node farm on a SQLite journal. Baseline: a bare
+/// then the queue's Submit, answered once the queue persisted JobQueued; the job's actor is created
+/// right after, off the answer's path), against a one-node farm on a SQLite journal. Baseline: a bare
 /// persistent actor on the same journal persisting one small event per ask, at the same concurrency.
 /// </summary>
 public static class InProcessSubmissions
 {
-    /// <param name="JobActors">Job actors created through the shard region alone (the part of a submission that costs most).</param>
+    /// <param name="JobActors">Job actors created through the shard region alone (the work that follows every submission).</param>
     /// <param name="QueueAlone">The queue actor alone on the same kind of journal (job actors and pool stood in).</param>
     public sealed record Result(LoadResult Farm, LoadResult Journal, LoadResult JobActors, LoadResult QueueAlone, int Waiting);
 

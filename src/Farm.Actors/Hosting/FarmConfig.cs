@@ -11,8 +11,7 @@ namespace KernelFarm.Actors.Hosting;
 /// </summary>
 public static class FarmConfig
 {
-    public static string SqliteConnectionString(FarmSettings s) =>
-        $"Data Source={Path.Combine(s.DataDirectory, "farm.db")};Default Timeout=30;Pooling=True";
+    public static string SqliteConnectionString(FarmSettings s) => SqliteFiles.ConnectionString(SqliteFiles.For(s).Journal);
 
     public static Config Build(FarmSettings settings, string hoconDirectory, int actualPort)
     {
@@ -26,11 +25,25 @@ public static class FarmConfig
             .AppendLine($"kfarm.seed-node-timeout = {SeedNodeTimeout(seeds, settings.ClusterHostname, actualPort)}")
             .AppendLine($"kfarm.sbr-stable-after = {(int)settings.DowningStableAfter.TotalMilliseconds}ms")
             .AppendLine($"kfarm.roles = [{string.Join(", ", settings.EffectiveRoles.Select(Q))}]")
-            .AppendLine($"kfarm.connection-string = {Q(UsesPostgres(settings) ? settings.PostgresConnectionString : SqliteConnectionString(settings))}");
+            .AppendLine(ConnectionStrings(settings));
         var persistence = UsesPostgres(settings) ? "persistence-postgres.hocon" : "persistence-sqlite.hocon";
         var text = prelude + File.ReadAllText(Path.Combine(hoconDirectory, "farm.hocon")) + "\n"
                    + File.ReadAllText(Path.Combine(hoconDirectory, persistence));
         return ConfigurationFactory.ParseString(text);
+    }
+
+    /// <summary>The journals' connection strings: one PostgreSQL database, or the SQLite files of <see cref="SqliteFiles"/>.</summary>
+    private static string ConnectionStrings(FarmSettings settings)
+    {
+        string Line(string key, string value) => $"kfarm.{key} = {Q(value)}\n";
+        if (UsesPostgres(settings))
+            return Line("connection-string", settings.PostgresConnectionString)
+                   + Line("queue-connection-string", settings.PostgresConnectionString)
+                   + Line("sharding-connection-string", settings.PostgresConnectionString);
+        var files = SqliteFiles.For(settings);
+        return Line("connection-string", SqliteFiles.ConnectionString(files.Journal))
+               + Line("queue-connection-string", SqliteFiles.ConnectionString(files.Queue))
+               + Line("sharding-connection-string", SqliteFiles.ConnectionString(files.Sharding));
     }
 
     /// <summary>

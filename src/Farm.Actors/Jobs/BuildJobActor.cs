@@ -28,6 +28,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private sealed record TimeLimitReached;
     private sealed record ResendRequeue;
     private sealed record ResendReleases;
+    private sealed record RecallTimedOut;
 
     private readonly string _jobId;
     private readonly FarmSettings _settings;
@@ -44,6 +45,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _unreleased = new(StringComparer.Ordinal);
     /// <summary>Webhooks (by index) being delivered by a child right now.</summary>
     private readonly HashSet<int> _delivering = [];
+    /// <summary>GETs and cancels that arrived before Created, waiting for the queue's <see cref="QueueReplies.Recalled"/>.</summary>
+    private readonly List<(object Command, IActorRef Sender)> _awaitingRecall = [];
 
     public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool)
     {
@@ -57,10 +60,20 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         // Resume right here: a message to self would run after the stashed commands that started us.
         Recover<RecoveryCompleted>(_ => ResumeAfterRecovery());
 
-        Command<BuildJobCommands.Get>(_ => Sender.Tell(_state.Exists ? new BuildJobReplies.JobView(Record()) : new BuildJobReplies.NotFound(_jobId)));
+        Command<BuildJobCommands.Get>(g =>
+        {
+            if (_state.Exists) Sender.Tell(new BuildJobReplies.JobView(Record()));
+            else AwaitRecall(g);
+        });
         Command<BuildJobCommands.Create>(OnCreate);
         Command<BuildJobCommands.Start>(OnStart);
-        Command<BuildJobCommands.Cancel>(OnCancel);
+        Command<BuildJobCommands.Cancel>(c =>
+        {
+            if (_state.Exists) Cancel(Sender);
+            else AwaitRecall(c);
+        });
+        Command<QueueReplies.Recalled>(OnRecalled);
+        Command<RecallTimedOut>(_ => AnswerRecalled());
 
         Command<SshSessionActor.RunResult>(r => r.Tag == LaunchTag, OnLaunched);
         Command<SshSessionActor.RunResult>(r => r.Tag == StatusTag, OnStatus);
@@ -170,11 +183,48 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void OnCancel(BuildJobCommands.Cancel _)
+    /// <summary>
+    /// A GET or cancel for a job with no Created event: the client may have been answered 202 by
+    /// the queue before the queue's Create reached this actor, so ask the queue for the submission
+    /// (once for all such commands) and answer them when it replies.
+    /// </summary>
+    private void AwaitRecall(object command)
     {
-        if (!_state.Exists) { Sender.Tell(new BuildJobReplies.NotFound(_jobId)); return; }
-        if (_state.Status.IsTerminal()) { Sender.Tell(new BuildJobReplies.AlreadyFinished(Record())); return; }
-        var sender = Sender;
+        _awaitingRecall.Add((command, Sender));
+        if (_awaitingRecall.Count > 1) return;
+        _queue.Tell(new QueueCommands.Recall(_jobId));
+        Timers.StartSingleTimer("recall", new RecallTimedOut(), _settings.AskTimeout / 2);
+    }
+
+    private void OnRecalled(QueueReplies.Recalled r)
+    {
+        if (r.JobId != _jobId || _awaitingRecall.Count == 0) return;
+        if (r.Request is null || _state.Exists) { AnswerRecalled(); return; }
+        PersistEvent(new Created(_jobId, r.Request, r.At), () =>
+        {
+            _queue.Tell(new BuildJobReplies.Created(Record())); // the queue stops re-sending Create
+            AnswerRecalled();
+        });
+    }
+
+    /// <summary>Answers the commands that waited for the queue (or for its timeout): now the job exists or it never will.</summary>
+    private void AnswerRecalled()
+    {
+        Timers.Cancel("recall");
+        var waiting = _awaitingRecall.ToList();
+        _awaitingRecall.Clear();
+        foreach (var (command, sender) in waiting)
+        {
+            if (!_state.Exists) sender.Tell(new BuildJobReplies.NotFound(_jobId));
+            else if (command is BuildJobCommands.Cancel) Cancel(sender);
+            else sender.Tell(new BuildJobReplies.JobView(Record()));
+        }
+        if (!_state.Exists) SetReceiveTimeout(PassivateAfter);
+    }
+
+    private void Cancel(IActorRef sender)
+    {
+        if (_state.Status.IsTerminal()) { sender.Tell(new BuildJobReplies.AlreadyFinished(Record())); return; }
         if (_state.Status == JobStatus.Queued)
         {
             PersistEvent(new Cancelled(DateTimeOffset.UtcNow), () =>

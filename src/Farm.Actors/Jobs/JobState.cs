@@ -32,6 +32,9 @@ public sealed record JobState
 
     public bool Exists => Request is not null;
 
+    /// <summary>A job as its Created event makes it: what the queue answers a submission with.</summary>
+    public static JobState Queued(string jobId, BuildJobRequest request, DateTimeOffset at) => Empty.Apply(new Created(jobId, request, at));
+
     public JobState Apply(IJobEvent e) => e switch
     {
         Created c => this with

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using KernelFarm.Actors.Jobs;
+using KernelFarm.Actors.Storage;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Servers;
@@ -27,10 +29,10 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     private sealed record RedeliveryTick;
 
     private readonly FarmSettings _settings;
+    private readonly ArtifactStore _logs;
     private readonly IActorRef _jobs, _pool;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly QueueState _state = new();
-    private readonly Dictionary<string, IActorRef> _awaitingCreation = new();
     /// <summary>First attempts whose actor confirmed its Create to this incarnation of the queue.</summary>
     private readonly HashSet<string> _created = [];
     /// <summary>When Create or Start was last sent for a job not yet handed over.</summary>
@@ -52,6 +54,9 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     public QueueActor(FarmSettings settings, IActorRef jobs, IActorRef pool)
     {
         _settings = settings;
+        // The farm's configuration gives the queue a journal of its own (hocon/persistence-*.hocon).
+        JournalPluginId = Context.System.Settings.Config.GetString("kfarm.queue-journal-plugin", "");
+        _logs = new ArtifactStore(settings.ArtifactStoragePath);
         _jobs = jobs;
         _pool = pool;
 
@@ -65,12 +70,18 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         Command<QueueCommands.Submit>(OnSubmit);
         Command<BuildJobReplies.Created>(c =>
         {
-            if (_awaitingCreation.Remove(c.Job.Id, out var client)) client.Tell(new QueueReplies.Accepted(c.Job, Existing: false));
             if (_state.WaitingJob(c.Job.Id) is { } w && _created.Add(c.Job.Id))
             {
                 _unconfirmed.Remove(w.Key);
                 Dispatch();
             }
+        });
+        Command<QueueCommands.Recall>(r =>
+        {
+            var w = _created.Contains(r.JobId) ? null : _state.WaitingJob(r.JobId);
+            Sender.Tell(w is { Attempt: 1 }
+                ? new QueueReplies.Recalled(r.JobId, w.Request, w.QueuedAt)
+                : new QueueReplies.Recalled(r.JobId, null, DateTimeOffset.UtcNow));
         });
         Command<RedeliveryTick>(_ => Redeliver());
         Command<ServerPoolReplies.Released>(_ => { }); // for a placement withdrawn meanwhile
@@ -109,7 +120,11 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     /// Persists the submission without holding back the commands behind it (PersistAsync), so
     /// concurrent submissions reach the journal together and are written in one batch; the queue's
     /// size, the sequence and idempotency keys count the submissions still being persisted. The
-    /// client is answered once the job's actor confirms the Create sent after the event is persisted.
+    /// client is answered as soon as JobQueued is stored: from then on the job cannot be lost (the
+    /// queue re-sends its Create until the job's actor confirms it, across restarts), and a GET or
+    /// cancel that reaches the actor before the Create makes it ask for its submission (Recall).
+    /// Creating the persistent job actor is several journal writes; keeping it off the answer's
+    /// path is what lets submissions be accepted far faster than job actors can be created.
     /// </summary>
     private void OnSubmit(QueueCommands.Submit s)
     {
@@ -136,7 +151,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
             _persisting--;
             _state.Apply(q);
             if (_state.WaitingJob(q.JobId) is { } w) _unconfirmed.Add(w.Key);
-            _awaitingCreation[q.JobId] = client;
+            client.Tell(new QueueReplies.Accepted(JobState.Queued(q.JobId, q.Request, q.At).ToRecord(_logs.LiveLogPath(q.JobId)), Existing: false));
             if (q.IdempotencyKey is not null && _persistingKeys.Remove(q.IdempotencyKey, out var later))
                 foreach (var (c, request) in later) c.Tell(new QueueReplies.Accepted(new JobRecord { Id = q.JobId, Request = request }, Existing: true));
             SendCreate(q.JobId, q.Request, q.At);

@@ -21,6 +21,13 @@ public static class QueueCommands
         public static readonly PauseDispatch Instance = new();
     }
 
+    /// <summary>
+    /// From a job actor that has no Created event yet but was asked about itself: a client was
+    /// answered 202 once the queue persisted the submission, so its GET or cancel may arrive before
+    /// the queue's Create does. The queue answers <see cref="QueueReplies.Recalled"/>.
+    /// </summary>
+    public sealed record Recall(string JobId) : IFarmMessage;
+
     /// <summary>From a job cancelled while waiting.</summary>
     public sealed record Withdraw(string JobId) : IFarmMessage;
 
@@ -33,6 +40,12 @@ public static class QueueCommands
 public static class QueueReplies
 {
     public sealed record Accepted(JobRecord Job, bool Existing) : IFarmMessage;
+
+    /// <summary>
+    /// The submission the queue holds for a job whose actor does not exist yet (what its Create
+    /// carries), or Request null: the queue accepted no such job, or it was created already.
+    /// </summary>
+    public sealed record Recalled(string JobId, BuildJobRequest? Request, DateTimeOffset At) : IFarmMessage;
 
     public sealed record QueueFull(int MaxQueueSize, int RetryAfterSeconds) : IFarmMessage;
 

@@ -42,17 +42,15 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
 
     private static BuildJobRequest Request(string arch = "x86_64", int priority = 0) => QueueStateTests.Request(arch, priority);
 
-    /// <param name="confirm">Answer the Create as the job actor would (and take the client's Accepted).</param>
+    /// <summary>Submits, takes the client's Accepted and the job actor's Create.</summary>
+    /// <param name="confirm">Answer the Create as the job actor would.</param>
     private BuildJobCommands.Create Submit(IActorRef queue, string jobId, BuildJobRequest? request = null, string? key = null, bool confirm = true)
     {
         queue.Tell(new QueueCommands.Submit(jobId, request ?? Request(), key), _client.Ref);
+        Assert.Equal(jobId, _client.ExpectMsg<QueueReplies.Accepted>().Job.Id);
         var create = _jobs.ExpectMsg<BuildJobCommands.Create>();
         Assert.Equal(jobId, create.JobId);
-        if (confirm)
-        {
-            Confirm(queue, create);
-            Assert.Equal(jobId, _client.ExpectMsg<QueueReplies.Accepted>().Job.Id);
-        }
+        if (confirm) Confirm(queue, create);
         return create;
     }
 
@@ -72,20 +70,22 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     private static string[] Ids(ServerPoolCommands.Place place) => place.Requests.Select(r => r.JobId).ToArray();
 
     [Fact]
-    public void Submit_creates_the_job_replies_after_creation_places_and_starts_it()
+    public void Submit_is_answered_once_persisted_creates_the_job_then_places_and_starts_it()
     {
         var queue = StartQueue();
         var request = Request();
 
-        var create = Submit(queue, "job-1", request, confirm: false);
-
-        Assert.Same(request, create.Request);
-        _client.ExpectNoMsg(Quiet); // not accepted before the job actor confirmed
-        _pool.ExpectNoMsg(TimeSpan.Zero); // nor placed: a Start could reach no actor
-        queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = "job-1", Request = request, CreatedAt = create.At }), _jobs.Ref);
+        queue.Tell(new QueueCommands.Submit("job-1", request, null), _client.Ref);
         var accepted = _client.ExpectMsg<QueueReplies.Accepted>();
         Assert.False(accepted.Existing);
         Assert.Equal("job-1", accepted.Job.Id);
+        Assert.Equal(JobStatus.Queued, accepted.Job.Status);
+        Assert.Same(request, accepted.Job.Request);
+        var create = _jobs.ExpectMsg<BuildJobCommands.Create>();
+        Assert.Same(request, create.Request);
+        Assert.Equal(accepted.Job.CreatedAt, create.At);
+        _pool.ExpectNoMsg(Quiet); // not placed before the job actor confirmed: a Start could reach no actor
+        queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = "job-1", Request = request, CreatedAt = create.At }), _jobs.Ref);
 
         var place = _pool.ExpectMsg<ServerPoolCommands.Place>();
         Assert.Equivalent(new PlacementRequest("job-1", "x86_64", null, null, null, Array.Empty<string>(), null, "https://git.example.org/linux.git"), Assert.Single(place.Requests));
@@ -163,6 +163,26 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Recall_gives_a_job_actor_its_submission_until_the_actor_confirmed_it()
+    {
+        var queue = StartQueue();
+        var request = Request("arm64");
+        var create = Submit(queue, "job-1", request, confirm: false);
+
+        queue.Tell(new QueueCommands.Recall("job-1"), _jobs.Ref);
+        var recalled = _jobs.ExpectMsg<QueueReplies.Recalled>();
+        Assert.Equal(("job-1", create.At), (recalled.JobId, recalled.At));
+        Assert.Same(request, recalled.Request);
+
+        queue.Tell(new QueueCommands.Recall("never-submitted"), _jobs.Ref);
+        Assert.Null(_jobs.ExpectMsg<QueueReplies.Recalled>().Request);
+
+        Confirm(queue, create);
+        queue.Tell(new QueueCommands.Recall("job-1"), _jobs.Ref);
+        Assert.Null(_jobs.ExpectMsg<QueueReplies.Recalled>().Request); // created: nothing to recall
+    }
+
+    [Fact]
     public void Two_quick_submissions_with_one_key_create_one_job()
     {
         var queue = StartQueue();
@@ -170,6 +190,7 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         queue.Tell(new QueueCommands.Submit("job-2", Request(), "same-key"), _client.Ref);
 
         Assert.Equal("job-1", _jobs.ExpectMsg<BuildJobCommands.Create>().JobId);
+        Assert.False(_client.ExpectMsg<QueueReplies.Accepted>().Existing);
         var existing = _client.ExpectMsg<QueueReplies.Accepted>();
         Assert.True(existing.Existing);
         Assert.Equal("job-1", existing.Job.Id);
@@ -522,7 +543,6 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         _pool.ExpectNoMsg(TimeSpan.Zero);
 
         Confirm(queue, again);
-        Assert.Equal("job-1", _client.ExpectMsg<QueueReplies.Accepted>().Job.Id);
         Assert.Equal(["job-1"], Ids(_pool.ExpectMsg<ServerPoolCommands.Place>()));
         _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(600)); // confirmed: no more Creates
     }
@@ -572,7 +592,6 @@ public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
         // Submissions are still recorded and their jobs created, but nobody asks the pool.
         Submit(queue, "job-1", confirm: false);
         queue.Tell(new BuildJobReplies.Created(new JobRecord { Id = "job-1", Request = Request() }), _jobs.Ref);
-        Assert.False(_client.ExpectMsg<QueueReplies.Accepted>().Existing);
         queue.Tell(QueueCommands.CapacityChanged.Instance);
         queue.Tell(Requeue("job-0", 2), _jobs.Ref);
 
