@@ -50,9 +50,22 @@ public static class RemoteCommands
         "if kill -0 -- \"-$pg\" 2>/dev/null; then echo \"running $pg\"; else",
         "  [ -s exit ] && { printf 'exit %s\\n' \"$(cat exit)\"; exit 0; }; echo vanished; fi");
 
-    /// <summary>Streams build.log from a byte offset until the build's process group is gone.</summary>
-    public static string TailLog(string workspace, long offset, int processGroup) =>
-        $"exec tail -c +{offset + 1} --pid={processGroup} -s 0.1 -F -- {Quote(workspace + "/build.log")} 2>/dev/null";
+    /// <summary>
+    /// Streams build.log from a byte offset until the build is over: its exit record appeared or
+    /// its process-group leader is gone. The leader alone is not enough: detached with setsid, it
+    /// is init's child, and until init reaps it an exited leader is a zombie that kill -0 still
+    /// finds (seconds, on a server whose init reaps lazily). So tail follows a watcher of both
+    /// that this shell reaps at once (not exec: the shell must stay to reap it), and like
+    /// --pid always does, prints what the log holds when the watcher ends.
+    /// </summary>
+    public static string TailLog(string workspace, long offset, int processGroup)
+    {
+        var ws = Quote(workspace);
+        return string.Join('\n',
+            $"(while [ ! -s {ws}/exit ] && kill -0 -- {processGroup} 2>/dev/null; do sleep 0.1; done) & kfarm_watch=$!",
+            $"tail -c +{offset + 1} --pid=\"$kfarm_watch\" -s 0.1 -F -- {ws}/build.log 2>/dev/null",
+            "exit 0");
+    }
 
     /// <summary>Reads build.log from a byte offset once (used after the build ended, to drain).</summary>
     public static string ReadLog(string workspace, long offset) =>

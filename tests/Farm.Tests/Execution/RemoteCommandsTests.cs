@@ -352,6 +352,28 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void TailLog_ends_at_the_exit_record_even_while_the_leader_still_answers_kill_0()
+    {
+        // An exited leader that init has not reaped yet answers kill -0 like a live one: a process
+        // that outlives its exit record stands in for it (the farm killed nothing: it just ended).
+        var ws = Workspace();
+        const string writer = """
+            printf 'building\n' >> build.log
+            echo $$ > pid.tmp && mv pid.tmp pid
+            sleep 0.5
+            printf 'done\n' >> build.log
+            printf '0 done\n' > exit.tmp && mv exit.tmp exit
+            exec sleep 60
+            """;
+        var pg = Launch(ws, writer);
+
+        var r = LocalShell.BashC(RemoteCommands.TailLog(ws, 0, pg), timeout: TimeSpan.FromSeconds(30));
+
+        Assert.Equal("building\ndone\n", r.StdoutText);
+        Assert.True(LocalShell.BashC($"kill -0 -- {pg}").ExitCode == 0, "the leader still runs: the exit record ended the tail");
+    }
+
+    [Fact]
     public void ReadManifest_and_ArtifactPath_address_files_inside_the_workspace()
     {
         var ws = Workspace();
