@@ -124,6 +124,7 @@ public sealed class CacheTests(CacheFarm fixture) : IClassFixture<CacheFarm>
     {
         // i386 only b-cache has: it fills b-cache's mirror of the repository
         await fixture.RunAsync(fixture.Job("i386"));
+        await fixture.Farm.WaitForIdleServerAsync("b-cache", TimeSpan.FromSeconds(30));
         // x86_64: a-plain and b-cache are both idle and equally loaded; a-plain would win on its id
         var (job, log, _) = await fixture.RunAsync(fixture.Job("x86_64"));
         Assert.Equal("b-cache", job["server_id"]!.GetValue<string>());

@@ -33,6 +33,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, ServerCaches> _caches = new();
     /// <summary>The mirror names in each server's git cache (from <see cref="_caches"/>), as placement's cache affinity reads them.</summary>
     private readonly Dictionary<string, IReadOnlySet<string>> _cachedRepositories = new();
+    /// <summary>Mirrors a placed job is filling, by server, with when it was placed: kept over probes that began before that.</summary>
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _expectedMirrors = new();
     private readonly HashSet<string> _registering = [];
     private PoolState _state = PoolState.Empty;
 
@@ -177,6 +179,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             _containers.Remove(r.ServerId);
             _caches.Remove(r.ServerId);
             _cachedRepositories.Remove(r.ServerId);
+            _expectedMirrors.Remove(r.ServerId);
             sender.Tell(new ServerPoolReplies.Removed(r.ServerId));
         });
     }
@@ -211,7 +214,25 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             var held = _cachedRepositories.GetValueOrDefault(placement.Server.Id) ?? new HashSet<string>(StringComparer.Ordinal);
             var mirror = Execution.GitCache.MirrorName(repository);
             if (!held.Contains(mirror)) _cachedRepositories[placement.Server.Id] = new HashSet<string>(held.Append(mirror), StringComparer.Ordinal);
+            if (!_expectedMirrors.TryGetValue(placement.Server.Id, out var expected)) _expectedMirrors[placement.Server.Id] = expected = new(StringComparer.Ordinal);
+            expected[mirror] = DateTimeOffset.UtcNow;
         }
+    }
+
+    /// <summary>
+    /// The mirrors a probe found, plus those of jobs placed after it began: a probe that was under
+    /// way when a job was placed cannot have seen the mirror the job is creating.
+    /// </summary>
+    private HashSet<string> CachedAfter(string serverId, ServerCaches caches, DateTimeOffset probeStarted)
+    {
+        var held = caches.Repositories.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        if (!_expectedMirrors.TryGetValue(serverId, out var expected)) return held;
+        foreach (var (mirror, placedAt) in expected.ToList())
+        {
+            if (placedAt >= probeStarted) held.Add(mirror);
+            else expected.Remove(mirror); // this probe looked after the job began: what it found stands
+        }
+        return held;
     }
 
     private void OnProbeResult(ServerProbe.Result r)
@@ -232,7 +253,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         if (r.Caches is { } caches)
         {
             _caches[server.Id] = caches;
-            _cachedRepositories[server.Id] = caches.Repositories.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            _cachedRepositories[server.Id] = CachedAfter(server.Id, caches, r.StartedAt ?? r.At);
             if (caches.Evicted.Count > 0)
                 _log.Info("build server {0}: git cache over its {1} MiB limit: evicted {2} (now {3} MiB)", server.Id, server.GitCacheLimitMb,
                     string.Join(", ", caches.Evicted), caches.GitBytes / (1024 * 1024));

@@ -19,6 +19,8 @@ public static class ServerProbe
         public DetectedContainers? Containers { get; init; }
         /// <summary>The server's caches after the probe's eviction (null when the probe failed).</summary>
         public ServerCaches? Caches { get; init; }
+        /// <summary>When the probe began looking (the results describe the server from then on); At when not given.</summary>
+        public DateTimeOffset? StartedAt { get; init; }
     }
 
     /// <summary>
@@ -45,6 +47,7 @@ public static class ServerProbe
 
     public static async Task<Result> RunAsync(BuildServer server, TimeSpan timeout, CancellationToken ct = default)
     {
+        var started = DateTimeOffset.UtcNow;
         try
         {
             using var shell = await RemoteShell.ConnectAsync(server, timeout, ct).ConfigureAwait(false);
@@ -52,7 +55,7 @@ public static class ServerProbe
             if (r.ExitCode != 0)
                 return new Result(server.Id, false, false, $"probe command failed: {r.Stderr.Trim()}", DateTimeOffset.UtcNow);
             var (toolchains, containers, caches) = ParseOutput(server, r.Stdout);
-            return new Result(server.Id, true, false, null, DateTimeOffset.UtcNow) { Detected = toolchains, Containers = containers, Caches = caches };
+            return new Result(server.Id, true, false, null, DateTimeOffset.UtcNow) { Detected = toolchains, Containers = containers, Caches = caches, StartedAt = started };
         }
         catch (RemoteConnectException e)
         {

@@ -212,6 +212,23 @@ public sealed class FarmProcess : IAsyncDisposable
         throw new TimeoutException($"job {id} did not reach the expected state in {timeout}; last: {last?.ToJsonString()}\n{Tail()}");
     }
 
+    /// <summary>
+    /// Waits until a server holds no slot: a job reads "completed" before its slot is given back
+    /// (after its workspace is removed), so a test about the next placement waits for this.
+    /// </summary>
+    public async Task WaitForIdleServerAsync(string serverId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonObject? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = (await Http.GetFromJsonAsync<JsonObject>($"api/v1/infrastructure/build-servers/{serverId}"))!;
+            if (last["slots_in_use"]!.GetValue<int>() == 0) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"server {serverId} still holds a slot after {timeout}: {last?.ToJsonString()}");
+    }
+
     public Task<JsonObject> WaitForEndAsync(string id, TimeSpan timeout) =>
         WaitForAsync(id, j => Status(j) is "completed" or "failed" or "cancelled", timeout);
 

@@ -333,4 +333,21 @@ public sealed class ServerPoolActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("b", PlaceOne(pool, Req("j1") with { SourceRepository = repo }).Server.Id);
         Assert.Equal("a", PlaceOne(pool, Req("j2")).Server.Id); // no repository: the least loaded
     }
+
+    [Fact]
+    public void A_probe_that_began_before_a_placement_does_not_forget_the_mirror_the_placed_job_fills()
+    {
+        const string repo = "https://git.example.org/linux.git";
+        var pool = StartPool(new ServerRegistered(Server("a", maxJobs: 3), At), new ServerRegistered(Server("b", maxJobs: 3), At));
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        Assert.Equal("a", PlaceOne(pool, Req("j1") with { SourceRepository = repo }).Server.Id); // both idle: the first id
+
+        // A probe of "a" that was under way when j1 was placed finds no mirror yet: j1 is still filling it.
+        pool.Tell(new ServerProbe.Result("a", true, false, null, DateTimeOffset.UtcNow) { Caches = new ServerCaches([], null, []), StartedAt = before });
+        Assert.Equal("a", PlaceOne(pool, Req("j2") with { SourceRepository = repo }).Server.Id); // the cache still wins over idle "b"
+
+        // A probe that began after the placement and finds no mirror is believed.
+        pool.Tell(new ServerProbe.Result("a", true, false, null, DateTimeOffset.UtcNow) { Caches = new ServerCaches([], null, []), StartedAt = DateTimeOffset.UtcNow });
+        Assert.Equal("b", PlaceOne(pool, Req("j3") with { SourceRepository = repo }).Server.Id); // least loaded again
+    }
 }
