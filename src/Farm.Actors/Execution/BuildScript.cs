@@ -85,18 +85,7 @@ public static class BuildScript
         L("fact hardware_ram_kb \"$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)\"");
         L();
 
-        if (plan.CcacheDirectory is not null)
-        {   // per job: the stats log counts this build's hits and misses (the cache's own counters are the server's)
-            L("KFARM_CCACHE=");
-            L("if command -v ccache >/dev/null 2>&1; then");
-            L($"  export CCACHE_DIR={Quote(plan.CcacheDirectory)} CCACHE_MAXSIZE={plan.CcacheLimitMb}M CCACHE_BASEDIR=\"$KFARM_WS\" CCACHE_NOHASHDIR=1 CCACHE_STATSLOG=\"$KFARM_WS/ccache-stats.log\"");
-            L("  rm -f ccache-stats.log");
-            L("  KFARM_CCACHE='ccache '");
-            L("  fact ccache \"$(ccache --version | head -n 1)\"");
-            L("else");
-            L("  echo 'ccache: not installed on this server: building without it'");
-            L("fi");
-        }
+        foreach (var line in CcacheSteps.SetupLines(plan)) L(line);
         L($"KFARM_MAKE=({MakeCommand(plan, "$KFARM_WS")})");
 
         L("step configuring");
@@ -146,13 +135,7 @@ public static class BuildScript
             L("run tar -C headers -cJf artifacts/headers.tar.xz .");
             L("target_done");
         }
-        if (plan.CcacheDirectory is not null)
-        {
-            L("if [ -n \"$KFARM_CCACHE\" ]; then");
-            L("  fact ccache_hits \"$(grep -cxE '(direct|preprocessed)_cache_hit' ccache-stats.log 2>/dev/null)\"");
-            L("  fact ccache_misses \"$(grep -cx cache_miss ccache-stats.log 2>/dev/null)\"");
-            L("fi");
-        }
+        foreach (var line in CcacheSteps.StatsLines(plan)) L(line);
         L();
 
         L("step collecting");
