@@ -11,7 +11,15 @@ using KernelFarm.Host.Telemetry;
 using KernelFarm.Messages.Serialization;
 using Microsoft.Data.Sqlite;
 
+FarmThreadPool.Configure();
 var builder = WebApplication.CreateBuilder(args);
+// ASP.NET Core logs two lines per request at Information: at a few hundred submissions a second
+// the console logger's lock and queue become the host's bottleneck. Warning is the default here;
+// configuration (Logging__LogLevel__Microsoft.AspNetCore=Information) still overrides it.
+builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+{
+    InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+});
 var settings = builder.Configuration.GetSection("Farm").Get<FarmSettings>() ?? new FarmSettings();
 if (settings.Persistence is not ("sqlite" or "postgres"))
     throw new InvalidOperationException($"Farm:Persistence must be 'sqlite' or 'postgres', not '{settings.Persistence}'");

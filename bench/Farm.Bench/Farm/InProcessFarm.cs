@@ -44,6 +44,7 @@ public sealed class InProcessFarm : IAsyncDisposable
 
     public static async Task<InProcessFarm> StartAsync(FarmSettings settings, string hoconDirectory, CancellationToken ct)
     {
+        FarmThreadPool.Configure(); // as the host does first
         JournalSeed.EnableWal(settings);
         Directory.CreateDirectory(settings.ArtifactStoragePath);
         var hocon = FarmConfig.Build(settings, hoconDirectory, FreePort(settings.ClusterHostname));

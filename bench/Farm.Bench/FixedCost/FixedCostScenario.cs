@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KernelFarm.Bench.Harness;
+using KernelFarm.Bench.Servers;
 
 namespace KernelFarm.Bench.FixedCost;
 
@@ -38,8 +39,8 @@ public sealed class FixedCostScenario : IScenario
         const int warmUp = 2;
         var timeout = TimeSpan.FromSeconds(120);
 
-        await using var farm = await BuildFarmRig.StartAsync(context, "fixed-cost", ct);
-        await using var buildbot = await BuildbotPeer.StartAsync(farm.RepoUrl, context.Log, ct);
+        await using var farm = await SshFarmRig.StartAsync(context, "fixed-cost", "127.0.0.2", withKernel: false, ct, toolchain: "gcc-12", cores: 2, withBenchKnobs: true);
+        await using var buildbot = await BuildbotPeer.StartAsync(farm.FakeTreeUrl, context.Log, ct);
 
         var farmTimes = new List<double>();
         var bbTimes = new List<double>();
@@ -80,11 +81,11 @@ public sealed class FixedCostScenario : IScenario
         return rows;
     }
 
-    private static async Task<(double Ms, System.Text.Json.Nodes.JsonObject Job)> FarmJobAsync(BuildFarmRig farm, TimeSpan timeout, CancellationToken ct)
+    private static async Task<(double Ms, System.Text.Json.Nodes.JsonObject Job)> FarmJobAsync(SshFarmRig farm, TimeSpan timeout, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var id = await farm.SubmitAsync(farm.Job(), ct);
-        var job = await farm.WaitEndedAsync(id, TimeSpan.FromMilliseconds(10), timeout, ct);
+        var id = await farm.SubmitAsync(farm.FakeTreeJob(), ct);
+        var job = await farm.WaitCompletedAsync(id, TimeSpan.FromMilliseconds(10), timeout, ct);
         return (clock.Elapsed.TotalMilliseconds, job);
     }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KernelFarm.Bench.FixedCost;
 using KernelFarm.Bench.Harness;
+using KernelFarm.Bench.Servers;
 using KernelFarm.IntegrationTests.Fixtures;
 
 namespace KernelFarm.Bench.LogLatency;
@@ -11,7 +11,7 @@ namespace KernelFarm.Bench.LogLatency;
 /// Issue 6, figure 6: live-log latency, from a line written on the build server to its arrival at
 /// an SSE client, p50/p99, against <c>ssh … tail -F</c> of the same file.
 /// <para>
-/// A farm job on a real sshd build server (<see cref="BuildFarmRig"/>) whose build prints
+/// A farm job on a real sshd build server (<see cref="SshFarmRig"/>) whose build prints
 /// "bench-line I &lt;unix ns&gt;" lines (custom_env BENCH_LOG_LINES, one every BENCH_LOG_INTERVAL
 /// seconds); the time is taken with <c>date +%s%N</c> on the server right before the line goes to
 /// build.log (the same machine, the same clock as the client). Farm: the client follows
@@ -31,11 +31,11 @@ public sealed class LogLatencyScenario : IScenario
     {
         var lines = context.Quick ? 60 : 400;
         const string interval = "0.05";
-        await using var farm = await BuildFarmRig.StartAsync(context, "log-latency", ct);
+        await using var farm = await SshFarmRig.StartAsync(context, "log-latency", "127.0.0.2", withKernel: false, ct, toolchain: "gcc-12", cores: 2, withBenchKnobs: true);
         // warm-up: JIT, the server's SSH connection and git mirror
-        await farm.WaitEndedAsync(await farm.SubmitAsync(farm.Job(), ct), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(120), ct);
+        await farm.WaitCompletedAsync(await farm.SubmitAsync(farm.FakeTreeJob(), ct), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(120), ct);
 
-        var id = await farm.SubmitAsync(farm.Job(new JsonObject
+        var id = await farm.SubmitAsync(farm.FakeTreeJob(new JsonObject
         {
             ["BENCH_LOG_LINES"] = lines.ToString(CultureInfo.InvariantCulture),
             ["BENCH_LOG_INTERVAL"] = interval,
@@ -47,7 +47,7 @@ public sealed class LogLatencyScenario : IScenario
         var tailTask = SshTailAsync(farm.Server, logFile, lines, stop.Token);
         var sse = await sseTask;
         var tail = await tailTask;
-        await farm.WaitEndedAsync(id, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60), ct);
+        await farm.WaitCompletedAsync(id, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60), ct);
 
         if (sse.Count < lines) throw new InvalidOperationException($"SSE delivered {sse.Count} of {lines} bench lines");
         if (tail.Count < lines) throw new InvalidOperationException($"ssh tail delivered {tail.Count} of {lines} bench lines");
@@ -87,7 +87,7 @@ public sealed class LogLatencyScenario : IScenario
         return true;
     }
 
-    private static async Task<List<double>> FollowSseAsync(BuildFarmRig farm, string id, CancellationToken ct)
+    private static async Task<List<double>> FollowSseAsync(SshFarmRig farm, string id, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = farm.Host.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.Authorization = farm.Http.DefaultRequestHeaders.Authorization;

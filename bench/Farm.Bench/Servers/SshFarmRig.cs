@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -10,15 +9,22 @@ using KernelFarm.IntegrationTests.Fixtures;
 namespace KernelFarm.Bench.Servers;
 
 /// <summary>
-/// A farm that really builds over SSH, for scenarios that compare real builds: one real sshd build
-/// server on a loopback address of the caller's choice (the integration tests' <see cref="SshBuildServer"/>:
+/// A farm that really builds over SSH, for every scenario that runs farm jobs on a build server
+/// (overhead, second-build, fixed-cost, log-latency, transfer): one real sshd build server on a
+/// loopback address of the caller's choice (the integration tests' <see cref="SshBuildServer"/>:
 /// its own host key, key-only logins of the unprivileged user kfbuild), git daemons serving the fake
-/// kbuild tree (<see cref="FakeKernelTree"/>) and, on request, Debian's linux-source-6.1 repository
-/// (<see cref="KernelRepository"/>), and the real host (<see cref="HostProcess"/>, embedded SQLite,
-/// an operator token) with the server registered over the API: x86_64, one toolchain, one slot,
-/// <c>total_cpu_cores</c> = this machine's cores (the farm's <c>-j</c>). Everything it starts is stopped
-/// and deleted on dispose, also when the start fails half-way.
+/// kbuild tree (<see cref="FakeKernelTree"/>, with <see cref="BenchKnobs"/> on request) and, on request,
+/// Debian's linux-source-6.1 repository (<see cref="KernelRepository"/>), and the real host
+/// (<see cref="HostProcess"/>, embedded SQLite, an operator token) with the server registered over the
+/// API: x86_64, one toolchain, one slot, <c>total_cpu_cores</c> = the farm's <c>-j</c>. Everything it
+/// starts is stopped and deleted on dispose, also when the start fails half-way.
 /// </summary>
+/// <remarks>
+/// Two ways to wait for a job, because the scenarios time it differently: <see cref="RunAsync"/> takes
+/// the total from the host's own transitions (poll interval irrelevant, load average sampled);
+/// <see cref="SubmitAsync"/> + <see cref="WaitCompletedAsync"/> let the caller time it on its own clock
+/// at its own poll interval.
+/// </remarks>
 public sealed class SshFarmRig : IAsyncDisposable
 {
     public const string ServerId = "bench-server";
@@ -39,7 +45,8 @@ public sealed class SshFarmRig : IAsyncDisposable
     public SshBuildServer Server { get; private set; } = null!;
     public HostProcess Host { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
-    public int Cores { get; } = Environment.ProcessorCount;
+    /// <summary>The server's <c>total_cpu_cores</c>: the farm builds with <c>-j</c> this.</summary>
+    public int Cores { get; private init; }
     private GitDaemon _fakeGit = null!;
     private GitDaemon? _kernelGit;
 
@@ -52,11 +59,13 @@ public sealed class SshFarmRig : IAsyncDisposable
     /// <param name="ip">A 127.0.0.0/8 address for the sshd (the tests use 127.0.0.2–58).</param>
     /// <param name="withKernel">Also serve <see cref="KernelRepository"/> (made by scripts/prepare-kernel-repo.sh if missing).</param>
     /// <param name="toolchain">The server's x86_64 toolchain: <c>gcc</c> makes the farm run plain <c>make</c> (no CC=), as a script would.</param>
+    /// <param name="cores">The server's <c>total_cpu_cores</c> (the farm's <c>-j</c>); this machine's cores if not given.</param>
+    /// <param name="withBenchKnobs">Commit <see cref="BenchKnobs"/> into the fake tree (for <see cref="FakeTreeJob"/>'s custom_env).</param>
     public static async Task<SshFarmRig> StartAsync(BenchContext context, string name, string ip, bool withKernel, CancellationToken ct,
-        string toolchain = "gcc")
+        string toolchain = "gcc", int? cores = null, bool withBenchKnobs = false)
     {
         var root = TempDirectory.Create("bench-" + name);
-        var rig = new SshFarmRig(context, root);
+        var rig = new SshFarmRig(context, root) { Cores = cores ?? Environment.ProcessorCount };
         rig._cleanup.Add(() => { root.Dispose(); return ValueTask.CompletedTask; });
         try
         {
@@ -65,6 +74,7 @@ public sealed class SshFarmRig : IAsyncDisposable
             var repos = Path.Combine(root.Path, "repos");
             var tree = FakeKernelTree.Create(repos);
             rig._cleanup.Add(() => tree.DisposeAsync());
+            if (withBenchKnobs) BenchKnobs.CommitTo(tree);
             rig._fakeGit = await GitDaemon.StartAsync(repos, "127.0.0.1", ct);
             rig._cleanup.Add(() => rig._fakeGit.DisposeAsync());
             if (withKernel)
@@ -132,6 +142,21 @@ public sealed class SshFarmRig : IAsyncDisposable
     };
 
     /// <summary>
+    /// The trivial job of fixed-cost, log-latency and transfer: <see cref="Tinyconfig"/> of the fake tree
+    /// without ccache, with <paramref name="env"/> as custom_env (the <see cref="BenchKnobs"/>), the
+    /// workspace kept if asked, and <paramref name="artifactPatterns"/> instead of the default patterns if given.
+    /// </summary>
+    public JsonObject FakeTreeJob(JsonObject? env = null, string[]? artifactPatterns = null, bool keepWorkspace = false)
+    {
+        var job = Tinyconfig(FakeTreeUrl, ccache: false);
+        var config = job["build_config"]!.AsObject();
+        config["custom_env"] = env ?? [];
+        config["keep_workspace"] = keepWorkspace;
+        if (artifactPatterns is not null) config["artifact_patterns"] = new JsonArray(artifactPatterns.Select(p => (JsonNode)p).ToArray());
+        return job;
+    }
+
+    /// <summary>
     /// Submits the job and polls it (every 100 ms) until it ended; throws unless it completed. The
     /// total is from just before the POST to the job's <c>completed</c> transition (the host's clock,
     /// the same machine's), so the poll interval does not count.
@@ -140,26 +165,36 @@ public sealed class SshFarmRig : IAsyncDisposable
     {
         using var load = new LoadSampler();
         var submittedAt = DateTimeOffset.UtcNow;
-        string id;
-        using (var r = await Http.PostAsJsonAsync("api/v1/infrastructure/build-jobs", request, ct))
-        {
-            var text = await r.Content.ReadAsStringAsync(ct);
-            if (r.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"submit: {(int)r.StatusCode} {text}");
-            id = JsonNode.Parse(text)!["id"]!.GetValue<string>();
-        }
+        var id = await SubmitAsync(request, ct);
+        var job = await WaitCompletedAsync(id, TimeSpan.FromMilliseconds(100), timeout, ct);
+        return new FarmRun(job, submittedAt) { LoadAverage = load.Mean };
+    }
+
+    /// <summary>POST → 202; the job's id.</summary>
+    public async Task<string> SubmitAsync(JsonObject request, CancellationToken ct)
+    {
+        using var r = await Http.PostAsJsonAsync("api/v1/infrastructure/build-jobs", request, ct);
+        var text = await r.Content.ReadAsStringAsync(ct);
+        if (r.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"submit: {(int)r.StatusCode} {text}");
+        return JsonNode.Parse(text)!["id"]!.GetValue<string>();
+    }
+
+    /// <summary>Polls the job every <paramref name="poll"/> until it ended; its record, or an exception with the log's tail unless it completed.</summary>
+    public async Task<JsonObject> WaitCompletedAsync(string id, TimeSpan poll, TimeSpan timeout, CancellationToken ct)
+    {
         var clock = Stopwatch.StartNew();
         while (true)
         {
             var job = JsonNode.Parse(await Http.GetStringAsync($"api/v1/infrastructure/build-jobs/{id}", ct))!.AsObject();
             var status = job["status"]!.GetValue<string>();
-            if (status == "completed") return new FarmRun(job, submittedAt) { LoadAverage = load.Mean };
+            if (status == "completed") return job;
             if (status is "failed" or "cancelled")
             {
                 var log = await Http.GetStringAsync($"api/v1/infrastructure/build-jobs/{id}/log", ct);
                 throw new InvalidOperationException($"job {id} {status}: {job["failure"]?.ToJsonString()}\n{string.Join('\n', log.Split('\n').TakeLast(30))}");
             }
             if (clock.Elapsed > timeout) throw new TimeoutException($"job {id} still {status} after {timeout}");
-            await Task.Delay(100, ct);
+            await Task.Delay(poll, ct);
         }
     }
 
@@ -204,45 +239,4 @@ public sealed class SshFarmRig : IAsyncDisposable
         }
         _cleanup.Clear();
     }
-}
-
-/// <summary>One completed farm job: its record and when it was submitted.</summary>
-public sealed record FarmRun(JsonObject Job, DateTimeOffset SubmittedAt)
-{
-    /// <summary>The machine's mean 1-minute load average while the job ran (see <see cref="LoadSampler"/>).</summary>
-    public double LoadAverage { get; init; } = double.NaN;
-
-    /// <summary>Submit → completed (artifacts in storage).</summary>
-    public TimeSpan Total => At("completed") - SubmittedAt;
-
-    /// <summary>Time spent in <paramref name="state"/>: from entering it to entering the next state.</summary>
-    public TimeSpan InState(string state)
-    {
-        var transitions = Transitions();
-        var i = transitions.FindIndex(t => t.Status == state);
-        if (i < 0 || i + 1 >= transitions.Count) throw new InvalidOperationException($"no time in {state}: {Job["transitions"]!.ToJsonString()}");
-        return transitions[i + 1].At - transitions[i].At;
-    }
-
-    public DateTimeOffset At(string state) =>
-        Transitions().FirstOrDefault(t => t.Status == state) is { Status: not null } t
-            ? t.At
-            : throw new InvalidOperationException($"no transition to {state}: {Job["transitions"]!.ToJsonString()}");
-
-    /// <summary>"preparing 12.3 s, configuring 5.1 s, …" from assigned to completed.</summary>
-    public string Steps()
-    {
-        var t = Transitions();
-        return string.Join(", ", t.Zip(t.Skip(1), (a, b) => (a, b)).Where(p => p.a.Status is not ("queued" or "assigned"))
-            .Select(p => $"{p.a.Status} {(p.b.At - p.a.At).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"));
-    }
-
-    /// <summary>The job's metadata.json in central storage (ccache hits and misses, …).</summary>
-    public JsonNode Metadata() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(Job["artifact_directory"]!.GetValue<string>(), "metadata.json")))!;
-
-    private List<(string Status, DateTimeOffset At)> Transitions() =>
-        Job["transitions"]!.AsArray()
-            .Select(t => (t!["status"]!.GetValue<string>(), DateTimeOffset.Parse(t["at"]!.GetValue<string>(), CultureInfo.InvariantCulture)))
-            .ToList();
 }

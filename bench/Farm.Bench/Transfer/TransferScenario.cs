@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KernelFarm.Bench.FixedCost;
 using KernelFarm.Bench.Harness;
+using KernelFarm.Bench.Servers;
 using KernelFarm.IntegrationTests.Fixtures;
 
 namespace KernelFarm.Bench.Transfer;
@@ -11,7 +11,7 @@ namespace KernelFarm.Bench.Transfer;
 /// Issue 6, figure 5: artifact throughput against scp of the same file, and the host's memory while
 /// it moves a 1 GiB artifact (100 MiB with --quick).
 /// <para>
-/// A farm job on a real sshd build server (<see cref="BuildFarmRig"/>) whose build writes a random
+/// A farm job on a real sshd build server (<see cref="SshFarmRig"/>) whose build writes a random
 /// file (custom_env BENCH_ARTIFACT_MB) matched by artifact_patterns, workspace kept. Farm transfer:
 /// the job's <c>transferring</c> state until <c>completed</c> (from the job's persisted transitions):
 /// SFTP from the server into central storage's staging folder, sha256 verified against the remote
@@ -31,10 +31,10 @@ public sealed class TransferScenario : IScenario
     public async Task<IReadOnlyList<BenchRow>> RunAsync(BenchContext context, CancellationToken ct)
     {
         var mib = context.Quick ? 100 : 1024;
-        await using var farm = await BuildFarmRig.StartAsync(context, "transfer", ct);
+        await using var farm = await SshFarmRig.StartAsync(context, "transfer", "127.0.0.2", withKernel: false, ct, toolchain: "gcc-12", cores: 2, withBenchKnobs: true);
         // warm-up: JIT, the SSH connection, a small transfer, the download path
-        var warm = await farm.WaitEndedAsync(await farm.SubmitAsync(farm.Job(), ct), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(120), ct);
-        var warmTransfer = (BuildFarmRig.TransitionAt(warm, "completed") - BuildFarmRig.TransitionAt(warm, "transferring")).TotalSeconds;
+        var warm = await farm.WaitCompletedAsync(await farm.SubmitAsync(farm.FakeTreeJob(), ct), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(120), ct);
+        var warmTransfer = (FarmRun.TransitionAt(warm, "completed") - FarmRun.TransitionAt(warm, "transferring")).TotalSeconds;
         var warmDir = context.NewDirectory("transfer-warm");
         await DownloadAsync(farm, warm["id"]!.GetValue<string>(), "vmlinux", Path.Combine(warmDir, "vmlinux"), ct);
 
@@ -58,13 +58,13 @@ public sealed class TransferScenario : IScenario
         var dest = context.NewDirectory("transfer");
         try
         {
-            var id = await farm.SubmitAsync(farm.Job(new JsonObject { ["BENCH_ARTIFACT_MB"] = mib.ToString(CultureInfo.InvariantCulture) },
+            var id = await farm.SubmitAsync(farm.FakeTreeJob(new JsonObject { ["BENCH_ARTIFACT_MB"] = mib.ToString(CultureInfo.InvariantCulture) },
                 ["bench/blob.bin"], keepWorkspace: true), ct);
-            var job = await farm.WaitEndedAsync(id, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60 + mib / 2.0), ct);
+            var job = await farm.WaitCompletedAsync(id, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60 + mib / 2.0), ct);
             var entry = job["artifacts"]!.AsArray().First(a => a!["path"]!.GetValue<string>().EndsWith("blob.bin", StringComparison.Ordinal))!;
             size = entry["size"]!.GetValue<long>();
             if (size != mib * 1024L * 1024) throw new InvalidOperationException($"artifact is {size} bytes, not {mib} MiB");
-            farmSeconds = (BuildFarmRig.TransitionAt(job, "completed") - BuildFarmRig.TransitionAt(job, "transferring")).TotalSeconds;
+            farmSeconds = (FarmRun.TransitionAt(job, "completed") - FarmRun.TransitionAt(job, "transferring")).TotalSeconds;
             context.Log($"transfer: farm SFTP → storage {size / 1048576.0 / farmSeconds:F0} MiB/s ({farmSeconds:F2} s), RSS peak so far {peak:F0} MiB (idle {idle:F0})");
 
             var http = Path.Combine(dest, "http.bin");
@@ -118,7 +118,7 @@ public sealed class TransferScenario : IScenario
         ];
     }
 
-    private static async Task<long> DownloadAsync(BuildFarmRig farm, string id, string path, string file, CancellationToken ct)
+    private static async Task<long> DownloadAsync(SshFarmRig farm, string id, string path, string file, CancellationToken ct)
     {
         using var response = await farm.Http.GetAsync($"api/v1/infrastructure/build-jobs/{id}/artifacts/{path}", HttpCompletionOption.ResponseHeadersRead, ct);
         response.EnsureSuccessStatusCode();
