@@ -5,8 +5,8 @@ namespace KernelFarm.Actors.Hosting;
 /// I/O: every journal write and read (an fsync for each commit) holds a pool thread until it is
 /// done. With the default minimum (one thread per core: 2 here) those blocked threads starve
 /// Kestrel and Akka's dispatchers, and the pool adds threads only about twice a second, so a
-/// burst of submissions waited on the pool, not on the disk: over HTTP, 390/s → 1,046/s (bench
-/// scheduler --quick) with this minimum.
+/// burst of submissions waited on the pool, not on the disk: over HTTP about 450/s → 1,000–1,200/s
+/// (bench scheduler) with this minimum.
 /// </summary>
 public static class FarmThreadPool
 {
