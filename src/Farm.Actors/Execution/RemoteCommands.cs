@@ -71,6 +71,14 @@ public static class RemoteCommands
     public static string ReadLog(string workspace, long offset) =>
         $"tail -c +{offset + 1} -- {Quote(workspace + "/build.log")} 2>/dev/null; true";
 
+    /// <summary>
+    /// A shell function: does process group $1 still have a process that is not a zombie? kill -0
+    /// also finds zombies, and an exited build's leader stays one until init reaps it (seconds, on
+    /// a server whose init reaps lazily): waiting on kill -0 would wait out the grace period.
+    /// </summary>
+    internal const string GroupAliveFunction =
+        "kfarm_alive() { ps -e -o pgid=,stat= | awk -v g=\"$1\" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'; }";
+
     /// <summary>TERM the whole process group, then KILL after a grace period.</summary>
     public static string Kill(string workspace, TimeSpan grace)
     {
@@ -80,8 +88,9 @@ public static class RemoteCommands
             ContainerCommand.StopRecorded(workspace, onExit: true), // a container build's container is not in the process group
             "[ -s pid ] || exit 0",
             "pg=$(cat pid)",
+            GroupAliveFunction,
             "kill -TERM -- \"-$pg\" 2>/dev/null || exit 0",
-            $"for i in $(seq {ticks}); do kill -0 -- \"-$pg\" 2>/dev/null || exit 0; sleep 0.1; done",
+            $"for i in $(seq {ticks}); do kfarm_alive \"$pg\" || exit 0; sleep 0.1; done",
             "kill -KILL -- \"-$pg\" 2>/dev/null; exit 0");
     }
 
@@ -91,9 +100,10 @@ public static class RemoteCommands
         var ticks = Math.Max(1, (int)(grace.TotalMilliseconds / 100));
         return string.Join('\n',
             $"ws={Quote(workspace)}",
+            GroupAliveFunction,
             "if [ -s \"$ws/pid\" ]; then pg=$(cat \"$ws/pid\")",
             "  if kill -TERM -- \"-$pg\" 2>/dev/null; then",
-            $"    for i in $(seq {ticks}); do kill -0 -- \"-$pg\" 2>/dev/null || break; sleep 0.1; done",
+            $"    for i in $(seq {ticks}); do kfarm_alive \"$pg\" || break; sleep 0.1; done",
             "    kill -KILL -- \"-$pg\" 2>/dev/null",
             "  fi",
             "fi",

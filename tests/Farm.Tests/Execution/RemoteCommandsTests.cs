@@ -115,6 +115,34 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void KillAndCleanup_of_a_group_left_with_only_a_zombie_does_not_wait_out_the_grace_period()
+    {
+        // The group's only process has exited but is not reaped: its parent (outside the group)
+        // never waits for it. kill -0 still finds such a group; a finished build's leader is like
+        // this until init reaps it.
+        var ws = Workspace();
+        Directory.CreateDirectory(ws);
+        var parent = LocalShell.BashC(
+            $"cd {ShellQuote.Quote(ws)} && {{ bash -c 'setsid bash -c \"echo \\$\\$ > pid\"  & exec sleep 60' >/dev/null 2>&1 & echo $!; }}",
+            timeout: ProcessTimeout).StdoutText.Trim();
+        try
+        {
+            var pidFile = Path.Combine(ws, "pid");
+            for (var i = 0; i < 100 && !File.Exists(pidFile); i++) Thread.Sleep(20); // the child writes it as it starts
+            var pg = File.ReadAllText(pidFile).Trim();
+            Assert.True(LocalShell.BashC($"sleep 0.3; ps -o stat= -p {pg} | grep -q '^Z'").ExitCode == 0, "the group's leader is a zombie");
+            Assert.Equal(0, LocalShell.BashC($"kill -0 -- -{pg}").ExitCode); // which kill -0 still finds
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var r = LocalShell.BashC(RemoteCommands.KillAndCleanup(JobId, ws, TimeSpan.FromSeconds(60)), timeout: TimeSpan.FromSeconds(90));
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"waited {clock.Elapsed} for a group with nothing left to stop");
+        }
+        finally { LocalShell.BashC($"kill {parent}"); }
+    }
+
+    [Fact]
     public void Kill_without_a_workspace_or_pid_is_a_no_op()
     {
         Assert.Equal(0, LocalShell.BashC(RemoteCommands.Kill(Workspace("nowhere"), TimeSpan.FromSeconds(1))).ExitCode);
