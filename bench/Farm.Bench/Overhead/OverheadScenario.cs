@@ -65,6 +65,7 @@ public sealed class OverheadScenario : IScenario
 
         SshFarmRig.WarmPageCache(SshFarmRig.KernelRepository);
         context.Log("real kernel: the ssh script (clone, tinyconfig, bzImage, scp), then the farm job; a few minutes each");
+        await SshFarmRig.SettleDiskAsync(ct);
         var byHand = await SshScriptBuild.RunAsync(context, rig, rig.KernelUrl, KernelTimeout, ct);
         context.Log($"real kernel, script: {byHand.Total.TotalSeconds:F1} s ({byHand.Steps()})");
         var job = await FarmAsync(rig, rig.KernelUrl, KernelTimeout, ct);
@@ -89,6 +90,7 @@ public sealed class OverheadScenario : IScenario
     private static async Task<FarmRun> FarmAsync(SshFarmRig rig, string url, TimeSpan timeout, CancellationToken ct)
     {
         rig.ClearCaches();
+        await SshFarmRig.SettleDiskAsync(ct);
         var run = await rig.RunAsync(SshFarmRig.Tinyconfig(url, ccache: false), timeout, ct);
         await rig.WaitForWorkspacesRemovedAsync(ct);
         return run;

@@ -202,6 +202,13 @@ public sealed class SshFarmRig : IAsyncDisposable
     public void ClearCaches() => TempDirectory.DeleteTree(CacheDirectory);
 
     /// <summary>
+    /// Writes back every dirty page (sync) before a timed real-kernel run: the run before it left
+    /// gigabytes of checkout and build output in the page cache, and their writeback would share
+    /// the disk with the next run, so whichever ran second would pay for the first.
+    /// </summary>
+    public static Task SettleDiskAsync(CancellationToken ct) => Proc.RunAsync("sync", [], ct);
+
+    /// <summary>
     /// Waits until no job workspace is left on the server: the farm removes it after <c>completed</c>
     /// (a real kernel's is 1.5 GB), and the next measurement should not share the disk with that.
     /// </summary>
