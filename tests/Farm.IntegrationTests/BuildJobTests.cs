@@ -110,7 +110,7 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
         var job = await Farm.WaitForEndAsync(id, Timeout);
 
         Assert.Equal("cancelled", FarmProcess.Status(job));
-        Assert.Equal("", Env.X86.RunAsBuildUser($"pgrep -g {pgid} || true").Trim());
+        Assert.Equal("", Env.X86.LiveProcessesInGroup(pgid));
         Assert.True(await Eventually.GoneAsync(workspace), "workspace left behind");
         using var again = await Farm.Http.PostAsync($"api/v1/infrastructure/build-jobs/{id}/cancel", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);

@@ -86,7 +86,7 @@ public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper out
         ContainerFarm.Report(output, $"cancel to cancelled: {clock.Elapsed.TotalSeconds:0.0} s");
 
         Assert.Equal("cancelled", FarmProcess.Status(job));
-        Assert.Equal("", env.Server.RunAsBuildUser($"pgrep -g {pgid} || true").Trim());
+        Assert.Equal("", env.Server.LiveProcessesInGroup(pgid));
         await ContainerFarm.AssertContainerGoneAsync(id);
         await AssertWorkspaceGoneAsync(id);
         Assert.Equal("", env.Server.RunAsBuildUser("pgrep -a -u kfbuild -f '[F]AKE_BUILD|[s]leep 1' || true").Trim());

@@ -51,7 +51,7 @@ public sealed class SshFaultTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(1, seconds).ToList(), FaultFarm.CcNumbers(log)); // no gap, no duplicate
         Assert.Equal(1, FaultFarm.StepCount(log, "building"));
         Assert.Equal(1, FaultFarm.CommitLines(log));
-        Assert.Equal("", server.RunAsBuildUser($"pgrep -g {pgid} || true").Trim());
+        Assert.Equal("", server.LiveProcessesInGroup(pgid));
     }
 
     [Fact]
@@ -305,7 +305,7 @@ public sealed class SshFaultTests(ITestOutputHelper output)
             var marked = server.SessionProcessIds().ToHashSet();
             var table = ProcTable.Snapshot();
             foreach (var tail in table.Values.Where(p => marked.Contains(p.Pid) && p.CommandLine.StartsWith("tail ", StringComparison.Ordinal)
-                         && p.CommandLine.Contains($"--pid={pgid}") && p.CommandLine.Contains(workspace + "/build.log")))
+                         && p.CommandLine.Contains("--pid=") && p.CommandLine.Contains(workspace + "/build.log")))
             {
                 var sshd = ProcTable.Ancestor(table, tail.Pid, p => p.CommandLine.StartsWith("sshd: ", StringComparison.Ordinal) && p.CommandLine.EndsWith("@notty", StringComparison.Ordinal));
                 if (sshd is not null && !exclude.Contains(sshd.Pid)) return sshd;

@@ -143,6 +143,14 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
     public string RunAsBuildUser(string bashCommand, bool throwOnError = true) =>
         BuildUser.Run(bashCommand, throwOnError: throwOnError).Stdout;
 
+    /// <summary>
+    /// The pids of process group <paramref name="pgid"/> that are not zombies, one per line ("" for
+    /// none). pgrep -g also lists zombies: a killed build's processes whose parent (init, for the
+    /// detached leader) has not reaped them yet are dead, but still listed.
+    /// </summary>
+    public string LiveProcessesInGroup(int pgid) =>
+        RunAsBuildUser($"ps -e -o pid=,pgid=,stat= | awk -v g={pgid} '$2 == g && $3 !~ /^Z/ {{ print $1 }}'").Trim();
+
     public Task<ProcResult> RunAsBuildUserAsync(string bashCommand, bool throwOnError = true, CancellationToken ct = default) =>
         BuildUser.RunAsync(bashCommand, throwOnError: throwOnError, ct: ct);
 
