@@ -32,7 +32,9 @@ public sealed class RemoteShell : IDisposable
         _ssh.HostKeyReceived += (_, e) => Pin(e, expectedFingerprint);
     }
 
-    public bool IsConnected => _ssh.IsConnected;
+    /// <summary>False once disposed (SSH.NET's own IsConnected throws then): the session actor then connects afresh.</summary>
+    public bool IsConnected => !_disposed && _ssh.IsConnected;
+    private volatile bool _disposed;
 
     public static async Task<RemoteShell> ConnectAsync(BuildServer server, TimeSpan timeout, CancellationToken ct)
     {
@@ -126,6 +128,7 @@ public sealed class RemoteShell : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         try { if (_sftp is { IsCompletedSuccessfully: true } s) s.Result.Dispose(); } catch (Exception) { /* closing a broken connection */ }
         try { _ssh.Dispose(); } catch (Exception) { /* closing a broken connection */ }
     }

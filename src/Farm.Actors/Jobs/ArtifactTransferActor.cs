@@ -26,6 +26,8 @@ public sealed class ArtifactTransferActor : ReceiveActor
 
     private const string ManifestTag = "manifest";
     private const int Parallelism = 2;
+    /// <summary>Reading a small file: past this the connection is taken for wedged (see SshSessionActor.DownloadTimeout).</summary>
+    private static readonly TimeSpan ManifestTimeout = TimeSpan.FromSeconds(60);
 
     private readonly IActorRef _session;
     private readonly string _workspace, _root, _jobId, _liveLog;
@@ -63,7 +65,7 @@ public sealed class ArtifactTransferActor : ReceiveActor
         Receive<Staged>(s =>
         {
             _staging = s.Staging;
-            if (_includeArtifacts) _session.Tell(new SshSessionActor.Run(RemoteCommands.ReadManifest(_workspace), ManifestTag));
+            if (_includeArtifacts) _session.Tell(new SshSessionActor.Run(RemoteCommands.ReadManifest(_workspace), ManifestTag, ManifestTimeout));
             else FinalizeAsync().PipeTo(Self);
         });
     }

@@ -12,7 +12,8 @@ namespace KernelFarm.Actors.Jobs;
 /// </summary>
 public sealed class SshSessionActor : ReceiveActor
 {
-    public sealed record Run(string Command, string Tag);
+    /// <param name="Timeout">How long to wait for the command; past it the connection is dropped and the run fails. Null: no limit.</param>
+    public sealed record Run(string Command, string Tag, TimeSpan? Timeout = null);
     public sealed record RunResult(string Tag, CommandResult Result);
     /// <summary>Connect: the connection could not be made (host key, auth, network); otherwise it broke mid-command.</summary>
     public sealed record RunFailed(string Tag, string Error, bool Connect, bool Storage = false);
@@ -35,13 +36,13 @@ public sealed class SshSessionActor : ReceiveActor
         _server = server;
         _connectTimeout = connectTimeout;
 
-        Receive<Run>(r => Execute(r.Tag, async shell =>
-            new RunResult(r.Tag, await shell.RunAsync(r.Command, _stopping.Token).ConfigureAwait(false))).PipeTo(Sender));
+        Receive<Run>(r => Execute(r.Tag, async (shell, ct) =>
+            new RunResult(r.Tag, await shell.RunAsync(r.Command, ct).ConfigureAwait(false)), r.Timeout).PipeTo(Sender));
 
         Receive<Stream>(s =>
         {
             var requester = Sender;
-            Execute(s.Tag, async shell =>
+            Execute(s.Tag, async (shell, _) =>
             {
                 var exit = await shell.StreamAsync(s.Command, chunk =>
                 {
@@ -52,19 +53,26 @@ public sealed class SshSessionActor : ReceiveActor
             }).PipeTo(requester);
         });
 
-        Receive<Download>(d => Execute(d.RemotePath, async shell =>
+        Receive<Download>(d => Execute(d.RemotePath, async (shell, ct) =>
         {
             await using (var file = Storage.StorageWriteStream.Create(d.LocalPath))
-                await shell.DownloadAsync(d.RemotePath, file, _stopping.Token).ConfigureAwait(false);
+                await shell.DownloadAsync(d.RemotePath, file, ct).ConfigureAwait(false);
             await using var check = File.OpenRead(d.LocalPath);
             var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(check, _stopping.Token).ConfigureAwait(false));
             if (check.Length != d.ExpectedSize || sha != d.ExpectedSha256)
                 throw new IOException($"{d.RemotePath}: checksum mismatch (manifest {d.ExpectedSha256}/{d.ExpectedSize} bytes, received {sha}/{check.Length} bytes)");
             return new Downloaded(d.LocalPath);
-        }).PipeTo(Sender));
+        }, DownloadTimeout(d.ExpectedSize)).PipeTo(Sender));
     }
 
-    private Task<object> Execute(string tag, Func<RemoteShell, Task<object>> work)
+    /// <summary>
+    /// A download's limit: a minute, plus a second per MiB (slower than 1 MiB/s counts as stuck).
+    /// SSH.NET may never complete an operation whose connection broke at the wrong moment
+    /// (sshnet/SSH.NET#562); a limit turns that into a failed, retried attempt.
+    /// </summary>
+    public static TimeSpan DownloadTimeout(long bytes) => TimeSpan.FromSeconds(60 + bytes / (1024 * 1024));
+
+    private Task<object> Execute(string tag, Func<RemoteShell, CancellationToken, Task<object>> work, TimeSpan? timeout = null)
     {
         var connection = EnsureConnection();
         return Attempt();
@@ -78,7 +86,15 @@ public sealed class SshSessionActor : ReceiveActor
                 Telemetry.FarmMetrics.SshFailures.Add(1, new System.Diagnostics.TagList { { "server", _server.Id }, { "stage", "connect" } });
                 return new RunFailed(tag, Unwrap(e).Message, Connect: true);
             }
-            try { return await work(shell).ConfigureAwait(false); }
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            if (timeout is { } t) limit.CancelAfter(t);
+            try { return await work(shell, limit.Token).ConfigureAwait(false); }
+            catch (Exception e) when (timeout is { } waited && limit.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {   // the connection may be wedged: drop it, the next request connects afresh
+                Telemetry.FarmMetrics.SshFailures.Add(1, new System.Diagnostics.TagList { { "server", _server.Id }, { "stage", "timeout" } });
+                shell.Dispose();
+                return new RunFailed(tag, $"no answer from {_server.Id} within {waited.TotalSeconds:F0} s ({Unwrap(e).GetType().Name}); the connection was dropped", Connect: false);
+            }
             catch (Exception e)
             {
                 var cause = Unwrap(e);
