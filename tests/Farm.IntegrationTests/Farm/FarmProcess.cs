@@ -20,11 +20,13 @@ public sealed class FarmProcess : IAsyncDisposable
     public string StoragePath { get; private set; }
     public int HttpPort { get; }
     public string LogPath { get; }
+    private readonly IReadOnlyList<string> _arguments;
     public HttpClient Http { get; }
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not running");
 
-    private FarmProcess(string root, IReadOnlyDictionary<string, string>? environment)
+    private FarmProcess(string root, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? arguments = null)
     {
+        _arguments = arguments ?? [];
         Directory.CreateDirectory(root);
         DataDirectory = Path.Combine(root, "data");
         StoragePath = Path.Combine(root, "artifacts");
@@ -52,9 +54,11 @@ public sealed class FarmProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public static async Task<FarmProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="arguments">Extra host arguments, e.g. configuration keys with a '.' that an environment variable cannot carry through sh.</param>
+    public static async Task<FarmProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? arguments = null)
     {
-        var farm = new FarmProcess(root, environment);
+        var farm = new FarmProcess(root, environment, arguments);
         await farm.LaunchAsync();
         return farm;
     }
@@ -76,7 +80,7 @@ public sealed class FarmProcess : IAsyncDisposable
     {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         foreach (var a in new[] { "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "sh", LogPath,
-                     "dotnet", HostDll, "--urls", $"http://127.0.0.1:{HttpPort}" })
+                     "dotnet", HostDll, "--urls", $"http://127.0.0.1:{HttpPort}" }.Concat(_arguments))
             psi.ArgumentList.Add(a);
         foreach (var (k, v) in _environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;

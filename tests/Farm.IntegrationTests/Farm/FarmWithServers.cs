@@ -33,7 +33,11 @@ public sealed class FarmWithServers : IAsyncDisposable
             // webhook retries in tenths of seconds, not the production seconds
             ["Farm__WebhookBackoff"] = "00:00:00.200",
             ["Farm__WebhookAttempts"] = "4",
-        });
+        },
+        // the host logs requests at Warning by default; here every request is logged, so the secrets
+        // test (AuthTests) has request lines to look through (an argument: sh drops environment
+        // variables with a '.' in their name)
+        ["--Logging:LogLevel:Microsoft.AspNetCore=Information"]);
         await farm.RegisterServerAsync(x86, "x86", ["x86_64", "i386"],
             [FarmProcess.Toolchain("gcc-12", ["x86_64", "i386"])], maxJobs: x86Slots);
         await farm.RegisterServerAsync(arm, "arm", ["arm64"],
