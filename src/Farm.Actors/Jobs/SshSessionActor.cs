@@ -42,13 +42,13 @@ public sealed class SshSessionActor : ReceiveActor
         Receive<Stream>(s =>
         {
             var requester = Sender;
-            Execute(s.Tag, async (shell, _) =>
+            Execute(s.Tag, async (shell, ct) =>
             {
                 var exit = await shell.StreamAsync(s.Command, chunk =>
                 {
                     requester.Tell(new Chunk(s.Tag, chunk.ToArray()));
                     return Task.CompletedTask;
-                }, _stopping.Token).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
                 return new StreamEnded(s.Tag, exit);
             }).PipeTo(requester);
         });
