@@ -145,11 +145,20 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, $"job {id}: {string.Join("; ", problems)}\nfailure: {failure?.ToJsonString()}");
     }
 
+    private static async Task<string> LogOrErrorAsync(FaultFarm env, string id)
+    {
+        try { return await env.Farm.GetLogAsync(id); }
+        catch (HttpRequestException e) { return $"(no log: {e.Message})"; }
+    }
+
     /// <summary>Storage writable again: the next job completes, and every slot was given back.</summary>
     private static async Task AssertRecoversAsync(FaultFarm env, JsonObject request)
     {
-        var job = await env.Farm.WaitForEndAsync(await env.Farm.SubmitAsync(request), Timeout);
-        Assert.Equal("completed", FarmProcess.Status(job));
+        var id = await env.Farm.SubmitAsync(request);
+        var job = await env.Farm.WaitForEndAsync(id, Timeout);
+        if (FarmProcess.Status(job) != "completed")
+            Assert.Fail($"the job after the storage came back is {FarmProcess.Status(job)}: {job["failure"]?.ToJsonString()}\n" +
+                        $"attempts: {job["attempts"]?.ToJsonString()}\nlog:\n{await LogOrErrorAsync(env, id)}");
         Artifacts.AssertStorageMatchesRecord(job);
         foreach (var s in env.Servers.Keys) await env.WaitForIdleAsync(s, Timeout);
     }

@@ -59,11 +59,17 @@ public static partial class GitCache
         yield return "mkdir -p \"${KFARM_MIRROR%/*}\" && exec 8>>\"$KFARM_MIRROR.lock\" || exit $?";
         yield return "printf '+ flock %s\\n' \"$KFARM_MIRROR.lock\"";
         yield return "flock -w 3600 8 || { echo 'kfarm: the git cache stayed locked for an hour'; exit 75; }";
-        yield return "if [ ! -f \"$KFARM_MIRROR/HEAD\" ]; then";
-        yield return "  rm -rf \"$KFARM_MIRROR\"";
-        yield return "  run git init -q --bare \"$KFARM_MIRROR\"";
-        yield return $"  run git -C \"$KFARM_MIRROR\" config remote.origin.url {Quote(plan.SourceRepository)}";
+        // Made whole under another name and renamed: a job killed half-way (cancel, time limit,
+        // a failure elsewhere) leaves no mirror without its origin for the next job to trip on.
+        yield return "if [ ! -f \"$KFARM_MIRROR/HEAD\" ] || ! git -C \"$KFARM_MIRROR\" config remote.origin.url >/dev/null; then";
+        yield return "  rm -rf \"$KFARM_MIRROR\" \"$KFARM_MIRROR.new\"";
+        yield return "  run git init -q --bare \"$KFARM_MIRROR.new\"";
+        yield return $"  run git -C \"$KFARM_MIRROR.new\" config remote.origin.url {Quote(plan.SourceRepository)}";
+        yield return "  run mv \"$KFARM_MIRROR.new\" \"$KFARM_MIRROR\"";
         yield return "fi";
+        // A fetch killed with SIGKILL leaves git's lock files behind; holding the flock, no other
+        // job's git writes here (a worktree's own locks live under worktrees/ and stay).
+        yield return "rm -f \"$KFARM_MIRROR\"/*.lock; find \"$KFARM_MIRROR/refs\" -name '*.lock' -type f -delete";
         // A full-history job (depth 0) deepens a mirror that earlier shallow jobs made.
         var unshallow = plan.GitDepth > 0 ? "" : "$([ -f \"$KFARM_MIRROR/shallow\" ] && echo --unshallow) ";
         yield return $"run git -C \"$KFARM_MIRROR\" fetch -q --no-tags {depth}{unshallow}origin {branchRef}";

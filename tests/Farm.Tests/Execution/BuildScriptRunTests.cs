@@ -326,6 +326,41 @@ public sealed class BuildScriptRunTests : IDisposable
     }
 
     [Fact]
+    public void A_mirror_half_made_by_a_killed_job_is_made_again()
+    {
+        // Killed between git init and setting the origin (as an older farm's script could be),
+        // and a killed job's temporary mirror: neither breaks the next job.
+        LocalShell.MustRun("git", ["init", "-q", "--bare", Mirror]);
+        Directory.CreateDirectory(Mirror + ".new");
+        File.WriteAllText(Path.Combine(Mirror + ".new", "HEAD"), "ref: refs/heads/elsewhere\n");
+
+        var (ws, result) = Run(Request());
+        var log = File.ReadAllText(Path.Combine(ws, "build.log"));
+        Assert.True(result.ExitCode == 0, log);
+        Assert.Contains("+ git init -q --bare " + Mirror + ".new", log);
+        Assert.False(Directory.Exists(Mirror + ".new"));
+        Assert.Equal(new Uri(_repo).AbsoluteUri, LocalShell.MustRun("git", ["-C", Mirror, "config", "remote.origin.url"]).Trim());
+    }
+
+    [Fact]
+    public void Lock_files_of_a_fetch_killed_with_SIGKILL_do_not_block_the_next_fetch()
+    {
+        var (first, r1) = Run(Request());
+        Assert.True(r1.ExitCode == 0, File.ReadAllText(Path.Combine(first, "build.log")));
+        // what git leaves when it dies without its signal handlers running
+        File.WriteAllText(Path.Combine(Mirror, "refs", "heads", "main.lock"), "");
+        File.WriteAllText(Path.Combine(Mirror, "shallow.lock"), "");
+        File.WriteAllText(Path.Combine(Mirror, "packed-refs.lock"), "");
+        var newest = Commit("v3");
+
+        var (second, r2) = Run(Request());
+        var log = File.ReadAllText(Path.Combine(second, "build.log"));
+        Assert.True(r2.ExitCode == 0, log);
+        Assert.Contains($"commit: {newest}\n", log);
+        Assert.Empty(Directory.GetFiles(Mirror, "*.lock", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void A_mirror_whose_workspaces_are_gone_is_evicted_by_the_probe_past_the_limit()
     {
         var (ws, result) = Run(Request());

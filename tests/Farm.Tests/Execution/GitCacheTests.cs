@@ -66,7 +66,7 @@ public sealed class GitCacheTests
             GitMirror = "/srv/c/git/x.git", SourceRepository = "https://h/r'$(id).git", Branch = "b$(id)", CommitHash = "abcdef1", GitSubmodules = true,
         };
         var lines = GitCache.CheckoutLines(plan).ToList();
-        Assert.Contains("  run git -C \"$KFARM_MIRROR\" config remote.origin.url 'https://h/r'\\''$(id).git'", lines);
+        Assert.Contains("  run git -C \"$KFARM_MIRROR.new\" config remote.origin.url 'https://h/r'\\''$(id).git'", lines);
         Assert.Contains("run git -C \"$KFARM_MIRROR\" fetch -q --no-tags --depth 1 origin '+refs/heads/b$(id):refs/heads/b$(id)'", lines);
         Assert.Contains("KFARM_REV='abcdef1'", lines);
         Assert.Contains("run git -C source submodule update -q --init --recursive --depth 1", lines);
