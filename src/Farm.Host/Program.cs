@@ -6,6 +6,7 @@ using KernelFarm.Actors;
 using KernelFarm.Actors.Hosting;
 using KernelFarm.Host;
 using KernelFarm.Host.Auth;
+using KernelFarm.Host.Dashboard;
 using KernelFarm.Host.Gateway;
 using KernelFarm.Host.Telemetry;
 using KernelFarm.Messages.Serialization;
@@ -59,12 +60,14 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     StatusCodeSelector = e => e is Akka.Actor.AskTimeoutException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
 });
 app.UseStatusCodePages();
+app.UseDashboard(); // public static files, before authentication
 app.UseFarmAuth();
 if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
 {
     app.MapJobEndpoints(settings);
     app.MapServerEndpoints(settings);
     app.MapClusterEndpoints(settings);
+    app.MapSessionEndpoints();
 }
 app.MapHealthEndpoints();
 app.MapFarmMetrics();

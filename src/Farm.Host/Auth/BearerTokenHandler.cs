@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace KernelFarm.Host.Auth;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;token&gt;</c> against the configured token hashes. A request
-/// without the header is anonymous (the endpoint's policy decides); a malformed header or an
+/// <c>Authorization: Bearer &lt;token&gt;</c> against the configured token hashes (without the
+/// header, the dashboard's <see cref="SessionCookie"/>). A request with neither is anonymous (the endpoint's policy decides); a malformed header or an
 /// unknown token fails, and the challenge says which. Failure messages never contain the token.
 /// </summary>
 public sealed class BearerTokenHandler(
@@ -19,7 +19,7 @@ public sealed class BearerTokenHandler(
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers.Authorization;
-        if (headers.Count == 0) return Task.FromResult(AuthenticateResult.NoResult());
+        if (headers.Count == 0) return FromCookie();
         if (headers.Count > 1) return Fail("send a single Authorization header");
         var value = (headers[0] ?? "").Trim();
         if (value.Equals(Prefix.Trim(), StringComparison.OrdinalIgnoreCase)) return Fail("the bearer token is empty");
@@ -28,6 +28,18 @@ public sealed class BearerTokenHandler(
         var secret = value[Prefix.Length..].Trim();
         if (secret.Length == 0) return Fail("the bearer token is empty");
         if (tokens.Find(secret) is not { } token) return Fail("the bearer token is not valid");
+        var principal = ApiPrincipal.Create(token.Name, token.Role, SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    /// <summary>The dashboard's <see cref="SessionCookie"/>: the same token, checked the same way.</summary>
+    private Task<AuthenticateResult> FromCookie()
+    {
+        if (!Request.Cookies.TryGetValue(SessionCookie.Name, out var secret) || string.IsNullOrEmpty(secret))
+            return Task.FromResult(AuthenticateResult.NoResult());
+        if (tokens.Find(secret) is not { } token) return Fail("the dashboard session is not valid (the token was removed); sign in again");
+        if (SessionCookie.NeedsCsrfHeader(Request.Method) && !Request.Headers.ContainsKey(SessionCookie.CsrfHeader))
+            return Fail($"a request signed in by the dashboard's cookie must carry the {SessionCookie.CsrfHeader} header");
         var principal = ApiPrincipal.Create(token.Name, token.Role, SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }

@@ -19,8 +19,8 @@ public static class FarmPolicies
     /// <summary>Probes and Prometheus scrapers carry no token.</summary>
     public static readonly IReadOnlyList<string> AnonymousPaths = ["/healthz/live", "/healthz/ready", "/metrics"];
 
-    /// <summary>The OpenAPI documents describe the API; they grant nothing.</summary>
-    public static readonly IReadOnlyList<string> AnonymousPathPrefixes = ["/openapi/"];
+    /// <summary>The OpenAPI documents describe the API and the dashboard's files are its code; they grant nothing.</summary>
+    public static readonly IReadOnlyList<string> AnonymousPathPrefixes = ["/openapi/", "/dashboard/"];
 
     public static bool IsAnonymousPath(PathString path) =>
         AnonymousPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase))

@@ -10,9 +10,6 @@ public static class ClusterViews
     public static object Membership(Cluster cluster)
     {
         var state = cluster.State;
-        // A singleton runs on the oldest Up member with the worker role (ClusterSingletonManager's rule).
-        var oldestWorker = state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(FarmAkkaExtensions.WorkerRole))
-            .Aggregate((Member?)null, (oldest, m) => oldest is null || m.IsOlderThan(oldest) ? m : oldest);
         return new
         {
             self = cluster.SelfAddress.ToString(),
@@ -21,11 +18,19 @@ public static class ClusterViews
             leader = state.Leader?.ToString(),
             members = state.Members.Select(m => Member(m, !state.Unreachable.Contains(m))).ToArray(),
             unreachable = state.Unreachable.Select(m => m.Address.ToString()).ToArray(),
-            singletons = new Dictionary<string, string?>
-            {
-                ["build-queue"] = oldestWorker?.Address.ToString(),
-                ["server-pool"] = oldestWorker?.Address.ToString(),
-            },
+            singletons = Singletons(cluster),
+        };
+    }
+
+    /// <summary>Where each singleton lives: the oldest Up member with the worker role (ClusterSingletonManager's rule).</summary>
+    public static IReadOnlyDictionary<string, string?> Singletons(Cluster cluster)
+    {
+        var oldestWorker = cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(FarmAkkaExtensions.WorkerRole))
+            .Aggregate((Member?)null, (oldest, m) => oldest is null || m.IsOlderThan(oldest) ? m : oldest);
+        return new Dictionary<string, string?>
+        {
+            ["build-queue"] = oldestWorker?.Address.ToString(),
+            ["server-pool"] = oldestWorker?.Address.ToString(),
         };
     }
 

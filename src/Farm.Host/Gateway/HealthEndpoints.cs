@@ -55,6 +55,7 @@ public static class HealthEndpoints
                     Roles = m.Roles.OrderBy(r => r, StringComparer.Ordinal).ToArray(),
                     Reachable = !state.Unreachable.Contains(m),
                 }).ToArray(),
+                Singletons = ClusterViews.Singletons(cluster),
             });
         }).RequireAuthorization(FarmPolicies.Viewer);
     }

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using KernelFarm.Host.Auth;
+using KernelFarm.Host.Gateway;
+
+namespace KernelFarm.Host.Dashboard;
+
+/// <summary>
+/// Signing the dashboard in and out (<see cref="SessionCookie"/>), and <c>GET /api/v1/whoami</c>:
+/// the caller's token name and role, so a client shows only what that role may do.
+/// </summary>
+public static class SessionEndpoints
+{
+    public sealed record SignIn(string? Token);
+
+    public static void MapSessionEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/dashboard/session", async (HttpContext http, ApiTokens tokens, AuthSettings auth) =>
+        {
+            if (auth.Disabled) return Results.Ok(Who(AuthDisabledHandler.AnonymousName, ApiRole.Operator, auth));
+            SignIn? body;
+            try { body = await http.Request.ReadFromJsonAsync<SignIn>(); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
+            {
+                return Problems.Invalid("token", "send a JSON object {\"token\": \"...\"}");
+            }
+            if (string.IsNullOrWhiteSpace(body?.Token)) return Problems.Invalid("token", "is required");
+            if (tokens.Find(body.Token.Trim()) is not { } token)
+                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "this token is not valid",
+                    extensions: new Dictionary<string, object?> { ["field"] = "token" });
+            http.Response.Cookies.Append(SessionCookie.Name, body.Token.Trim(), SessionCookie.Options(http.Request));
+            return Results.Ok(Who(token.Name, token.Role, auth));
+        }).AllowAnonymous().DisableAntiforgery();
+
+        app.MapDelete("/dashboard/session", (HttpContext http) =>
+        {
+            http.Response.Cookies.Delete(SessionCookie.Name, SessionCookie.Options(http.Request));
+            return Results.NoContent();
+        }).AllowAnonymous();
+
+        app.MapGet("/api/v1/whoami", (HttpContext http, AuthSettings auth) =>
+            Results.Ok(Who(ApiPrincipal.NameOf(http.User) ?? "", ApiPrincipal.RoleOf(http.User) ?? ApiRole.Viewer, auth)))
+            .RequireAuthorization(FarmPolicies.Viewer);
+    }
+
+    private static object Who(string name, ApiRole role, AuthSettings auth) =>
+        new { name, role = role.Name(), auth_disabled = auth.Disabled };
+}

@@ -1,0 +1,53 @@
+// Pure formatting helpers (no DOM).
+
+export function bytes(n) {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0; let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** 75.2 → "1 min 15 s"; 3700 → "1 h 1 min". */
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function time(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+export const STATUSES = ['queued', 'assigned', 'preparing', 'configuring', 'building', 'collecting', 'booting', 'transferring', 'completed', 'failed', 'cancelled'];
+export const ARCHITECTURES = ['x86_64', 'i386', 'arm64', 'arm', 'riscv64'];
+
+/** Seconds a job has run (or ran): from its first state after queued to its end, or to now. */
+export function jobDuration(job, now = Date.now()) {
+  const t = job.transitions ?? [];
+  const start = t.find(x => x.status !== 'queued');
+  if (!start) return null;
+  const end = TERMINAL.has(job.status) ? t[t.length - 1] : null;
+  return ((end ? Date.parse(end.at) : now) - Date.parse(start.at)) / 1000;
+}
+
+/**
+ * The step timeline of a job from its transitions: [{status, start, seconds, current}] where a
+ * step lasts until the next transition; the last one of a running job is current (to now).
+ */
+export function steps(job, now = Date.now()) {
+  const t = job.transitions ?? [];
+  return t.map((x, i) => {
+    const start = Date.parse(x.at);
+    const next = t[i + 1];
+    const terminal = TERMINAL.has(x.status);
+    const end = next ? Date.parse(next.at) : (terminal ? start : now);
+    return { status: x.status, start: x.at, seconds: (end - start) / 1000, current: !next && !terminal };
+  });
+}
