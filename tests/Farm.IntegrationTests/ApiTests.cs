@@ -324,6 +324,9 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         ("get", "/healthz/live"),
         ("get", "/healthz/ready"),
         ("get", "/healthz/cluster"),
+        ("get", "/api/v1/whoami"),
+        ("post", "/dashboard/session"),
+        ("delete", "/dashboard/session"),
     ];
 
     [Fact]

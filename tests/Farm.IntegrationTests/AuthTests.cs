@@ -67,6 +67,9 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         new("GET", "/healthz/cluster", "viewer"),
         new("GET", "/metrics", null),
         new("GET", "/openapi/v1.json", null),
+        new("GET", "/api/v1/whoami", "viewer"),
+        new("POST", "/dashboard/session", null, "{}"),   // signing in is how a browser gets a role
+        new("DELETE", "/dashboard/session", null),
     ];
 
     public static TheoryData<string, string> Endpoints()
