@@ -14,6 +14,9 @@ packages=(
   qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   # clang builds (toolchain clang-14: LLVM=-14 runs clang-14, ld.lld-14 and the llvm-*-14 tools)
   clang-14 lld-14 llvm-14
+  # browser tests (tests/Farm.IntegrationTests/Browser): headless chromium driven by Playwright's bundled driver,
+  # with fonts so screenshots have readable text (fonts-liberation is only a Recommends of chromium)
+  chromium fonts-dejavu-core fonts-liberation
 )
 missing=()
 for p in "${packages[@]}"; do
