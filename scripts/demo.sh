@@ -129,6 +129,7 @@ fi
 echo
 echo "The farm is still running on $url (log: $state/farm.log). Its API wants the operator token:"
 echo "  curl -H \"Authorization: Bearer \$(cat $token_file)\" $url/api/v1/infrastructure/build-jobs"
+echo "The dashboard: open $url/ in a browser and sign in with the same token ($token_file)."
 echo "Stop it with:"
 echo "  kill \$(cat $state/farm.pid); kill \$(cat $state/sshd/sshd.pid) \$(cat $state/git-daemon.pid)"
 [ "$status" = completed ]

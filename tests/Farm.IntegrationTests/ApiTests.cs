@@ -325,6 +325,7 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         ("get", "/healthz/ready"),
         ("get", "/healthz/cluster"),
         ("get", "/api/v1/whoami"),
+        ("get", "/dashboard/session"),
         ("post", "/dashboard/session"),
         ("delete", "/dashboard/session"),
     ];

@@ -69,6 +69,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         new("GET", "/openapi/v1.json", null),
         new("GET", "/api/v1/whoami", "viewer"),
         new("POST", "/dashboard/session", null, "{}"),   // signing in is how a browser gets a role
+        new("GET", "/dashboard/session", null),
         new("DELETE", "/dashboard/session", null),
     ];
 

@@ -31,6 +31,13 @@ public static class SessionEndpoints
             return Results.Ok(Who(token.Name, token.Role, auth));
         }).AllowAnonymous().DisableAntiforgery();
 
+        // Who this browser is signed in as; answers 200 either way, so a page that is not signed in
+        // yet shows its sign-in form without a failed request.
+        app.MapGet("/dashboard/session", (HttpContext http, AuthSettings auth) =>
+            ApiPrincipal.RoleOf(http.User) is { } role
+                ? Results.Ok(new { signed_in = true, name = ApiPrincipal.NameOf(http.User), role = role.Name(), auth_disabled = auth.Disabled })
+                : Results.Ok(new { signed_in = false, auth_disabled = auth.Disabled })).AllowAnonymous();
+
         app.MapDelete("/dashboard/session", (HttpContext http) =>
         {
             http.Response.Cookies.Delete(SessionCookie.Name, SessionCookie.Options(http.Request));

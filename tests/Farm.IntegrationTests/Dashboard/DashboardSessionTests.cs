@@ -92,9 +92,14 @@ public sealed class DashboardSessionTests(FarmFixture fixture) : IClassFixture<F
             submit.Headers.Add("X-KernelFarm-Dashboard", "1");
             Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(submit)).StatusCode);
 
+            var session = JsonNode.Parse(await http.GetStringAsync("dashboard/session"))!;
+            Assert.True(session["signed_in"]!.GetValue<bool>());
+            Assert.Equal("viewer", session["role"]!.GetValue<string>());
+
             // signing out removes the cookie: the next read is anonymous again
             Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("dashboard/session")).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("api/v1/whoami")).StatusCode);
+            Assert.False(JsonNode.Parse(await http.GetStringAsync("dashboard/session"))!["signed_in"]!.GetValue<bool>());
         }
     }
 

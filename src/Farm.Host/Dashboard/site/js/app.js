@@ -70,7 +70,12 @@ onUnauthorized(() => {
 window.addEventListener('hashchange', () => { banner(''); render(); });
 
 (async () => {
-  try { session.who = await get('/api/v1/whoami'); } catch { session.who = null; }
+  try {
+    const s = await get('/dashboard/session');
+    session.who = s.signed_in ? s : null;
+  } catch (e) {
+    banner(`The farm did not answer: ${e.message}`, 'error');
+  }
   renderWho();
   render();
 })();
