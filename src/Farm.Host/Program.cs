@@ -65,6 +65,7 @@ if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
     app.MapJobEndpoints(settings);
     app.MapServerEndpoints(settings);
     app.MapClusterEndpoints(settings);
+    app.MapStatsEndpoints(settings);
 }
 app.MapHealthEndpoints();
 app.MapFarmMetrics();
