@@ -67,6 +67,7 @@ if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
     app.MapJobEndpoints(settings);
     app.MapServerEndpoints(settings);
     app.MapClusterEndpoints(settings);
+    app.MapStatsEndpoints(settings);
     app.MapSessionEndpoints();
 }
 app.MapHealthEndpoints();

@@ -296,6 +296,63 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         Assert.Matches(@"kfarm_artifacts_bytes_total(\{[^}]*\})? [1-9]", after);
     }
 
+    private static int DurationCount(JsonObject stats, string arch) =>
+        stats["durations"]!.AsArray().SingleOrDefault(d => d!["architecture"]!.GetValue<string>() == arch)?["count"]!.GetValue<int>() ?? 0;
+
+    [Fact]
+    public async Task Stats_count_a_completed_job_in_its_architecture_durations_and_in_jobs_by_status()
+    {
+        var before = (await Farm.Http.GetFromJsonAsync<JsonObject>("api/v1/stats"))!;
+        var id = await Farm.SubmitAsync(Env.Job(buildSeconds: 1));
+        Assert.Equal("completed", FarmProcess.Status(await Farm.WaitForEndAsync(id, Timeout)));
+
+        // The job index trails the job by its refresh interval: poll for the count to move.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonObject after;
+        do
+        {
+            after = (await Farm.Http.GetFromJsonAsync<JsonObject>("api/v1/stats"))!;
+            if (DurationCount(after, "x86_64") > DurationCount(before, "x86_64")) break;
+            await Task.Delay(200);
+        } while (DateTime.UtcNow < deadline);
+
+        Assert.Equal(DurationCount(before, "x86_64") + 1, DurationCount(after, "x86_64"));
+        var x86 = after["durations"]!.AsArray().Single(d => d!["architecture"]!.GetValue<string>() == "x86_64")!;
+        var (p50, p90, max) = (x86["p50_seconds"]!.GetValue<double>(), x86["p90_seconds"]!.GetValue<double>(), x86["max_seconds"]!.GetValue<double>());
+        Assert.True(p50 > 0 && p50 <= p90 && p90 <= max, x86.ToJsonString());
+        var architectures = after["durations"]!.AsArray().Select(d => d!["architecture"]!.GetValue<string>()).ToList();
+        Assert.Equal(architectures.Order(StringComparer.Ordinal), architectures);
+
+        var byStatus = after["jobs_by_status"]!.AsObject();
+        Assert.Equal(["queued", "assigned", "preparing", "configuring", "building", "collecting", "booting", "transferring", "completed", "failed", "cancelled"],
+            byStatus.Select(s => s.Key));
+        Assert.True(byStatus["completed"]!.GetValue<int>() > before["jobs_by_status"]!["completed"]!.GetValue<int>());
+
+        // This node's load history: 10 s samples, oldest first, taken since the host started.
+        Assert.Equal(10, after["interval_seconds"]!.GetValue<double>());
+        var history = after["history"]!.AsArray();
+        Assert.NotEmpty(history);
+        var times = history.Select(h => h!["at"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(times.Order(), times);
+        Assert.All(history, h => Assert.True(h!["slots_total"]!.GetValue<int>() >= h["slots_in_use"]!.GetValue<int>()));
+        Assert.Contains(history, h => h!["slots_total"]!.GetValue<int>() > 0);
+
+        // A since after the job was created leaves it out of the durations.
+        var later = (await Farm.Http.GetFromJsonAsync<JsonObject>($"api/v1/stats?since={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}"))!;
+        Assert.Empty(later["durations"]!.AsArray());
+        Assert.Empty(later["history"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Stats_refuse_a_since_that_is_not_a_time_naming_it()
+    {
+        var response = await Farm.Http.GetAsync("api/v1/stats?since=garbage");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("since", Assert.Single(problem["errors"]!.AsArray())!["field"]!.GetValue<string>());
+    }
+
     /// <summary>Every route the host maps, by method; the OpenAPI document must list exactly these.</summary>
     public static readonly (string Method, string Path)[] Routes =
     [
@@ -321,6 +378,7 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         ("post", "/api/v1/cluster/join"),
         ("get", "/api/v1/cluster/sharding"),
         ("get", "/api/v1/cluster/actors"),
+        ("get", "/api/v1/stats"),
         ("get", "/healthz/live"),
         ("get", "/healthz/ready"),
         ("get", "/healthz/cluster"),

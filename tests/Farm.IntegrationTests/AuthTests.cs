@@ -62,6 +62,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         new("POST", "/api/v1/cluster/join", "operator", "{}"),
         new("GET", "/api/v1/cluster/sharding", "operator"),
         new("GET", "/api/v1/cluster/actors", "operator"),
+        new("GET", "/api/v1/stats", "viewer"),
         new("GET", "/healthz/live", null),
         new("GET", "/healthz/ready", null),
         new("GET", "/healthz/cluster", "viewer"),

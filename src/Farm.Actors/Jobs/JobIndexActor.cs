@@ -30,6 +30,9 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         public static readonly CountByStatus Instance = new();
     }
     public sealed record StatusCounts(IReadOnlyDictionary<JobStatus, int> Counts);
+    /// <summary>Completed jobs created since then: how long they ran, per architecture.</summary>
+    public sealed record Durations(DateTimeOffset Since);
+    public sealed record DurationsByArchitecture(IReadOnlyList<DurationStats.Summary> Architectures);
 
     private readonly Dictionary<string, JobState> _jobs = new();
 
@@ -52,6 +55,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         });
         Receive<CountByStatus>(_ => Sender.Tell(new StatusCounts(
             _jobs.Values.Where(j => j.Exists).GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()))));
+        Receive<Durations>(d => Sender.Tell(new DurationsByArchitecture(DurationStats.ByArchitecture(_jobs.Values, d.Since))));
         Receive<Query>(q =>
         {
             var matching = _jobs.Values.Where(q.Filter.Matches)

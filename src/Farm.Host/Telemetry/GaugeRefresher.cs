@@ -13,10 +13,11 @@ namespace KernelFarm.Host.Telemetry;
 
 /// <summary>
 /// Reads the queue depth, jobs by state and slot use from the actors every few seconds, so a
-/// Prometheus scrape answers from memory and never waits on (or floods) a singleton.
+/// Prometheus scrape answers from memory and never waits on (or floods) a singleton. After each
+/// round the readings also go to <see cref="MetricsHistory"/>, which keeps one per its interval.
 /// </summary>
 public sealed class GaugeRefresher(IRequiredActor<BuildQueue> queue, IRequiredActor<ServerPool> pool, IRequiredActor<JobIndex> index,
-    FarmSettings settings, ILogger<GaugeRefresher> log) : BackgroundService
+    MetricsHistory history, FarmSettings settings, ILogger<GaugeRefresher> log) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
     private long _queueDepth;
@@ -53,6 +54,7 @@ public sealed class GaugeRefresher(IRequiredActor<BuildQueue> queue, IRequiredAc
             await Refresh("slot use", async () => _servers =
                 (await pool.ActorRef.Ask<ServerPoolReplies.ServerList>(ServerPoolCommands.List.Instance, settings.AskTimeout, stoppingToken)).Servers);
             if (stoppingToken.IsCancellationRequested) return;
+            history.TryRecord(MetricsSample.From(DateTimeOffset.UtcNow, Interlocked.Read(ref _queueDepth), _jobs, _servers));
             try { await Task.Delay(Every, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }

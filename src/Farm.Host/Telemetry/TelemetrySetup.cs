@@ -9,6 +9,7 @@ public static class TelemetrySetup
 {
     public static IServiceCollection AddFarmTelemetry(this IServiceCollection services)
     {
+        services.AddSingleton(new MetricsHistory()); // 10 s samples for 24 h, this node only
         services.AddHostedService<GaugeRefresher>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("kernelfarm"))
