@@ -21,7 +21,7 @@ const routes = [
 
 let disposeCurrent = () => {};
 
-async function render() {
+async function render({ focus = true } = {}) {
   disposeCurrent();
   disposeCurrent = () => {};
   const main = document.getElementById('main');
@@ -37,7 +37,9 @@ async function render() {
   const match = path.match(route[0]);
   fill(main);
   disposeCurrent = route[1]()(main, { params, match }) ?? (() => {});
-  main.focus({ preventScroll: true });
+  // After a navigation inside the page, a screen reader starts at the new content; on first load
+  // focus stays at the top, where the skip link is.
+  if (focus) main.focus({ preventScroll: true });
 }
 
 function renderWho() {
@@ -68,6 +70,11 @@ onUnauthorized(() => {
 });
 
 window.addEventListener('hashchange', () => { banner(''); render(); });
+// The skip link must not change the hash (the router owns it): it moves focus instead.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
 
 (async () => {
   try {
@@ -77,6 +84,6 @@ window.addEventListener('hashchange', () => { banner(''); render(); });
     banner(`The farm did not answer: ${e.message}`, 'error');
   }
   renderWho();
-  render();
+  render({ focus: false });
 })();
 
