@@ -16,4 +16,15 @@ public static class Eventually
         }
         return true;
     }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {timeout.TotalSeconds:F0} s for {what}");
+            await Task.Delay(200);
+        }
+    }
 }

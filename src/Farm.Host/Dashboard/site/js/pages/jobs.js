@@ -47,7 +47,7 @@ export function jobsPage(main, { params }) {
     try {
       const page = await get(`${JOBS}${query({ ...filters, offset, limit: PAGE })}`);
       const last = Math.min(page.total, offset + page.jobs.length);
-      status.textContent = page.total === 0 ? 'No jobs match.' : `Jobs ${offset + 1}–${last} of ${page.total.toLocaleString('en')}`;
+      status.textContent = page.total === 0 ? 'No jobs match.' : `Jobs ${n(offset + 1)}–${n(last)} of ${n(page.total)}`;
       fill(results,
         table('Build jobs, newest first', [
           { label: 'Job', cell: j => h('a', { href: `#/jobs/${j.id}` }, j.id.slice(0, 8)) },
@@ -69,6 +69,7 @@ export function jobsPage(main, { params }) {
   });
 }
 
+const n = (x) => x.toLocaleString('en');
 const shortRepo = (url) => (url ?? '').replace(/\/+$/, '').split(/[/:]/).pop();
 
 function toLocalInput(iso) {
