@@ -59,8 +59,10 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             await Expect(log).ToContainTextAsync("==> kfarm: step building", new() { Timeout = 60_000 });
             var whileBuilding = FarmProcess.Status(await Env.Farm.GetJobAsync(id));
             Assert.True(whileBuilding is not ("completed" or "failed" or "cancelled"), $"the log showed the build step only once the job was {whileBuilding}");
-            await Expect(page.GetByTestId("timeline").Locator("li[aria-current=step]")).ToBeVisibleAsync();
-            await Screenshots.SaveAsync(page, "dashboard-job-building");
+            // the step marker moves the page's status at once, without waiting for the next poll
+            await Expect(Status(page)).ToHaveTextAsync("building", new() { Timeout = 3_000 });
+            await Expect(page.GetByTestId("timeline").Locator("li[aria-current=step]")).ToContainTextAsync("building");
+            await Screenshots.SaveAsync(page, "dashboard-job-building", fullPage: true);
 
             await Expect(Status(page)).ToHaveTextAsync("completed", new() { Timeout = (float)JobTimeout.TotalMilliseconds });
             await Expect(page.GetByTestId("log-state")).ToHaveTextAsync("Log complete (completed).");
@@ -79,7 +81,8 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             var download = await page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Link).ClickAsync());
             var saved = await download.PathAsync();
             Assert.Equal(vmlinux["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(saved))));
-            await Screenshots.SaveAsync(page, "dashboard-job-completed");
+            await page.EvaluateAsync("window.scrollTo(0, 0)");
+            await Screenshots.SaveAsync(page, "dashboard-job-completed", fullPage: true);
             b.AssertNoErrors();
         });
     }
@@ -228,6 +231,10 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
     {
         var done = await Env.Farm.WaitForEndAsync(await Env.Farm.SubmitAsync(Env.Job()), JobTimeout);
         Assert.Equal("completed", FarmProcess.Status(done));
+        // some work for the time charts to show: three 15-second builds for three slots, one waiting
+        var busy = new List<string>();
+        foreach (var arch in new[] { "arm64", "arm64", "x86_64", "x86_64" })
+            busy.Add(await Env.Farm.SubmitAsync(Env.Job(arch: arch, buildSeconds: 15)));
         await RunAsync(async b =>
         {
             var page = b.Page;
@@ -243,6 +250,7 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             await Screenshots.SaveAsync(page, "dashboard-overview");
             b.AssertNoErrors();
         });
+        foreach (var id in busy) await Env.Farm.WaitForEndAsync(id, JobTimeout);
     }
 
     [Fact]

@@ -10,17 +10,17 @@ function s(tag, attrs, ...children) {
   return el;
 }
 
-/** The "nice" upper bound of an axis for a maximum value: 1, 2 or 5 × 10^n. */
+/** The "nice" upper bound of an axis for a maximum value: 1, 2, 4, 6 or 8 × 10^n (halves stay whole). */
 export function niceMax(max) {
   if (!(max > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 5, 10].map(f => f * p).find(v => v >= max);
+  return [1, 2, 4, 6, 8, 10].map(f => f * p).find(v => v >= max);
 }
 
 /**
  * A line chart over time. series: [{name, values: [{t: ms, v: number}]}]. format(v) labels the axis.
  */
-export function lineChart(title, series, { format = v => String(v), max, testid } = {}) {
+export function lineChart(title, series, { format = v => String(v), max, minTop = 1, testid } = {}) {
   const W = 560, H = 180, L = 48, B = 24, T = 8, R = 8;
   const all = series.flatMap(x => x.values);
   const figure = h('figure', { class: 'chart', 'data-testid': testid });
@@ -30,7 +30,7 @@ export function lineChart(title, series, { format = v => String(v), max, testid 
     return figure;
   }
   const t0 = Math.min(...all.map(p => p.t)), t1 = Math.max(...all.map(p => p.t));
-  const top = max ?? niceMax(Math.max(...all.map(p => p.v)));
+  const top = max ?? niceMax(Math.max(minTop, ...all.map(p => p.v)));
   const x = t => L + (t1 === t0 ? 0 : (t - t0) / (t1 - t0)) * (W - L - R);
   const y = v => T + (1 - v / top) * (H - T - B);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'chart-svg' });

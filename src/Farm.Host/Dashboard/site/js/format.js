@@ -11,7 +11,8 @@ export function bytes(n) {
 /** 75.2 → "1 min 15 s"; 3700 → "1 h 1 min". */
 export function duration(seconds) {
   if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
-  const s = Math.max(0, Math.round(seconds));
+  if (seconds < 10) return `${Math.max(0, seconds).toFixed(1)} s`;
+  const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${s % 60} s`;
@@ -23,6 +24,9 @@ export function time(iso) {
   const d = new Date(iso);
   return d.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
+
+/** The time of day only: "18:10:02". */
+export const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—');
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 export const STATUSES = ['queued', 'assigned', 'preparing', 'configuring', 'building', 'collecting', 'booting', 'transferring', 'completed', 'failed', 'cancelled'];

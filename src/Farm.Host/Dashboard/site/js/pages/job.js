@@ -1,7 +1,7 @@
 import { get, post, JOBS, followLog } from '../api.js';
 import { h, fill, table, badge } from '../dom.js';
 import { session, every, errorText, navigate, banner } from '../shell.js';
-import { bytes, duration, time, steps, jobDuration, TERMINAL } from '../format.js';
+import { bytes, duration, time, clock, steps, jobDuration, TERMINAL } from '../format.js';
 import { LogView } from '../logview.js';
 
 /**
@@ -34,13 +34,14 @@ export function jobPage(main, { match }) {
       request(job));
   };
 
-  const stopPolling = every(1500, async () => {
+  const refresh = async () => {
     if (ended) return;
     try {
       job = await get(url);
       render();
       if (!stopLog) stopLog = followLog(id, {
-        onLines: t => log.appendLines(t),
+        // A step marker in the log is the job moving on: show its new state now, not at the next poll.
+        onLines: t => { log.appendLines(t); if (t.includes('==> kfarm: step')) refresh(); },
         onEnd: e => { logState.textContent = `Log complete (${e.status}).`; },
         onState: s => { logState.textContent = s === 'live' ? 'Following the live log.' : `Log: ${s}`; },
       });
@@ -49,7 +50,8 @@ export function jobPage(main, { match }) {
       fill(body, errorText(e));
       if (e.status === 404) ended = true;
     }
-  });
+  };
+  const stopPolling = every(1500, refresh);
   return () => { stopPolling(); stopLog?.(); };
 
   function actions(j) {
@@ -100,7 +102,7 @@ function timeline(j) {
       h('li', { class: s.current ? 'current' : '', 'aria-current': s.current ? 'step' : null },
         h('span', { class: 'step-name' }, s.status),
         h('span', { class: 'step-bar' }, widthOf(h('span', { class: `fill s-${s.status}` }), s.seconds / total)),
-        h('span', { class: 'step-time' }, TERMINAL.has(s.status) ? time(s.start) : duration(s.seconds) + (s.current ? ' so far' : ''))))));
+        h('span', { class: 'step-time' }, TERMINAL.has(s.status) ? `at ${clock(s.start)}` : duration(s.seconds) + (s.current ? ' so far' : ''))))));
 }
 
 /** CSSOM, not a style attribute: the content security policy forbids inline styles. */

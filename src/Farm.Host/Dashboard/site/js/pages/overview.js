@@ -22,7 +22,7 @@ export function overviewPage(main) {
         lineChart('Queue depth (waiting jobs)', [
           { name: 'waiting', values: samples.map(p => ({ t: at(p), v: p.queue_depth })) },
           { name: 'running', values: samples.map(p => ({ t: at(p), v: p.running_jobs })) },
-        ], { format: v => Math.round(v).toString(), testid: 'chart-queue' }),
+        ], { format: v => Math.round(v).toString(), minTop: 4, testid: 'chart-queue' }),
         lineChart('Slot utilisation (all servers)', [
           { name: 'slots in use', values: samples.map(p => ({ t: at(p), v: p.slots_total ? (100 * p.slots_in_use) / p.slots_total : 0 })) },
         ], { format: v => `${Math.round(v)} %`, max: 100, testid: 'chart-utilisation' }),
