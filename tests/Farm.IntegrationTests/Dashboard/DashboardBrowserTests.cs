@@ -129,6 +129,61 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
     }
 
     [Fact]
+    public async Task A_failed_jobs_page_shows_the_failure_and_jumps_to_the_first_error_in_its_log()
+    {
+        var id = await Env.Farm.SubmitAsync(Env.Job(fragments: ["CONFIG_FAKE_BROKEN=y"]));
+        Assert.Equal("failed", FarmProcess.Status(await Env.Farm.WaitForEndAsync(id, JobTimeout)));
+        await RunAsync(async b =>
+        {
+            var page = b.Page;
+            await SignInAsync(page, TestTokens.Viewer, "test-viewer");
+            await page.GotoAsync($"./#/jobs/{id}");
+            await Expect(Status(page)).ToHaveTextAsync("failed");
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("build failure in building");
+            await Expect(page.GetByTestId("log-state")).ToHaveTextAsync("Log complete (failed).");
+            await Expect(page.GetByTestId("log-summary")).Not.ToContainTextAsync(" 0 errors");
+
+            var firstError = page.GetByTestId("log").Locator(".line.error").First;
+            await Expect(firstError).ToContainTextAsync("error: fake compile error");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Jump to first error" }).ClickAsync();
+            await Expect(firstError).ToHaveClassAsync(new Regex(@"\bcurrent\b"));
+            await Expect(firstError).ToBeInViewportAsync();
+            await Expect(page.Locator("#log-follow")).Not.ToBeCheckedAsync(); // reading, not following
+
+            // search: every matching line marked, next/previous move through them
+            await page.GetByLabel("Search log").FillAsync("kfarm: step");
+            await Expect(page.GetByTestId("log-matches")).ToHaveTextAsync(new Regex(@"^1 of [3-9] matches$"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+            await Expect(page.GetByTestId("log-matches")).ToHaveTextAsync(new Regex(@"^2 of [3-9] matches$"));
+            await Expect(page.GetByTestId("log").Locator(".line.current")).ToContainTextAsync("kfarm: step");
+            await page.GetByLabel("Search log").FillAsync("no line says this");
+            await Expect(page.GetByTestId("log-matches")).ToHaveTextAsync("no matches");
+            await page.EvaluateAsync("window.scrollTo(0, 0)");
+            await Screenshots.SaveAsync(page, "dashboard-job-failed", fullPage: true);
+            b.AssertNoErrors();
+        });
+    }
+
+    [Fact]
+    public async Task The_open_job_list_shows_a_new_job_and_its_state_changes_without_a_reload()
+    {
+        await RunAsync(async b =>
+        {
+            var page = b.Page;
+            await SignInAsync(page, TestTokens.Viewer, "test-viewer");
+            await page.GotoAsync("./#/jobs");
+            await Expect(page.GetByTestId("jobs-count")).Not.ToHaveTextAsync("");
+            var id = await Env.Farm.SubmitAsync(Env.Job(buildSeconds: 3));
+            var row = page.Locator($"tr[data-job='{id}']");
+            await Expect(row).ToBeVisibleAsync();
+            await Expect(row).ToContainTextAsync("test-operator"); // FarmProcess submits with the operator token
+            await Expect(row).ToContainTextAsync("completed", new() { Timeout = (float)JobTimeout.TotalMilliseconds });
+            await Expect(row).ToContainTextAsync("x86");
+            b.AssertNoErrors();
+        });
+    }
+
+    [Fact]
     public async Task A_running_job_is_cancelled_from_its_page()
     {
         var id = await Env.Farm.SubmitAsync(Env.Job(arch: "arm64", buildSeconds: 300));

@@ -24,6 +24,7 @@ export class LogView {
     this.warnings = 0;
     this.matches = [];
     this.current = -1;
+    this.shown = null;      // the line marked "current" (a search hit or the first error)
     this.partial = '';
 
     this.pre = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Build log', 'data-testid': 'log' });
@@ -87,7 +88,7 @@ export class LogView {
   }
 
   runSearch() {
-    for (const m of this.matches) m.classList.remove('match', 'current');
+    for (const m of this.matches) m.classList.remove('match');
     this.matches = [];
     this.current = -1;
     const re = this.searchRegex();
@@ -102,21 +103,21 @@ export class LogView {
 
   step(delta) {
     if (this.matches.length === 0) return;
-    this.matches[this.current]?.classList.remove('current');
     this.current = (this.current + delta + this.matches.length) % this.matches.length;
     this.show(this.matches[this.current]);
-    this.matches[this.current].classList.add('current');
     this.count.textContent = this.countText();
   }
 
   jumpToFirstError() {
-    if (!this.firstError) return;
-    this.show(this.firstError);
-    this.firstError.classList.add('current');
+    if (this.firstError) this.show(this.firstError);
   }
 
+  /** Scrolls a line into view and marks it as the one line being looked at. */
   show(el) {
     this.follow.checked = false;
+    this.shown?.classList.remove('current');
+    el.classList.add('current');
+    this.shown = el;
     el.scrollIntoView({ block: 'center' });
   }
 }
