@@ -122,4 +122,21 @@ public sealed class DashboardScriptTests(ChromiumFixture chromium, FarmFixture f
         Assert.Equal(JsonValueKind.Null, r.GetProperty("queuedOnly").ValueKind);
         Assert.Equal(["4.3 s", "1 min 15 s", "1 h 1 min", "1.5 KiB", "5.0 GiB"], r.GetProperty("texts").EnumerateArray().Select(e => e.GetString()));
     }
+
+    [Fact]
+    public async Task A_servers_toolchains_are_listed_once_per_compiler_and_version_with_their_architectures()
+    {
+        var r = await EvalAsync("""
+            async () => {
+              const { toolchainList } = await import('./js/pages/servers.js');
+              const detected = { detected_toolchains: [
+                { name: 'gcc-12', version: '12', target_architectures: ['x86_64', 'i386'] },
+                { name: 'gcc-12', version: '12', target_architectures: ['arm64'] },
+                { name: 'clang-14', version: '14.0.6', target_architectures: ['x86_64'] } ], toolchains: [] };
+              const declared = { detected_toolchains: null, toolchains: [{ name: 'gcc', target_architectures: ['riscv64'] }] };
+              return [toolchainList(detected), toolchainList(declared)];
+            }
+            """);
+        Assert.Equal("[[\"gcc-12 12 (x86_64, i386, arm64)\",\"clang-14 14.0.6 (x86_64)\"],[\"gcc (riscv64)\"]]", r.GetRawText());
+    }
 }

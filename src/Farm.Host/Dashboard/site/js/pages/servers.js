@@ -34,10 +34,21 @@ function slots(s) {
     h('br'), h('small', {}, `${s.total_cpu_cores} cores, ${s.total_memory_mb ? bytes(s.total_memory_mb * 1048576) : '?'} RAM`));
 }
 
+/** One entry per compiler and version, with every architecture it builds for (the probe finds native and cross compilers apart). */
+export function toolchainList(server) {
+  const byName = new Map();
+  for (const t of server.detected_toolchains ?? server.toolchains) {
+    const key = [t.name, t.version].filter(Boolean).join(' ');
+    const archs = byName.get(key) ?? new Set();
+    for (const a of t.target_architectures ?? []) archs.add(a);
+    byName.set(key, archs);
+  }
+  return [...byName].map(([key, archs]) => (archs.size ? `${key} (${[...archs].join(', ')})` : key));
+}
+
 function toolchains(s) {
-  const found = s.detected_toolchains?.map(t => `${t.name} ${t.version}`.trim());
-  const names = found ?? s.toolchains.map(t => t.name);
-  return h('span', {}, names.join(', ') || '—',
+  const names = toolchainList(s);
+  return h('span', {}, names.join('; ') || '—',
     s.missing_toolchains?.length ? h('small', { class: 'error' }, h('br'), `missing: ${s.missing_toolchains.map(t => t.name ?? t).join(', ')}`) : null);
 }
 
