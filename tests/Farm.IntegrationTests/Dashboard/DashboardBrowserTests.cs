@@ -158,6 +158,7 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             await Expect(page.GetByTestId("log").Locator(".line.current")).ToContainTextAsync("kfarm: step");
             await page.GetByLabel("Search log").FillAsync("no line says this");
             await Expect(page.GetByTestId("log-matches")).ToHaveTextAsync("no matches");
+            await Expect(page.GetByTestId("log").Locator(".line.current")).ToHaveCountAsync(0);
             await page.EvaluateAsync("window.scrollTo(0, 0)");
             await Screenshots.SaveAsync(page, "dashboard-job-failed", fullPage: true);
             b.AssertNoErrors();

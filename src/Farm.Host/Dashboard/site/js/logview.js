@@ -89,6 +89,8 @@ export class LogView {
 
   runSearch() {
     for (const m of this.matches) m.classList.remove('match');
+    this.shown?.classList.remove('current');
+    this.shown = null;
     this.matches = [];
     this.current = -1;
     const re = this.searchRegex();
