@@ -17,6 +17,7 @@ IScenario[] all =
     new KernelFarm.Bench.Transfer.TransferScenario(),
     new KernelFarm.Bench.Overhead.OverheadScenario(),
     new KernelFarm.Bench.SecondBuild.SecondBuildScenario(),
+    new KernelFarm.Bench.JobList.JobListScenario(),
 ];
 
 var quick = args.Contains("--quick");

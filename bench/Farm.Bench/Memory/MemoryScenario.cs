@@ -1,4 +1,3 @@
-using System.Text;
 using KernelFarm.Bench.Farm;
 using KernelFarm.Bench.Harness;
 
@@ -52,19 +51,7 @@ public sealed class MemoryScenario : IScenario
 
         const int connections = 32;
         using var http = host.Client(connections);
-        var body = Encoding.UTF8.GetBytes(Simulated.RequestJson);
-        var next = 0;
-        await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
-        {
-            while (Interlocked.Increment(ref next) <= jobs)
-            {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                using var r = await http.PostAsync("api/v1/infrastructure/build-jobs", content, ct);
-                if (r.StatusCode != System.Net.HttpStatusCode.Accepted)
-                    throw new InvalidOperationException($"submit: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}");
-            }
-        }));
+        await Flood.SubmitAsync(http, jobs, connections, ct);
         var waiting = await host.WaitingAsync(ct);
         await Task.Delay(settle, ct);
         var loaded = host.RssMiB();
