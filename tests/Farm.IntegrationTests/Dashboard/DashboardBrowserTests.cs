@@ -178,8 +178,12 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             var row = page.Locator($"tr[data-job='{id}']");
             await Expect(row).ToBeVisibleAsync();
             await Expect(row).ToContainTextAsync("test-operator"); // FarmProcess submits with the operator token
+            // a keyboard user on the job's link keeps the focus while the list re-renders around it
+            var link = row.GetByRole(AriaRole.Link);
+            await link.FocusAsync();
             await Expect(row).ToContainTextAsync("completed", new() { Timeout = (float)JobTimeout.TotalMilliseconds });
             await Expect(row).ToContainTextAsync("x86");
+            await Expect(link).ToBeFocusedAsync();
             b.AssertNoErrors();
         });
     }
@@ -194,6 +198,11 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             await SignInAsync(page, TestTokens.Submitter, "test-submitter");
             await page.GotoAsync($"./#/jobs/{id}");
             await Expect(Status(page)).ToHaveTextAsync("building", new() { Timeout = 60_000 });
+            // a running job's duration and current step keep counting between refreshes
+            var duration = page.GetByTestId("job-duration");
+            var shown = await duration.TextContentAsync();
+            await Expect(duration).Not.ToHaveTextAsync(shown!);
+            await Expect(page.GetByTestId("timeline").Locator("li[aria-current=step] .step-time")).ToContainTextAsync("so far");
             var cancel = page.GetByRole(AriaRole.Button, new() { Name = "Cancel build" });
             await cancel.ClickAsync();
             // the first press only arms the button

@@ -45,3 +45,36 @@ export function table(caption, columns, rows, { empty = 'Nothing here.', rowAttr
 
 /** A status word as a coloured badge (colour is never the only signal: the word is there). */
 export const badge = (status) => h('span', { class: `badge s-${status}` }, status);
+
+/**
+ * Re-renders el from data only when the data changed, and keeps keyboard focus on the same
+ * control (same kind, label, link and row) across the re-render: a page that refreshes every few
+ * seconds must not throw a keyboard user's focus away, nor re-arm a button mid-press.
+ */
+const rendered = new WeakMap(); // element → the JSON of the data it shows
+
+export function update(el, data, build) {
+  const key = JSON.stringify(data);
+  if (rendered.get(el) === key) return false;
+  const active = document.activeElement;
+  const sig = active && el.contains(active) ? signature(active) : null;
+  fill(el, build());
+  rendered.set(el, key);
+  if (sig) [...el.querySelectorAll(active.tagName)].find(e => signature(e) === sig)?.focus({ preventScroll: true });
+  return true;
+}
+
+function signature(e) {
+  const row = e.closest('tr');
+  return [e.tagName, e.id, e.getAttribute('aria-label'), e.getAttribute('href'), e.textContent.trim(), row ? JSON.stringify({ ...row.dataset }) : ''].join('|');
+}
+
+/** Keeps "time since" texts moving between refreshes: elements with data-since (ISO) and data-suffix. */
+export function tickDurations(root, format) {
+  const timer = setInterval(() => {
+    for (const el of root.querySelectorAll('[data-since]')) {
+      el.textContent = format((Date.now() - Date.parse(el.dataset.since)) / 1000) + (el.dataset.suffix ?? '');
+    }
+  }, 1000);
+  return () => clearInterval(timer);
+}

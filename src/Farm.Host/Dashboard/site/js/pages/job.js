@@ -1,5 +1,5 @@
 import { get, post, JOBS, followLog } from '../api.js';
-import { h, fill, table, badge } from '../dom.js';
+import { h, fill, update, tickDurations, table, badge } from '../dom.js';
 import { session, every, errorText, navigate, banner } from '../shell.js';
 import { bytes, duration, time, clock, steps, jobDuration, TERMINAL } from '../format.js';
 import { LogView } from '../logview.js';
@@ -21,18 +21,22 @@ export function jobPage(main, { match }) {
   let stopLog = null;
   let ended = false;
 
+  // Re-rendered only when the job changed (the actions only when cancel/retry availability did), so
+  // focus and a half-pressed cancel survive the polling; running times tick on their own.
   const render = () => {
-    fill(head,
+    update(head, { status: job.status, terminal: TERMINAL.has(job.status) }, () => [
       h('h1', {}, 'Job ', h('code', {}, id.slice(0, 8)), ' ', h('span', { 'data-testid': 'job-status' }, badge(job.status))),
-      actions(job));
-    fill(body,
+      actionsBar]);
+    update(actionsBar, TERMINAL.has(job.status), () => actions(job));
+    update(body, job, () => [
       summary(job),
       timeline(job),
       job.failure ? failure(job.failure) : null,
       artifacts(job, url),
       attempts(job),
-      request(job));
+      request(job)]);
   };
+  const actionsBar = h('div');
 
   const refresh = async () => {
     if (ended) return;
@@ -47,16 +51,17 @@ export function jobPage(main, { match }) {
       });
       if (TERMINAL.has(job.status)) ended = true;
     } catch (e) {
-      fill(body, errorText(e));
+      update(body, { error: e.message }, () => errorText(e));
       if (e.status === 404) ended = true;
     }
   };
   const stopPolling = every(1500, refresh);
-  return () => { stopPolling(); stopLog?.(); };
+  const stopTicking = tickDurations(main, duration);
+  return () => { stopPolling(); stopTicking(); stopLog?.(); };
 
   function actions(j) {
     const bar = h('div', { class: 'actions' });
-    if (!session.can('submitter')) return bar;
+    if (!session.can('submitter')) return null;
     if (!TERMINAL.has(j.status)) {
       // Two steps instead of a modal dialog: the first press arms, the second cancels.
       const cancel = h('button', { type: 'button', class: 'danger', onclick: async () => {
@@ -89,8 +94,14 @@ function summary(j) {
     row('Server', j.server_id),
     row('Submitted by', j.submitted_by),
     row('Submitted', time(j.created_at)),
-    row('Duration', h('span', { 'data-testid': 'job-duration' }, duration(jobDuration(j)))),
+    row('Duration', h('span', { 'data-testid': 'job-duration', dataset: since(j) }, duration(jobDuration(j)))),
     j.boot ? row('Boot test', `${j.boot.status} (${duration(j.boot.duration_s)})${j.boot.reason ? `: ${j.boot.reason}` : ''}`) : null);
+}
+
+/** A running job's duration keeps moving (tickDurations): from its first state after queued. */
+function since(j) {
+  const start = (j.transitions ?? []).find(t => t.status !== 'queued');
+  return start && !TERMINAL.has(j.status) ? { since: start.at } : null;
 }
 
 function timeline(j) {
@@ -102,7 +113,8 @@ function timeline(j) {
       h('li', { class: s.current ? 'current' : '', 'aria-current': s.current ? 'step' : null },
         h('span', { class: 'step-name' }, s.status),
         h('span', { class: 'step-bar' }, widthOf(h('span', { class: `fill s-${s.status}` }), s.seconds / total)),
-        h('span', { class: 'step-time' }, TERMINAL.has(s.status) ? `at ${clock(s.start)}` : duration(s.seconds) + (s.current ? ' so far' : ''))))));
+        h('span', { class: 'step-time', dataset: s.current ? { since: s.start, suffix: ' so far' } : null },
+          TERMINAL.has(s.status) ? `at ${clock(s.start)}` : duration(s.seconds) + (s.current ? ' so far' : ''))))));
 }
 
 /** CSSOM, not a style attribute: the content security policy forbids inline styles. */

@@ -1,5 +1,5 @@
 import { get, JOBS, query } from '../api.js';
-import { h, fill, table, badge } from '../dom.js';
+import { h, fill, update, table, badge } from '../dom.js';
 import { every, errorText, navigate } from '../shell.js';
 import { duration, time, jobDuration, STATUSES, ARCHITECTURES } from '../format.js';
 
@@ -48,7 +48,7 @@ export function jobsPage(main, { params }) {
       const page = await get(`${JOBS}${query({ ...filters, offset, limit: PAGE })}`);
       const last = Math.min(page.total, offset + page.jobs.length);
       status.textContent = page.total === 0 ? 'No jobs match.' : `Jobs ${n(offset + 1)}–${n(last)} of ${n(page.total)}`;
-      fill(results,
+      update(results, page, () => [
         table('Build jobs, newest first', [
           { label: 'Job', cell: j => h('a', { href: `#/jobs/${j.id}` }, j.id.slice(0, 8)) },
           { label: 'Status', cell: j => badge(j.status) },
@@ -62,9 +62,9 @@ export function jobsPage(main, { params }) {
         ], page.jobs, { empty: 'No jobs match these filters.', rowAttrs: j => ({ 'data-job': j.id }) }),
         h('nav', { class: 'pager', 'aria-label': 'Pages' },
           h('button', { type: 'button', disabled: offset === 0, onclick: () => go(filters, Math.max(0, offset - PAGE)) }, 'Newer'),
-          h('button', { type: 'button', disabled: offset + PAGE >= page.total, onclick: () => go(filters, offset + PAGE) }, 'Older')));
+          h('button', { type: 'button', disabled: offset + PAGE >= page.total, onclick: () => go(filters, offset + PAGE) }, 'Older'))]);
     } catch (e) {
-      fill(results, errorText(e));
+      update(results, { error: e.message }, () => errorText(e));
     }
   });
 }

@@ -1,5 +1,5 @@
 import { get, post, SERVERS } from '../api.js';
-import { h, fill, table, badge } from '../dom.js';
+import { h, fill, update, table, badge } from '../dom.js';
 import { session, every, errorText, banner } from '../shell.js';
 import { bytes, time } from '../format.js';
 
@@ -10,7 +10,7 @@ export function serversPage(main) {
   const refresh = async () => {
     try {
       const servers = (await get(SERVERS)).servers ?? [];
-      fill(results, table('Build servers', [
+      update(results, servers, () => table('Build servers', [
         { label: 'Server', cell: s => h('span', {}, h('strong', {}, s.id), h('br'), h('small', {}, `${s.ssh_username}@${s.ip_address}:${s.ssh_port}`)) },
         { label: 'Architectures', cell: s => s.supported_architectures.join(', ') },
         { label: 'Slots', cell: s => slots(s) },
@@ -21,7 +21,7 @@ export function serversPage(main) {
         { label: 'Actions', cell: s => actions(s, refresh) },
       ], servers, { empty: 'No build servers registered (kfarm servers add).', rowAttrs: s => ({ 'data-server': s.id }) }));
     } catch (e) {
-      fill(results, errorText(e));
+      update(results, { error: e.message }, () => errorText(e));
     }
   };
   return every(4000, refresh);
