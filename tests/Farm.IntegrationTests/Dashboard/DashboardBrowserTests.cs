@@ -234,6 +234,14 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
                 await page.GotoAsync("./#/servers");
                 await Expect(page.Locator("tr[data-server=x86]")).ToBeVisibleAsync();
                 Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Drain x86" }).CountAsync());
+
+                // in the list, the running job's duration moves between refreshes of the list
+                await Env.Farm.WaitForAsync(id, j => FarmProcess.Status(j) == "building", TimeSpan.FromSeconds(60));
+                await page.GotoAsync("./#/jobs");
+                var duration = page.Locator($"tr[data-job='{id}'] td.num span");
+                await Expect(duration).ToHaveAttributeAsync("data-since", new Regex("."));
+                var shown = await duration.TextContentAsync();
+                await Expect(duration).Not.ToHaveTextAsync(shown!);
                 b.AssertNoErrors();
             });
         }

@@ -41,6 +41,12 @@ export function jobDuration(job, now = Date.now()) {
   return ((end ? Date.parse(end.at) : now) - Date.parse(start.at)) / 1000;
 }
 
+/** When a job that is still running started (its first state after queued), else null. */
+export function runningSince(job) {
+  const start = (job.transitions ?? []).find(t => t.status !== 'queued');
+  return start && !TERMINAL.has(job.status) ? start.at : null;
+}
+
 /**
  * The step timeline of a job from its transitions: [{status, start, seconds, current}] where a
  * step lasts until the next transition; the last one of a running job is current (to now).

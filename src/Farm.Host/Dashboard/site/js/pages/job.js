@@ -1,7 +1,7 @@
 import { get, post, JOBS, followLog } from '../api.js';
 import { h, fill, update, tickDurations, table, badge } from '../dom.js';
 import { session, every, errorText, navigate, banner } from '../shell.js';
-import { bytes, duration, time, clock, steps, jobDuration, TERMINAL } from '../format.js';
+import { bytes, duration, time, clock, steps, jobDuration, runningSince, TERMINAL } from '../format.js';
 import { LogView } from '../logview.js';
 
 /**
@@ -94,14 +94,8 @@ function summary(j) {
     row('Server', j.server_id),
     row('Submitted by', j.submitted_by),
     row('Submitted', time(j.created_at)),
-    row('Duration', h('span', { 'data-testid': 'job-duration', dataset: since(j) }, duration(jobDuration(j)))),
+    row('Duration', h('span', { 'data-testid': 'job-duration', dataset: runningSince(j) ? { since: runningSince(j) } : null }, duration(jobDuration(j)))),
     j.boot ? row('Boot test', `${j.boot.status} (${duration(j.boot.duration_s)})${j.boot.reason ? `: ${j.boot.reason}` : ''}`) : null);
-}
-
-/** A running job's duration keeps moving (tickDurations): from its first state after queued. */
-function since(j) {
-  const start = (j.transitions ?? []).find(t => t.status !== 'queued');
-  return start && !TERMINAL.has(j.status) ? { since: start.at } : null;
 }
 
 function timeline(j) {

@@ -1,7 +1,7 @@
 import { get, JOBS, query } from '../api.js';
-import { h, fill, update, table, badge } from '../dom.js';
+import { h, fill, update, tickDurations, table, badge } from '../dom.js';
 import { every, errorText, navigate } from '../shell.js';
-import { duration, time, jobDuration, STATUSES, ARCHITECTURES } from '../format.js';
+import { duration, time, jobDuration, runningSince, STATUSES, ARCHITECTURES } from '../format.js';
 
 const PAGE = 50;
 
@@ -43,7 +43,8 @@ export function jobsPage(main, { params }) {
   const status = h('p', { class: 'count', 'aria-live': 'polite', 'data-testid': 'jobs-count' });
   fill(main, h('h1', {}, 'Jobs'), form, status, results);
 
-  return every(3000, async () => {
+  const stopTicking = tickDurations(main, duration);
+  const stopPolling = every(3000, async () => {
     try {
       const page = await get(`${JOBS}${query({ ...filters, offset, limit: PAGE })}`);
       const last = Math.min(page.total, offset + page.jobs.length);
@@ -55,7 +56,7 @@ export function jobsPage(main, { params }) {
           { label: 'Architecture', cell: j => j.target_architecture },
           { label: 'Toolchain', cell: j => j.toolchain ?? '—' },
           { label: 'Server', cell: j => j.server_id ?? '—' },
-          { label: 'Duration', cell: j => duration(jobDuration(j)), class: 'num' },
+          { label: 'Duration', cell: j => h('span', { dataset: runningSince(j) ? { since: runningSince(j) } : null }, duration(jobDuration(j))), class: 'num' },
           { label: 'Submitted by', cell: j => j.submitted_by ?? '—' },
           { label: 'Submitted', cell: j => time(j.created_at) },
           { label: 'Repository', cell: j => `${shortRepo(j.source_repository)} ${j.branch}` },
@@ -67,6 +68,7 @@ export function jobsPage(main, { params }) {
       update(results, { error: e.message }, () => errorText(e));
     }
   });
+  return () => { stopPolling(); stopTicking(); };
 }
 
 const n = (x) => x.toLocaleString('en');
