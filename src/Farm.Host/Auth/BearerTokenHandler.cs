@@ -6,8 +6,9 @@ namespace KernelFarm.Host.Auth;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;token&gt;</c> against the configured token hashes (without the
-/// header, the dashboard's <see cref="SessionCookie"/>). A request with neither is anonymous (the endpoint's policy decides); a malformed header or an
-/// unknown token fails, and the challenge says which. Failure messages never contain the token.
+/// header, the dashboard's <see cref="SessionCookie"/>). A request with neither is anonymous (the
+/// endpoint's policy decides); a malformed header or an unknown token fails, and the challenge
+/// says which. Failure messages never contain the token.
 /// </summary>
 public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiTokens tokens)
@@ -27,9 +28,7 @@ public sealed class BearerTokenHandler(
             return Fail("the Authorization header must be 'Bearer <token>'");
         var secret = value[Prefix.Length..].Trim();
         if (secret.Length == 0) return Fail("the bearer token is empty");
-        if (tokens.Find(secret) is not { } token) return Fail("the bearer token is not valid");
-        var principal = ApiPrincipal.Create(token.Name, token.Role, SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return tokens.Find(secret) is { } token ? Succeed(token) : Fail("the bearer token is not valid");
     }
 
     /// <summary>The dashboard's <see cref="SessionCookie"/>: the same token, checked the same way.</summary>
@@ -40,9 +39,12 @@ public sealed class BearerTokenHandler(
         if (tokens.Find(secret) is not { } token) return Fail("the dashboard session is not valid (the token was removed); sign in again");
         if (SessionCookie.NeedsCsrfHeader(Request.Method) && !Request.Headers.ContainsKey(SessionCookie.CsrfHeader))
             return Fail($"a request signed in by the dashboard's cookie must carry the {SessionCookie.CsrfHeader} header");
-        var principal = ApiPrincipal.Create(token.Name, token.Role, SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return Succeed(token);
     }
+
+    /// <summary>The caller is the token's name with its role, however the token came.</summary>
+    private static Task<AuthenticateResult> Succeed(ApiToken token) => Task.FromResult(AuthenticateResult.Success(
+        new AuthenticationTicket(ApiPrincipal.Create(token.Name, token.Role, SchemeName), SchemeName)));
 
     private static Task<AuthenticateResult> Fail(string why) => Task.FromResult(AuthenticateResult.Fail(why));
 

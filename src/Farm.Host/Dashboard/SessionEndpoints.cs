@@ -35,7 +35,7 @@ public static class SessionEndpoints
         // yet shows its sign-in form without a failed request.
         app.MapGet("/dashboard/session", (HttpContext http, AuthSettings auth) =>
             ApiPrincipal.RoleOf(http.User) is { } role
-                ? Results.Ok(new { signed_in = true, name = ApiPrincipal.NameOf(http.User), role = role.Name(), auth_disabled = auth.Disabled })
+                ? Results.Ok(Who(ApiPrincipal.NameOf(http.User)!, role, auth))
                 : Results.Ok(new { signed_in = false, auth_disabled = auth.Disabled })).AllowAnonymous();
 
         app.MapDelete("/dashboard/session", (HttpContext http) =>
@@ -49,6 +49,7 @@ public static class SessionEndpoints
             .RequireAuthorization(FarmPolicies.Viewer);
     }
 
+    /// <summary>One shape for every answer about a signed-in caller.</summary>
     private static object Who(string name, ApiRole role, AuthSettings auth) =>
-        new { name, role = role.Name(), auth_disabled = auth.Disabled };
+        new { signed_in = true, name, role = role.Name(), auth_disabled = auth.Disabled };
 }

@@ -29,10 +29,6 @@ export function fill(el, ...children) {
   return append(el, children);
 }
 
-let ids = 0;
-/** A document-unique id for label/aria wiring. */
-export const uid = (prefix) => `${prefix}-${++ids}`;
-
 /** A table with a caption; columns: [{label, cell: row => node|string, class?}]. */
 export function table(caption, columns, rows, { empty = 'Nothing here.', rowAttrs } = {}) {
   return h('table', { class: 'grid' },

@@ -98,7 +98,7 @@ export function fieldFor(fields, name) {
 }
 
 /** The API request from the form; KEY=VALUE lines that are not get an error naming their field. */
-export function requestFrom(fields, targets) {
+function requestFrom(fields, targets) {
   const errors = [];
   const value = (name) => fields.find(f => f.name === name).input;
   const str = (name) => value(name).value.trim();
