@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 packages=(
   openssh-server openssh-client git ca-certificates curl jq procps psmisc iproute2
   build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
-  ccache util-linux  # build servers: ccache for warm rebuilds, flock for the git cache's lock
+  ccache util-linux bubblewrap  # build servers: ccache for warm rebuilds, flock for the git cache's lock, bwrap for the build sandbox
   linux-source-6.1
   postgresql
   podman runc uidmap debootstrap

@@ -21,10 +21,13 @@ public static class BootTest
     public const string Marker = "KFARM-BOOT-OK";
 
     /// <summary>The farm's boot fragment in the workspace, merged before the job's own fragments.</summary>
-    public const string FragmentFile = "kfarm-boot.config";
+    public const string FragmentFile = BuildSandbox.FragmentsFolder + "/kfarm-boot.config";
 
     /// <summary>In the workspace: "status=pass|fail", "duration_s=S.mmm", "reason=…" lines.</summary>
     public const string ResultFile = "boot.result";
+
+    /// <summary>Where the sandboxed step writes its result, for the agent to copy to <see cref="ResultFile"/>.</summary>
+    public const string SandboxResultFile = "boot/result";
 
     /// <summary>The serial console's output, relative to the artifacts folder (and to the job's storage folder).</summary>
     public const string ConsoleLog = "boot/console.log";
@@ -77,7 +80,7 @@ public static class BootTest
 
     /// <summary>The configuring step's line that writes the boot fragment into the workspace.</summary>
     public static string WriteFragment(BootProfile boot) =>
-        $"printf '%s\\n' {string.Join(' ', boot.Kconfig.Select(Quote))} > {FragmentFile}";
+        $"mkdir -p {BuildSandbox.FragmentsFolder} && printf '%s\\n' {string.Join(' ', boot.Kconfig.Select(Quote))} > {FragmentFile}";
 
     /// <summary>The QEMU command as bash words (the kernel image and the initrd relative to the workspace).</summary>
     public static IReadOnlyList<string> QemuCommand(BootProfile boot) =>
@@ -96,21 +99,20 @@ public static class BootTest
     /// (never exits the script), so a kernel that does not boot still completes the build.
     /// timeout runs in the foreground: in its own process group, a cancelled job would leave QEMU behind.
     /// </summary>
-    public static string Script(BootProfile boot)
+    public static string SandboxedStep(BootProfile boot)
     {
         var s = new StringBuilder();
         void L(string line = "") => s.Append(line).Append('\n');
         var timeout = boot.TimeoutSeconds.ToString(CultureInfo.InvariantCulture);
 
-        L($"step {StepName}");
         L("kfarm_boot_result() {");
-        L($"  printf 'status=%s\\nduration_s=%s\\nreason=%s\\n' \"$1\" \"$2\" \"$3\" > {ResultFile}.tmp && mv {ResultFile}.tmp {ResultFile}");
+        L($"  printf 'status=%s\\nduration_s=%s\\nreason=%s\\n' \"$1\" \"$2\" \"$3\" > {SandboxResultFile}");
         L("  printf 'boot: %s after %s s%s\\n' \"$1\" \"$2\" \"${3:+ ($3)}\"");
         L("}");
         L("kfarm_boot() {");
         L($"  local image={Quote("build/" + boot.KernelImage)} qemu={Quote(boot.Qemu)} cc={Quote(boot.InitCompiler)} log=artifacts/{ConsoleLog}");
         L("  local missing= o rc t0 ms took panic reason");
-        L($"  rm -rf boot {ResultFile}");
+        L("  find boot -mindepth 1 -delete 2>/dev/null");
         L("  mkdir -p boot/initramfs artifacts/boot && : > \"$log\" || { kfarm_boot_result fail 0 'cannot create the boot folders in the workspace'; return; }");
         // Options the farm asked for but the final .config lacks: a job fragment or a dependency removed them.
         L($"  for o in {string.Join(' ', boot.Kconfig.Select(Quote))}; do");
@@ -149,12 +151,17 @@ public static class BootTest
         L("  kfarm_boot_result fail \"$took\" \"$reason\"");
         L("}");
         L("kfarm_boot");
-        // The collecting step wrote the manifest already: add the console log to it.
-        L($"if [ -f artifacts/{ConsoleLog} ]; then");
-        L($"  printf '%s\\t%s\\t%s\\n' \"$(sha256sum < artifacts/{ConsoleLog} | cut -d' ' -f1)\" \"$(stat -c %s artifacts/{ConsoleLog})\" {ConsoleLog} >> manifest.tsv || exit $?");
-        L("fi");
         return s.ToString();
     }
+
+    /// <summary>
+    /// The "booting" step of the build script: <see cref="SandboxedStep"/> in the job's sandbox (QEMU and
+    /// the initramfs run there like the build), then the agent copies the result out of the boot folder.
+    /// </summary>
+    public static string Script(BootProfile boot) =>
+        $"step {StepName}\n" +
+        $"kfarm_sb bash -c {Quote(SandboxedStep(boot))} 2>&1 | kfarm_filter\n" +
+        $"rm -f {ResultFile}; [ -f {SandboxResultFile} ] && [ ! -L {SandboxResultFile} ] && head -c 4096 {SandboxResultFile} > {ResultFile}\n";
 
     /// <summary>Prints the workspace's boot result (nothing if the step left none).</summary>
     public static string ReadResult(string workspace) => $"cat -- {Quote(workspace + "/" + ResultFile)} 2>/dev/null; true";

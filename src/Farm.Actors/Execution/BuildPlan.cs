@@ -77,11 +77,25 @@ public sealed record BuildPlan
             Boot = !config.BootTest ? null
                 : arch.Boot ?? throw new ArgumentException($"no boot test for architecture {arch.Name}", nameof(request)),
             Container = container,
-            // In a container only the workspace is mounted: a container build clones.
-            GitMirror = container is null ? GitCache.MirrorPath(GitCache.RootFor(placement.Server), request.SourceRepository) : null,
-            CcacheDirectory = container is null && config.Ccache && placement.Server.CcacheLimitMb > 0 ? GitCache.RootFor(placement.Server) + "/ccache" : null,
+            // The agent fetches on the server for host and container builds alike; the build sees the mirror read-only.
+            GitMirror = GitCache.MirrorPath(GitCache.RootFor(placement.Server), request.SourceRepository),
+            CcacheDirectory = container is null && config.Ccache && placement.Server.CcacheLimitMb > 0
+                ? $"{GitCache.RootFor(placement.Server)}/ccache/{CacheOwner(request.SubmittedBy)}" : null,
             CcacheLimitMb = placement.Server.CcacheLimitMb,
         };
+    }
+
+    /// <summary>
+    /// The folder name of a submitter's ccache: readable and unique per token name. Builds write cache
+    /// entries, so submitters never share one (a poisoned object would reach another's build).
+    /// </summary>
+    public static string CacheOwner(string? submittedBy)
+    {
+        var owner = string.IsNullOrEmpty(submittedBy) ? "anonymous" : submittedBy;
+        var slug = new string(owner.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray()).Trim('.', '-');
+        if (slug.Length > 32) slug = slug[..32];
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(owner)))[..12];
+        return $"{(slug.Length > 0 ? slug + "-" : "")}{hash}";
     }
 
     /// <summary>The job's workspace: build_directory if given, else &lt;root&gt;/job-&lt;id&gt;.</summary>

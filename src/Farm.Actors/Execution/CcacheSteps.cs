@@ -4,21 +4,29 @@ namespace KernelFarm.Actors.Execution;
 
 /// <summary>
 /// The build script's ccache lines. Where the server has ccache (and the job did not opt out), the
-/// compiler runs as "ccache &lt;compiler&gt;" with one cache per server (cache_directory/ccache);
+/// compiler runs as "ccache &lt;compiler&gt;" with one cache per submitter on each server
+/// (cache_directory/ccache/&lt;submitter&gt;: a build can write cache entries, so a shared cache would let
+/// one submitter's build poison another's objects);
 /// CCACHE_BASEDIR makes paths relative to the workspace, so jobs in other workspaces hit each
 /// other's objects. A per-job stats log counts this build's hits and misses (the cache's own
 /// counters are the server's), reported as facts for metadata.json.
 /// </summary>
 public static class CcacheSteps
 {
+    /// <summary>The variables the compiler needs from the script's environment (a container build gets them passed).</summary>
+    public static readonly IReadOnlyList<string> Variables = ["CCACHE_DIR", "CCACHE_MAXSIZE", "CCACHE_BASEDIR", "CCACHE_NOHASHDIR", "CCACHE_STATSLOG"];
+
+    /// <summary>This job's stats log, in the build folder (the sandbox writes it; the farm reads it through the sandbox).</summary>
+    public const string StatsLog = "build/.kfarm-ccache-stats.log";
+
     /// <summary>Before the make command is defined: sets KFARM_CCACHE to the compiler prefix, or empty without ccache.</summary>
     public static IEnumerable<string> SetupLines(BuildPlan plan)
     {
         if (plan.CcacheDirectory is null) yield break;
         yield return "KFARM_CCACHE=";
         yield return "if command -v ccache >/dev/null 2>&1; then";
-        yield return $"  export CCACHE_DIR={Quote(plan.CcacheDirectory)} CCACHE_MAXSIZE={plan.CcacheLimitMb}M CCACHE_BASEDIR=\"$KFARM_WS\" CCACHE_NOHASHDIR=1 CCACHE_STATSLOG=\"$KFARM_WS/ccache-stats.log\"";
-        yield return "  rm -f ccache-stats.log";
+        yield return $"  export CCACHE_DIR={Quote(plan.CcacheDirectory)} CCACHE_MAXSIZE={plan.CcacheLimitMb}M CCACHE_BASEDIR=\"$KFARM_WS\" CCACHE_NOHASHDIR=1 CCACHE_STATSLOG=\"$KFARM_WS/{StatsLog}\"";
+        yield return "  mkdir -p \"$CCACHE_DIR\" || exit 90";
         yield return "  KFARM_CCACHE='ccache '";
         yield return "  fact ccache \"$(ccache --version | head -n 1)\"";
         yield return "else";
@@ -31,8 +39,8 @@ public static class CcacheSteps
     {
         if (plan.CcacheDirectory is null) yield break;
         yield return "if [ -n \"$KFARM_CCACHE\" ]; then";
-        yield return "  fact ccache_hits \"$(grep -cxE '(direct|preprocessed)_cache_hit' ccache-stats.log 2>/dev/null)\"";
-        yield return "  fact ccache_misses \"$(grep -cx cache_miss ccache-stats.log 2>/dev/null)\"";
+        yield return $"  fact ccache_hits \"$(kfarm_sb grep -cxE '(direct|preprocessed)_cache_hit' {StatsLog} 2>/dev/null)\"";
+        yield return $"  fact ccache_misses \"$(kfarm_sb grep -cx cache_miss {StatsLog} 2>/dev/null)\"";
         yield return "fi";
     }
 }

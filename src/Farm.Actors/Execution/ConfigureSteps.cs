@@ -10,11 +10,24 @@ namespace KernelFarm.Actors.Execution;
 /// </summary>
 public static class ConfigureSteps
 {
-    /// <summary>One shell command; <paramref name="Traced"/>: the build script runs it through its tracing <c>run</c> (not a redirection or subshell).</summary>
-    public sealed record Command(string Text, bool Traced);
+    /// <summary>Who runs a command and how.</summary>
+    public enum Kind
+    {
+        /// <summary>A plain command line (no redirection or subshell): traced, and in the build script sandboxed.</summary>
+        Traced,
+        /// <summary>The farm writes its own files (fragments); runs as the agent, before any of the tree's code.</summary>
+        Farm,
+        /// <summary>Runs the tree's own scripts through a subshell: in the build script, inside the sandbox with bash -c.</summary>
+        Tree,
+    }
+
+    public sealed record Command(string Text, Kind Kind)
+    {
+        public bool Traced => Kind == Kind.Traced;
+    }
 
     /// <summary>The inline fragment lines (CONFIG_X=y, # CONFIG_Y is not set) are written to this workspace file.</summary>
-    public const string InlineFragmentFile = "kfarm-fragment.config";
+    public const string InlineFragmentFile = BuildSandbox.FragmentsFolder + "/kfarm-fragment.config";
 
     /// <param name="make">The make command as a shell word list, e.g. <c>"${KFARM_MAKE[@]}"</c>.</param>
     /// <param name="workspace">The workspace as a shell word, e.g. <c>$KFARM_WS</c>; commands run in it.</param>
@@ -23,27 +36,27 @@ public static class ConfigureSteps
         var commands = new List<Command>();
         if (plan.KernelConfig.Contains('/'))
         {   // validated to a safe relative path inside the tree
-            commands.Add(new($"cp -- source/{plan.KernelConfig} build/.config", true));
-            commands.Add(new($"{make} olddefconfig", true));
+            commands.Add(new($"cp -- source/{plan.KernelConfig} build/.config", Kind.Traced));
+            commands.Add(new($"{make} olddefconfig", Kind.Traced));
         }
-        else commands.Add(new($"{make} {plan.KernelConfig}", true));
+        else commands.Add(new($"{make} {plan.KernelConfig}", Kind.Traced));
 
         if (plan.KconfigFragments.Count == 0 && plan.Boot is null) return commands;
         var files = new List<string>();
         if (plan.Boot is not null)
         {   // first: the job's own fragments are merged after it and win (BootTest)
-            commands.Add(new(BootTest.WriteFragment(plan.Boot), false));
+            commands.Add(new(BootTest.WriteFragment(plan.Boot), Kind.Farm));
             files.Add($"\"{workspace}/{BootTest.FragmentFile}\"");
         }
         var inline = plan.KconfigFragments.Where(IsInline).ToList();
         if (inline.Count > 0)
         {
-            commands.Add(new("printf '%s\\n' " + string.Join(' ', inline.Select(Quote)) + " > " + InlineFragmentFile, false));
+            commands.Add(new($"mkdir -p {BuildSandbox.FragmentsFolder} && printf '%s\\n' " + string.Join(' ', inline.Select(Quote)) + " > " + InlineFragmentFile, Kind.Farm));
             files.Add($"\"{workspace}/{InlineFragmentFile}\"");
         }
         files.AddRange(plan.KconfigFragments.Where(f => !IsInline(f)).Select(f => $"\"{workspace}/source/\"{Quote(f)}"));
-        commands.Add(new($"(cd ./source && ./scripts/kconfig/merge_config.sh -m -O \"{workspace}/build\" \"{workspace}/build/.config\" {string.Join(' ', files)})", false));
-        commands.Add(new($"{make} olddefconfig", true));
+        commands.Add(new($"(cd ./source && ./scripts/kconfig/merge_config.sh -m -O \"{workspace}/build\" \"{workspace}/build/.config\" {string.Join(' ', files)})", Kind.Tree));
+        commands.Add(new($"{make} olddefconfig", Kind.Traced));
         return commands;
     }
 

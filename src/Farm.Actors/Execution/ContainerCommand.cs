@@ -7,33 +7,21 @@ using static KernelFarm.Actors.Execution.ShellQuote;
 namespace KernelFarm.Actors.Execution;
 
 /// <summary>
-/// The command lines of container builds, for docker and podman from one place, and the host-side
-/// wrapper that runs the generated build script inside the container.
-/// <para>
-/// The launcher starts the wrapper detached (setsid) like a host build; the wrapper writes
-/// <c>pid</c> (its process group: what the farm signals), then runs <c>&lt;runtime&gt; run --rm</c> in the
-/// foreground with the workspace mounted at the same path. The build script inside writes
-/// build.log, exit, artifacts/ and manifest.tsv into the mounted workspace as on the host. A TERM
-/// to the process group reaches the runtime's client, which passes it to the container's first
-/// process; that one (<see cref="Shim"/>) passes it to every process in the container. Because
-/// the container itself is not in the process group (the runtime's monitor holds it), kill and
-/// cleanup also remove it by name (<see cref="StopRecorded"/>), read from the workspace's
-/// <see cref="RecordFile"/>.
-/// </para>
+/// Container builds, for docker and podman from one place. The build script runs on the server as
+/// the farm's agent like a host build; each of the build's commands runs in a fresh
+/// <c>&lt;runtime&gt; run --rm</c> of the job's image (<see cref="BuildSandbox"/>), named
+/// <see cref="NameFor"/>, with <see cref="Shim"/> as its first process. A TERM to the script's
+/// process group reaches the runtime's client, which passes it into the container; because the
+/// container itself is not in the process group (the runtime's monitor holds it), kill and cleanup
+/// also remove it by name (<see cref="StopRecorded"/>), read from the workspace's <see cref="RecordFile"/>.
 /// </summary>
 public static partial class ContainerCommand
 {
     public const string Docker = "docker", Podman = "podman";
     public static readonly IReadOnlyList<string> Runtimes = [Docker, Podman];
 
-    /// <summary>The build script as the container runs it; the wrapper is uploaded as <see cref="BuildScript.ScriptName"/>.</summary>
-    public const string InnerScriptName = "kfarm-build.sh";
-
     /// <summary>Workspace file "&lt;runtime&gt; &lt;name&gt;": kill and cleanup remove the container it names.</summary>
     public const string RecordFile = "container";
-
-    /// <summary>Set in the container: the build script leaves <c>pid</c> to the wrapper (a pid inside the container means nothing outside).</summary>
-    public const string InContainerVariable = "KFARM_CONTAINER";
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}\z")] private static partial Regex JobIdPattern();
 
@@ -43,41 +31,52 @@ public static partial class ContainerCommand
         : throw new ArgumentException($"job id '{jobId}' cannot name a container", nameof(jobId));
 
     /// <summary>
-    /// Runs in the container as its first process: starts the script, passes TERM/HUP/INT on to every
+    /// Runs in the container as its first process: starts the command, passes TERM/HUP/INT on to every
     /// process in the container (a first process gets only the signals it handles, and make's
-    /// children would not get them at all), then waits for the script to record its exit.
+    /// children would not get them at all), then waits for it and exits with its code.
     /// </summary>
     public const string Shim =
         "trap 'trap \"\" TERM HUP INT; kill -TERM -1 2>/dev/null' TERM HUP INT; " +
-        "bash \"$1\" & kfarm_p=$!; wait \"$kfarm_p\"; kfarm_rc=$?; " +
+        "\"$@\" & kfarm_p=$!; wait \"$kfarm_p\"; kfarm_rc=$?; " +
         "while kill -0 \"$kfarm_p\" 2>/dev/null; do wait \"$kfarm_p\"; kfarm_rc=$?; done; exit \"$kfarm_rc\"";
 
     /// <summary>
-    /// The words of <c>&lt;runtime&gt; run</c>, ready for bash (values quoted). File ownership in the
-    /// mounted workspace: docker, and podman run by root, get <c>--user uid:gid</c> of the SSH user;
-    /// rootless podman gets <c>--userns=keep-id</c> (the user keeps its uid in the container; a plain
-    /// <c>--user</c> there would map to a subordinate uid that owns the files on the host).
+    /// The words of <c>&lt;runtime&gt; run</c> up to the command (values quoted; the caller appends the
+    /// command's words): the job's <see cref="BuildSandbox.WritableFolders"/> and fragments (read-only)
+    /// mounted at their own paths and nothing else of the workspace, the git mirror read-only, no
+    /// network, no capabilities, no new privileges. File ownership in the mounts: docker, and podman
+    /// run by root, get <c>--user uid:gid</c> of the SSH user; rootless podman gets
+    /// <c>--userns=keep-id</c> (a plain <c>--user</c> there would map to a subordinate uid).
     /// </summary>
-    /// <param name="rootless">The runtime is podman run by a non-root user (decided on the server: <see cref="Wrap"/>).</param>
-    public static IReadOnlyList<string> Run(ContainerSpec spec, bool rootless)
+    /// <param name="rootless">The runtime is podman run by a non-root user (decided on the server).</param>
+    /// <param name="mirror">The git mirror the source's worktree points into, or null.</param>
+    /// <param name="environment">Names of variables passed from the script's environment (values never on the command line).</param>
+    public static IReadOnlyList<string> Run(ContainerSpec spec, bool rootless, string? mirror = null, IEnumerable<string>? environment = null)
     {
         Check(spec);
         var words = new List<string>
         {
             spec.Runtime, "run", "--rm", "--name", Quote(spec.Name),
             "--pull=never",              // images are made locally (scripts/make-builder-image.sh); never reach for a registry
-            "--network=host",            // git clone and fetch reach what the server reaches, loopback included
+            "--network=none",            // the agent fetched the source; a build reaches nothing
+            "--cap-drop=all", "--security-opt", "no-new-privileges",
             "--security-opt", "label=disable", // bind mounts need no SELinux relabelling where SELinux is on
         };
         if (spec.Runtime == Podman && rootless) words.Add("--userns=keep-id");
         else words.AddRange(["--user", "\"$(id -u):$(id -g)\""]);
         if (spec.Cpus is { } cpus) words.AddRange(["--cpus", cpus.ToString("0.###", CultureInfo.InvariantCulture)]);
         if (spec.MemoryMb is { } mb) words.AddRange(["--memory", $"{mb}m"]);
-        words.AddRange([
-            "--volume", Quote($"{spec.Workspace}:{spec.Workspace}"), "--workdir", Quote(spec.Workspace),
-            "--env", $"{InContainerVariable}=1",
-            Quote(spec.Image), "bash", "-c", Quote(Shim), "kfarm-container", Quote($"{spec.Workspace}/{InnerScriptName}"),
-        ]);
+        foreach (var folder in BuildSandbox.WritableFolders)
+            words.AddRange(["--volume", Quote($"{spec.Workspace}/{folder}:{spec.Workspace}/{folder}")]);
+        words.AddRange(["--volume", Quote($"{spec.Workspace}/{BuildSandbox.FragmentsFolder}:{spec.Workspace}/{BuildSandbox.FragmentsFolder}:ro")]);
+        if (mirror is not null)
+        {
+            if (!SafePath.IsSafeAbsolute(mirror)) throw new ArgumentException($"unsafe git mirror path '{mirror}'", nameof(mirror));
+            words.AddRange(["--volume", Quote($"{mirror}:{mirror}:ro")]);
+        }
+        words.AddRange(["--workdir", Quote(spec.Workspace)]);
+        foreach (var name in environment ?? []) words.AddRange(["--env", name]);
+        words.AddRange([Quote(spec.Image), "bash", "-c", Quote(Shim), "kfarm-container"]);
         return words;
     }
 
@@ -110,56 +109,8 @@ public static partial class ContainerCommand
             onExit ? "trap kfarm_container_stop EXIT" : "kfarm_container_stop");
     }
 
-    /// <summary>
-    /// The host-side wrapper that the launcher uploads and starts in place of the build script:
-    /// records pid and the container, writes the build script into the workspace, runs it in the
-    /// container and removes the container afterwards (also after a failure). Without an exit
-    /// record from inside (the runtime could not start the container) the build counts as vanished:
-    /// an infrastructure failure, retried on another server.
-    /// </summary>
-    public static string Wrap(string buildScript, ContainerSpec spec)
-    {
-        Check(spec);
-        var s = new StringBuilder();
-        void L(string line = "") => s.Append(line).Append('\n');
-        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes(buildScript));
-        var remove = Remove(spec.Runtime, spec.Name);
-
-        L("#!/bin/bash");
-        L($"# Generated by KernelFarm for job {spec.JobId}: runs {InnerScriptName} in a {spec.Runtime} container (README \"Container builds\").");
-        L("set -u");
-        L($"KFARM_WS={Quote(spec.Workspace)}");
-        L("cd \"$KFARM_WS\" || exit 90");
-        L("echo $$ > pid.tmp && mv pid.tmp pid");
-        L("exec >>build.log 2>&1 </dev/null");
-        L($"printf '%s %s\\n' {spec.Runtime} {Quote(spec.Name)} > {RecordFile}.tmp && mv {RecordFile}.tmp {RecordFile} || exit 90");
-        L($"printf '%s' '{payload}' | base64 -d > {InnerScriptName} || exit 90");
-        // The signals reach the runtime's client too (same process group), which passes them into the
-        // container: keep waiting for it, so that the container is removed below.
-        L("trap 'echo \"kfarm: signalled: stopping the container\"' TERM HUP INT");
-        L($"{remove}  # one left by an earlier attempt in this workspace");
-        if (spec.Runtime == Podman)
-        {
-            L("if [ \"$(id -u)\" != 0 ]; then");
-            L("  set -- " + string.Join(' ', Run(spec, rootless: true)));
-            L("else");
-            L("  set -- " + string.Join(' ', Run(spec, rootless: false)));
-            L("fi");
-        }
-        else
-        {
-            L("set -- " + string.Join(' ', Run(spec, rootless: false)));
-        }
-        L("printf 'kfarm: container: %s\\n' \"$*\"");
-        L("\"$@\"");
-        L("kfarm_rc=$?");
-        L(remove);
-        L($"[ -s exit ] || echo \"kfarm: the container ended without an exit record ({spec.Runtime} exit $kfarm_rc)\"");
-        L("exit $kfarm_rc");
-        return s.ToString();
-    }
-
-    private static void Check(ContainerSpec spec)
+    /// <summary>Refuses a spec that could not be a safe command line (validated at submission already; checked again here).</summary>
+    public static void Check(ContainerSpec spec)
     {
         if (!Runtimes.Contains(spec.Runtime)) throw new ArgumentException($"unknown container runtime '{spec.Runtime}'", nameof(spec));
         if (!ContainerImageName.IsValid(spec.Image)) throw new ArgumentException($"unsafe container image name '{spec.Image}'", nameof(spec));

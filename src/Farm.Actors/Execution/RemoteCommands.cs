@@ -19,11 +19,12 @@ public static class RemoteCommands
     /// Creates the workspace, writes the script and starts it in its own session; prints the
     /// process-group id. Idempotent: an already launched workspace just prints its pid.
     /// </summary>
-    public static string Launch(string jobId, string workspace, string script)
+    public static string Launch(string jobId, string workspace, string script, string environment = "")
     {
         var ws = Quote(workspace);
         var id = Quote(jobId);
         var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes(script));
+        var env = Convert.ToBase64String(Encoding.UTF8.GetBytes(environment));
         return string.Join('\n',
             $"ws={ws}; id={id}",
             "mkdir -p -- \"$ws\" && cd -- \"$ws\" || exit 90",
@@ -33,6 +34,8 @@ public static class RemoteCommands
             // Re-attach to a live build or a finished one; a dead attempt without an exit record is started afresh.
             "if [ -s pid ]; then pg=$(cat pid); if kill -0 -- \"-$pg\" 2>/dev/null || [ -s exit ]; then cat pid; exit 0; fi; rm -f pid exit; fi",
             $"printf '%s' '{payload}' | base64 -d > {BuildScript.ScriptName} || exit 90",
+            // The job's environment (secrets too) for the script to read once and delete; only the agent can read it.
+            $"(umask 077; printf '%s' '{env}' | base64 -d > {BuildScript.EnvironmentFile}) || exit 90",
             $"setsid -f bash {BuildScript.ScriptName} </dev/null >/dev/null 2>&1 || exit 91",
             "for i in $(seq 200); do [ -s pid ] && { cat pid; exit 0; }; sleep 0.05; done",
             "echo 'build script did not start' >&2; exit 91");

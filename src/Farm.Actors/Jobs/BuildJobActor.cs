@@ -303,19 +303,19 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     {
         _drained = false;
         _streamRetries = 0; // every attempt gets its own re-attach budget
-        string script;
+        string script, environment;
         try
         {
-            script = BuildScript.Generate(BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default));
-            if (ContainerSpec.For(_jobId, _state.Request!.BuildConfig, _state.Placement!, _state.Workspace!) is { } container)
-                script = ContainerCommand.Wrap(script, container);
+            var plan = BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default);
+            script = BuildScript.Generate(plan);
+            environment = BuildScript.Environment(plan);
         }
         catch (Exception e)
         {   // a request the validator let through but the plan cannot express: fail, never crash-loop
             FailInfrastructure("preparing", $"cannot generate the build script: {e.Message}", retryable: false);
             return;
         }
-        Session().Tell(new SshSessionActor.Run(RemoteCommands.Launch(_jobId, _state.Workspace!, script), LaunchTag));
+        Session().Tell(new SshSessionActor.Run(RemoteCommands.Launch(_jobId, _state.Workspace!, script, environment), LaunchTag));
     }
 
     private void OnLaunched(SshSessionActor.RunResult r)
@@ -382,6 +382,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                 if (code == 0 && _state.Request!.BuildConfig.BootTest && _state.Boot is null)
                     Session().Tell(new SshSessionActor.Run(BootTest.ReadResult(_state.Workspace!), BootTag));
                 else if (code == 0) Transfer(includeArtifacts: true);
+                else if (code == BuildSandbox.Unavailable)
+                    FailInfrastructure(step, "the build server cannot isolate builds (its sandbox does not start): see the job's log");
                 else FailBuild(step, code);
                 break;
             case "vanished":

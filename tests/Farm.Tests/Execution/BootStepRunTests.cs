@@ -78,7 +78,12 @@ public sealed class BootStepRunTests : IDisposable
             $"cd {ShellQuote.Quote(ws)} || exit 90",
             "exec >>build.log 2>&1 </dev/null",
             $"step() {{ printf '{BuildScript.StepMarker}%s\\n' \"$1\"; }}",
+            // The boot step's own logic, without isolation (the fake QEMU lives in this test's temporary folder):
+            // BuildScriptRunTests and the integration tests run it in the real sandbox.
+            "kfarm_sb() { \"$@\"; }",
+            $"kfarm_filter() {{ sed -u 's/==> kfarm:/{BuildScript.NeutralisedMarker}/g'; }}",
             BootTest.Script(profile),
+            $"kfarm_sb bash -c {ShellQuote.Quote(ArtifactCollection.Manifest)} > manifest.tsv",
             "step done",
             "exit 0",
             "");

@@ -32,7 +32,7 @@ public sealed class BuildScriptTests : IDisposable
 
     /// <summary>The lines that run make (through the M array).</summary>
     private static string[] MakeLines(string script) =>
-        Lines(script).Select(l => l.Trim()).Where(l => l.StartsWith("run \"${KFARM_MAKE[@]}\"", StringComparison.Ordinal)).ToArray();
+        Lines(script).Select(l => l.Trim()).Where(l => l.StartsWith("srun \"${KFARM_MAKE[@]}\"", StringComparison.Ordinal)).ToArray();
 
     private void AssertBashSyntaxOk(string script)
     {
@@ -103,7 +103,8 @@ public sealed class BuildScriptTests : IDisposable
     public void Custom_env_values_appear_only_single_quoted()
     {
         var env = Env();
-        var script = BuildScript.Generate(Plan() with { CustomEnv = env });
+        var script = BuildScript.Environment(Plan() with { CustomEnv = env });
+        foreach (var value in env.Values.Where(v => v.Length >= 4)) Assert.DoesNotContain(value, BuildScript.Generate(Plan() with { CustomEnv = env }));
 
         foreach (var (key, value) in env)
         {
@@ -122,7 +123,7 @@ public sealed class BuildScriptTests : IDisposable
     public void Custom_env_exports_give_the_exact_values_in_bash()
     {
         var env = Env();
-        var script = BuildScript.Generate(Plan() with { CustomEnv = env });
+        var script = BuildScript.Environment(Plan() with { CustomEnv = env });
         var exports = string.Join('\n', env.Keys.Select(k =>
         {
             var start = script.IndexOf($"export {k}=", StringComparison.Ordinal);
@@ -143,11 +144,15 @@ public sealed class BuildScriptTests : IDisposable
     [Fact]
     public void Custom_env_is_exported_in_ordinal_key_order_before_the_first_step()
     {
-        var script = BuildScript.Generate(Plan() with { CustomEnv = new Dictionary<string, string> { ["b"] = "1", ["B"] = "2", ["A_1"] = "3" } });
-        var firstStep = script.IndexOf("step preparing", StringComparison.Ordinal);
-        var positions = new[] { "export A_1=", "export B=", "export b=" }.Select(k => script.IndexOf(k, StringComparison.Ordinal)).ToArray();
-        Assert.All(positions, p => Assert.InRange(p, 0, firstStep));
+        var plan = Plan() with { CustomEnv = new Dictionary<string, string> { ["b"] = "1", ["B"] = "2", ["A_1"] = "3" } };
+        var environment = BuildScript.Environment(plan);
+        var positions = new[] { "export A_1=", "export B=", "export b=" }.Select(k => environment.IndexOf(k, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0));
         Assert.Equal(positions.Order(), positions);
+        // read (and deleted) before the first step
+        var script = BuildScript.Generate(plan);
+        var read = script.IndexOf($". ./{BuildScript.EnvironmentFile}; rm -f {BuildScript.EnvironmentFile}", StringComparison.Ordinal);
+        Assert.InRange(read, 0, script.IndexOf("step preparing", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -157,7 +162,7 @@ public sealed class BuildScriptTests : IDisposable
         var builds = MakeLines(script).Where(l => l.EndsWith(" Image.gz", StringComparison.Ordinal) || l.EndsWith(" modules", StringComparison.Ordinal) || l.EndsWith(" dtbs", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(3, builds.Count);
-        Assert.All(builds, l => Assert.StartsWith("run \"${KFARM_MAKE[@]}\" -j12 'W=1' ", l));
+        Assert.All(builds, l => Assert.StartsWith("srun \"${KFARM_MAKE[@]}\" -j12 'W=1' ", l));
         Assert.DoesNotContain("-j12", string.Join('\n', MakeLines(script).Where(l => l.Contains("defconfig") || l.Contains("modules_install"))));
     }
 
@@ -170,14 +175,14 @@ public sealed class BuildScriptTests : IDisposable
         var script = BuildScript.Generate(Plan() with { Jobs = 8, ExtraMakeArgs = ["V=1", jArg] });
 
         Assert.DoesNotContain("-j8", script);
-        Assert.Contains($"run \"${{KFARM_MAKE[@]}}\" 'V=1' {ShellQuote.Quote(jArg)} bzImage\n", script);
+        Assert.Contains($"srun \"${{KFARM_MAKE[@]}}\" 'V=1' {ShellQuote.Quote(jArg)} bzImage\n", script);
     }
 
     [Fact]
     public void Extra_make_args_are_single_quoted_words()
     {
         var script = BuildScript.Generate(Plan() with { Jobs = 2, ExtraMakeArgs = ["KCFLAGS=-O2 -pipe", "W=1"], EnableModules = false });
-        Assert.Contains("run \"${KFARM_MAKE[@]}\" -j2 'KCFLAGS=-O2 -pipe' 'W=1' bzImage\n", script);
+        Assert.Contains("srun \"${KFARM_MAKE[@]}\" -j2 'KCFLAGS=-O2 -pipe' 'W=1' bzImage\n", script);
     }
 
     [Fact]
@@ -210,7 +215,7 @@ public sealed class BuildScriptTests : IDisposable
         Assert.Equal(toolchain.StartsWith("clang", StringComparison.Ordinal) || toolchain.StartsWith("llvm", StringComparison.Ordinal), plan.Llvm);
         var make = Lines(script).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
         Assert.Equal("KFARM_MAKE=(make -C source O=\"$KFARM_WS/build\" ARCH=x86_64" + variables + ")", make);
-        Assert.Contains($"fact compiler \"$({compiler} --version 2>/dev/null | head -n 1)\"", script);
+        Assert.Contains($"fact compiler \"$(kfarm_sb {compiler} --version 2>/dev/null | head -n 1)\"", script);
         Assert.Contains(Lines(Reproducer.Generate(plan, null, [])), l => l == "MAKE_CMD=(make -C source O=\"$WS/build\" ARCH=x86_64" + variables + ")");
     }
 
@@ -233,7 +238,7 @@ public sealed class BuildScriptTests : IDisposable
     public void With_ccache_cc_is_always_set_to_the_wrapper_and_the_compiler_kbuild_would_run(string toolchain, string cross, string compiler)
     {
         var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"], cross)), "/w/job-7", ArchitectureCatalog.Default);
-        Assert.Equal("/tmp/builds/.kfarm-cache/ccache", plan.CcacheDirectory);
+        Assert.Equal("/tmp/builds/.kfarm-cache/ccache/" + BuildPlan.CacheOwner(null), plan.CcacheDirectory);
         var make = Lines(BuildScript.Generate(plan)).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
         Assert.EndsWith(" \"CC=${KFARM_CCACHE}\"" + compiler + ")", make);
         Assert.Single(make.Split(' '), w => w.Contains("CC=", StringComparison.Ordinal) && !w.Contains("CROSS", StringComparison.Ordinal));
@@ -274,7 +279,7 @@ public sealed class BuildScriptTests : IDisposable
     public void Modules_are_built_and_installed_only_inside_the_config_modules_guard()
     {
         var lines = Lines(BuildScript.Generate(Plan() with { Jobs = 4 }));
-        var guard = Array.IndexOf(lines, "if grep -q '^CONFIG_MODULES=y' build/.config; then");
+        var guard = Array.IndexOf(lines, "if kfarm_sb grep -q '^CONFIG_MODULES=y' build/.config; then");
         Assert.True(guard > 0, "no CONFIG_MODULES guard");
         var fi = Array.IndexOf(lines, "fi", guard);
         var els = Array.IndexOf(lines, "else", guard);
@@ -292,7 +297,7 @@ public sealed class BuildScriptTests : IDisposable
     public void Modules_are_installed_only_when_the_patterns_ask_for_modules()
     {
         var script = BuildScript.Generate(Plan() with { Jobs = 4, ArtifactPatterns = ["vmlinux", "arch/*/boot/bzImage"] });
-        Assert.Contains("  run \"${KFARM_MAKE[@]}\" -j4 modules\n", script);
+        Assert.Contains("  srun \"${KFARM_MAKE[@]}\" -j4 modules\n", script);
         Assert.DoesNotContain(MakeLines(script), l => l.Contains("modules_install", StringComparison.Ordinal));
         Assert.Contains(MakeLines(BuildScript.Generate(Plan() with { ArtifactPatterns = ["drivers/*.ko"] })),
             l => l.Contains("modules_install", StringComparison.Ordinal));
@@ -349,10 +354,10 @@ public sealed class BuildScriptTests : IDisposable
         var target = BuildScript.Generate(Plan() with { KernelConfig = "tinyconfig" });
         var file = BuildScript.Generate(Plan() with { KernelConfig = "arch/x86/configs/x86_64_defconfig" });
 
-        Assert.Contains("run \"${KFARM_MAKE[@]}\" tinyconfig\n", target);
+        Assert.Contains("srun \"${KFARM_MAKE[@]}\" tinyconfig\n", target);
         Assert.DoesNotContain("olddefconfig", target);
-        Assert.Contains("run cp -- source/arch/x86/configs/x86_64_defconfig build/.config\n", file);
-        Assert.Contains("run \"${KFARM_MAKE[@]}\" olddefconfig\n", file);
+        Assert.Contains("srun cp -- source/arch/x86/configs/x86_64_defconfig build/.config\n", file);
+        Assert.Contains("srun \"${KFARM_MAKE[@]}\" olddefconfig\n", file);
     }
 
     [Fact]
@@ -363,8 +368,11 @@ public sealed class BuildScriptTests : IDisposable
             KconfigFragments = ["CONFIG_A=y", "kernel/configs/kvm_guest.config", "# CONFIG_B is not set"],
         });
 
-        Assert.Contains("printf '%s\\n' 'CONFIG_A=y' '# CONFIG_B is not set' > kfarm-fragment.config || exit $?\n", script);
-        Assert.Contains("merge_config.sh -m -O \"$KFARM_WS/build\" \"$KFARM_WS/build/.config\" \"$KFARM_WS/kfarm-fragment.config\" \"$KFARM_WS/source/\"'kernel/configs/kvm_guest.config')", script);
+        Assert.Contains("mkdir -p fragments && printf '%s\\n' 'CONFIG_A=y' '# CONFIG_B is not set' > fragments/kfarm-fragment.config || exit $?\n", script);
+        var mergeCommand = ConfigureSteps.For(Plan() with { KconfigFragments = ["CONFIG_A=y", "kernel/configs/kvm_guest.config", "# CONFIG_B is not set"] },
+            "\"${KFARM_MAKE[@]}\"", "$KFARM_WS").Single(c => c.Kind == ConfigureSteps.Kind.Tree).Text;
+        Assert.Contains("merge_config.sh -m -O \"$KFARM_WS/build\" \"$KFARM_WS/build/.config\" \"$KFARM_WS/fragments/kfarm-fragment.config\" \"$KFARM_WS/source/\"'kernel/configs/kvm_guest.config')", mergeCommand);
+        Assert.Contains("srun bash -c " + ShellQuote.Quote(mergeCommand) + "\n", script); // the tree's script runs in the sandbox
         var merge = script.IndexOf("merge_config.sh -m", StringComparison.Ordinal);
         Assert.True(script.IndexOf("olddefconfig", merge, StringComparison.Ordinal) > merge, "olddefconfig must follow the merge");
         Assert.DoesNotContain("kfarm-fragment", BuildScript.Generate(Plan() with { KconfigFragments = ["kernel/configs/kvm_guest.config"] }));
@@ -384,10 +392,12 @@ public sealed class BuildScriptTests : IDisposable
     public void Workspace_is_quoted_and_artifact_patterns_are_left_for_bash_to_glob()
     {
         var script = BuildScript.Generate(Plan() with { Workspace = "/srv/it's here", ArtifactPatterns = ["vmlinux", "*.ko", "arch/*/boot/bzImage"] });
-        Assert.Contains("KFARM_WS='/srv/it'\\''s here'\n", script);
-        Assert.Contains("for kfarm_f in vmlinux; do", script);
-        Assert.Contains("for kfarm_f in **/*.ko; do", script);
-        Assert.Contains("for kfarm_f in arch/*/boot/bzImage; do", script);
+        Assert.Contains("export KFARM_WS='/srv/it'\\''s here'\n", script);
+        var collect = ArtifactCollection.Collect(["vmlinux", "*.ko", "arch/*/boot/bzImage"]);
+        Assert.Contains("srun bash -c " + ShellQuote.Quote(collect) + "\n", script); // collected in the sandbox
+        Assert.Contains("for f in vmlinux; do", collect);
+        Assert.Contains("for f in **/*.ko; do", collect);
+        Assert.Contains("for f in arch/*/boot/bzImage; do", collect);
     }
 
     [Theory]

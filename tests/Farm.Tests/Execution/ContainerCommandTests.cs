@@ -66,15 +66,16 @@ public sealed class ContainerCommandTests
 
         Assert.Equal(["run", "--rm", "--name", $"'kfarm-{JobId}'"], words.Skip(1).Take(4));
         Assert.Contains("--pull=never", words);
-        Assert.Contains("--network=host", words);
-        Assert.Equal($"'{Ws}:{Ws}'", words[words.IndexOf("--volume") + 1]);
+        Assert.Contains("--network=none", words);
+        Assert.Contains("--cap-drop=all", words);
+        Assert.Equal($"'{Ws}/source:{Ws}/source'", words[words.IndexOf("--volume") + 1]);
+        Assert.DoesNotContain($"'{Ws}:{Ws}'", words);
         Assert.Equal($"'{Ws}'", words[words.IndexOf("--workdir") + 1]);
-        Assert.Equal("KFARM_CONTAINER=1", words[words.IndexOf("--env") + 1]);
-        // the image, then the shim that runs the build script written into the workspace
+        // the image, then the shim that runs the command appended by the caller
         var image = words.IndexOf($"'{Image}'");
         Assert.True(image > words.IndexOf("--workdir"));
         Assert.Equal(["bash", "-c"], words.Skip(image + 1).Take(2));
-        Assert.Equal($"'{Ws}/kfarm-build.sh'", words[^1]);
+        Assert.Equal("kfarm-container", words[^1]);
     }
 
     [Theory]
@@ -116,7 +117,6 @@ public sealed class ContainerCommandTests
     public void Unsafe_image_names_are_refused_even_past_validation(string image)
     {
         Assert.Throws<ArgumentException>(() => ContainerCommand.Run(Spec(image: image), rootless: true));
-        Assert.Throws<ArgumentException>(() => ContainerCommand.Wrap("exit 0\n", Spec(image: image)));
     }
 
     [Fact]
@@ -175,42 +175,5 @@ public sealed class ContainerCommandTests
     {
         var placement = new Placement(JobId, Server(), new Toolchain("gcc-12", ["x86_64"]));
         Assert.Null(ContainerSpec.For(JobId, new BuildConfig { ContainerImage = null }, placement, Ws));
-    }
-
-    // ---- the wrapper ----
-
-    [Theory]
-    [InlineData(ContainerCommand.Podman)]
-    [InlineData(ContainerCommand.Docker)]
-    public void The_wrapper_is_valid_bash_and_records_pid_before_it_runs_the_container(string runtime)
-    {
-        var wrapper = ContainerCommand.Wrap("echo hi\n", Spec(runtime, 1, 512));
-        var check = LocalShell.Run(LocalShell.Bash, ["-n", "-c", wrapper]);
-        Assert.True(check.ExitCode == 0, check.Stderr);
-        var pid = wrapper.IndexOf("> pid.tmp && mv pid.tmp pid", StringComparison.Ordinal);
-        var run = wrapper.IndexOf($"set -- {runtime} run", StringComparison.Ordinal);
-        Assert.True(pid > 0 && run > pid, wrapper);
-        Assert.Contains($"{runtime} rm -f", wrapper);
-        if (runtime == ContainerCommand.Podman)
-        {   // rootless or not is decided on the server
-            Assert.Contains("if [ \"$(id -u)\" != 0 ]; then", wrapper);
-            Assert.Contains("--userns=keep-id", wrapper);
-        }
-        else
-        {
-            Assert.DoesNotContain("--userns", wrapper);
-        }
-    }
-
-    [Fact]
-    public void The_build_script_leaves_pid_to_the_wrapper_inside_a_container()
-    {
-        Assert.True(ArchitectureCatalog.Default.TryGet("x86_64", out var x86));
-        var script = BuildScript.Generate(new BuildPlan
-        {
-            JobId = JobId, Workspace = Ws, SourceRepository = "git://127.0.0.1/x.git", Branch = "master", CommitHash = "HEAD",
-            Architecture = x86,
-        });
-        Assert.Contains("[ -n \"${KFARM_CONTAINER:-}\" ] || { echo $$ > pid.tmp && mv pid.tmp pid; }", script);
     }
 }

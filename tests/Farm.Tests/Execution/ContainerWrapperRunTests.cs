@@ -20,9 +20,9 @@ public sealed class ContainerWrapperRunTests : IDisposable
           rm) exit 0 ;;
           run)
             [ -n "${FAKE_RUNTIME_FAIL:-}" ] && { echo "Error: localhost/x: image not known" >&2; exit 125; }
-            for a in "$@"; do [ "$a" = KFARM_CONTAINER=1 ] && export KFARM_CONTAINER=1; done
-            # the last word is the build script; the real shim is left out: it signals every process of its PID namespace
-            exec bash "${@: -1}" ;;
+            # the words after kfarm-container are the command; the real shim is left out: it signals every process of its PID namespace
+            while [ $# -gt 0 ] && [ "$1" != kfarm-container ]; do shift; done; shift
+            exec "$@" ;;
         esac
         exit 3
         """;
@@ -50,28 +50,21 @@ public sealed class ContainerWrapperRunTests : IDisposable
     private ContainerSpec Spec(string runtime = ContainerCommand.Podman) =>
         new() { Runtime = runtime, Image = "localhost/kernelfarm-builder:bookworm", JobId = JobId, Workspace = _ws, Cpus = 2, MemoryMb = 1024 };
 
-    /// <summary>What the build script does that matters here: its pid only outside a container, log, artifacts, exit record.</summary>
-    private string InnerScript(int exitCode = 0) => $$"""
-        cd '{{_ws}}' || exit 90
-        [ -n "${KFARM_CONTAINER:-}" ] || { echo $$ > pid.tmp && mv pid.tmp pid; }
-        exec >>build.log 2>&1
-        echo "inside: KFARM_CONTAINER=$KFARM_CONTAINER"
-        mkdir -p artifacts && echo image > artifacts/bzImage
-        printf '%s %s\n' {{exitCode}} {{(exitCode == 0 ? "done" : "building")}} > exit
-        exit {{exitCode}}
-
-        """;
-
     private string Env(bool failRuntime = false) =>
         $"export PATH='{_bin}':\"$PATH\" FAKE_RUNTIME_LOG='{_log}'{(failRuntime ? " FAKE_RUNTIME_FAIL=1" : "")}; ";
 
-    /// <summary>Starts the wrapper as the launcher would (uploaded as kfarm-run.sh) and returns (its pid, its exit code).</summary>
-    private (int Pid, int ExitCode) RunWrapper(string wrapper, bool failRuntime = false)
+    /// <summary>The sandbox's definition for a container plan, then one command in it, run as the build script runs them.</summary>
+    private ProcessResult RunInSandbox(string runtime, string command, bool failRuntime = false)
     {
-        File.WriteAllText(Path.Combine(_ws, BuildScript.ScriptName), wrapper);
-        var r = LocalShell.BashC(Env(failRuntime) + $"bash '{_ws}/{BuildScript.ScriptName}' & p=$!; wait $p; echo \"$p $?\"");
-        var words = r.StdoutText.Trim().Split(' ');
-        return (int.Parse(words[0]), int.Parse(words[1]));
+        Assert.True(ArchitectureCatalog.Default.TryGet("x86_64", out var x86));
+        var plan = new BuildPlan
+        {
+            JobId = JobId, Workspace = _ws, SourceRepository = "git://127.0.0.1/x.git", Branch = "master", CommitHash = "HEAD",
+            Architecture = x86, Container = Spec(runtime), CustomEnv = new Dictionary<string, string> { ["SECRET_TOKEN"] = "s3cr3t" },
+        };
+        var script = "set -u\nexport KFARM_WS='" + _ws + "' SECRET_TOKEN=s3cr3t\ncd \"$KFARM_WS\" || exit 90\n"
+            + string.Join('\n', BuildSandbox.DefineLines(plan)) + "\n" + command + "\n";
+        return LocalShell.BashC(Env(failRuntime) + script);
     }
 
     private string[] RuntimeCalls() => File.Exists(_log) ? File.ReadAllLines(_log) : [];
@@ -81,49 +74,35 @@ public sealed class ContainerWrapperRunTests : IDisposable
     [Theory]
     [InlineData(ContainerCommand.Podman, "rm -f -i -t 0 " + Name)]
     [InlineData(ContainerCommand.Docker, "rm -f " + Name)]
-    public void The_wrapper_records_itself_as_pid_runs_the_script_in_the_container_and_removes_it(string runtime, string remove)
+    public void The_sandbox_records_the_container_and_runs_each_command_in_a_container_without_network_or_the_workspace_top(string runtime, string remove)
     {
-        var (pid, exitCode) = RunWrapper(ContainerCommand.Wrap(InnerScript(), Spec(runtime)));
+        var r = RunInSandbox(runtime, "kfarm_sb bash -c 'echo \"inside $PWD $SECRET_TOKEN\"'");
 
-        Assert.Equal(0, exitCode);
-        Assert.Equal($"{pid}\n", Ws("pid"));                 // the wrapper's: the process group the farm signals
+        Assert.True(r.ExitCode == 0, r.Stderr + r.StdoutText);
+        Assert.Contains($"inside {_ws} s3cr3t", r.StdoutText);
         Assert.Equal($"{runtime} {Name}\n", Ws("container"));
-        Assert.Equal(InnerScript(), Ws(ContainerCommand.InnerScriptName));
-        Assert.Equal("0 done\n", Ws("exit"));
-        Assert.Equal("image\n", Ws("artifacts/bzImage"));
         var calls = RuntimeCalls();
-        Assert.Equal(3, calls.Length);
-        Assert.Equal(remove, calls[0]);                        // one left by an earlier attempt
-        Assert.StartsWith($"run --rm --name {Name} --pull=never --network=host", calls[1]);
-        Assert.Contains("--cpus 2 --memory 1024m", calls[1]);
-        Assert.Equal(remove, calls[2]);
-        var log = Ws("build.log");
-        Assert.Contains($"kfarm: container: {runtime} run --rm --name {Name}", log);
-        Assert.Contains("inside: KFARM_CONTAINER=1", log);
+        Assert.Equal(3, calls.Length);                         // the old one removed, the check, the command
+        Assert.Equal(remove, calls[0]);
+        var run = calls[2];
+        Assert.StartsWith($"run --rm --name {Name} --pull=never --network=none --cap-drop=all --security-opt no-new-privileges", run);
+        Assert.Contains("--cpus 2 --memory 1024m", run);
+        foreach (var folder in BuildSandbox.WritableFolders) Assert.Contains($"--volume {_ws}/{folder}:{_ws}/{folder} ", run);
+        Assert.Contains($"--volume {_ws}/fragments:{_ws}/fragments:ro ", run);
+        Assert.DoesNotContain($"--volume {_ws}:", run);     // the farm's records stay out of the container
+        Assert.Contains("--env SECRET_TOKEN ", run);           // by name: the value is not on a command line
+        Assert.DoesNotContain("s3cr3t", run);
     }
 
     [Fact]
-    public void A_failing_build_keeps_its_exit_record_and_the_container_is_removed_all_the_same()
+    public void A_runtime_that_cannot_start_a_container_fails_the_attempt_as_the_servers_fault()
     {
-        var (_, exitCode) = RunWrapper(ContainerCommand.Wrap(InnerScript(exitCode: 2), Spec()));
+        var r = RunInSandbox(ContainerCommand.Podman, "echo unreachable", failRuntime: true);
 
-        Assert.Equal(2, exitCode);
-        Assert.Equal("2 building\n", Ws("exit"));
-        Assert.Equal($"rm -f -i -t 0 {Name}", RuntimeCalls()[^1]);
-    }
-
-    [Fact]
-    public void A_container_that_never_started_leaves_no_exit_record_so_the_farm_sees_an_infrastructure_failure()
-    {
-        var (_, exitCode) = RunWrapper(ContainerCommand.Wrap(InnerScript(), Spec()), failRuntime: true);
-
-        Assert.Equal(125, exitCode);
-        Assert.False(File.Exists(Path.Combine(_ws, "exit")));
-        var log = Ws("build.log");
-        Assert.Contains("image not known", log);
-        Assert.Contains("kfarm: the container ended without an exit record (podman exit 125)", log);
-        Assert.Equal($"rm -f -i -t 0 {Name}", RuntimeCalls()[^1]);
-        Assert.StartsWith("vanished", LocalShell.BashC(RemoteCommands.Status(_ws)).StdoutText);
+        Assert.Equal(BuildSandbox.Unavailable, r.ExitCode);
+        Assert.Contains("the build sandbox does not start on this server", r.StdoutText);
+        Assert.Contains("image not known", r.StdoutText);
+        Assert.DoesNotContain("unreachable", r.StdoutText);
     }
 
     [Theory]

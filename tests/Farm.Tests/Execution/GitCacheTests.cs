@@ -42,7 +42,7 @@ public sealed class GitCacheTests
     }
 
     [Fact]
-    public void A_container_build_clones_because_only_its_workspace_is_mounted()
+    public void A_container_build_uses_the_mirror_too_fetched_by_the_agent_and_mounted_read_only()
     {
         var placement = BuildScriptTests.PlacementWith(new Toolchain("gcc-12", ["x86_64"]));
         var host = BuildPlan.From("job-7", BuildScriptTests.Request("x86_64"), placement, "/w/job-7", ArchitectureCatalog.Default);
@@ -54,8 +54,10 @@ public sealed class GitCacheTests
             ContainerImage = "localhost/b:1",
         };
         var inContainer = BuildPlan.From("job-7", BuildScriptTests.Request("x86_64"), podman, "/w/job-7", ArchitectureCatalog.Default);
-        Assert.Null(inContainer.GitMirror);
-        Assert.Contains("git clone --no-tags", BuildScript.Generate(inContainer), StringComparison.Ordinal);
+        Assert.Equal(host.GitMirror, inContainer.GitMirror);
+        var script = BuildScript.Generate(inContainer);
+        Assert.DoesNotContain("git clone", script, StringComparison.Ordinal);
+        Assert.Contains($"--volume {ShellQuote.Quote(host.GitMirror + ":" + host.GitMirror + ":ro")}", script, StringComparison.Ordinal);
     }
 
     [Fact]
