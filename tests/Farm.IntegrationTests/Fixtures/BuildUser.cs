@@ -22,9 +22,9 @@ public static class BuildUser
     public static string HomeDirectory { get { EnsureExists(); return _home; } }
 
     /// <summary>
-    /// Creates the user if missing (<c>useradd -m -s /bin/bash kfbuild</c>) and makes sure its
-    /// password field is <c>*</c> rather than the default locked <c>!</c>: with
-    /// <c>UsePAM no</c> sshd refuses even public-key logins to accounts whose password is locked.
+    /// Sets the account up with scripts/setup-build-server.sh (idempotent): created if missing, key-only
+    /// (password field <c>*</c>, not the locked <c>!</c> that sshd refuses without PAM), start-up files
+    /// and authorized_keys owned by root, and bwrap checked to sandbox it.
     /// </summary>
     public static void EnsureExists()
     {
@@ -35,18 +35,11 @@ public static class BuildUser
             if (_ensured)
                 return;
             TempDirectory.EnsureRoot();
-            // flock(1) serialises concurrent test processes; "|| id -u" tolerates a useradd that
-            // lost a race ("already exists"). usermod unlocks the password field (see above).
-            const string script = """
-                set -e
-                if ! id -u "$1" >/dev/null 2>&1; then
-                  useradd -m -s /bin/bash "$1" || id -u "$1" >/dev/null
-                fi
-                case "$(getent shadow "$1" | cut -d: -f2)" in
-                  '!'*|'') usermod -p '*' "$1" ;;
-                esac
-                """;
-            Proc.Run("flock", ["-w", "60", LockFile, "sh", "-c", script, "sh", Name], throwOnError: true);
+            // The account is made the way a real build server's is (scripts/setup-build-server.sh, without
+            // the package installs: .ci/run's install-deps.sh did those); flock(1) serialises concurrent test processes.
+            var setup = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../scripts/setup-build-server.sh"));
+            Proc.Run("flock", ["-w", "60", LockFile, "bash", setup, "--user", Name, "--no-install",
+                "--workspace-root", TempDirectory.Root + "/build-server-workspaces"], throwOnError: true);
 
             var passwd = File.ReadLines("/etc/passwd")
                 .Select(l => l.Split(':'))
