@@ -73,8 +73,11 @@ public sealed class WebhookSender : ReceiveActor, IWithTimers
                     ? new Attempted(status, $"HTTP {status}: a redirect, which webhooks do not follow", Final: true)
                     : new Attempted(status, null);
             }
-            var error = t.Exception?.GetBaseException();
-            return new Attempted(null, error?.Message ?? "timed out", Final: error is WebhookRefusedException);
+            // AggregateException.GetBaseException stops at the HttpRequestException; a refusal is further in.
+            Exception? error = t.Exception?.InnerException;
+            for (var e = error; e is not null; e = e.InnerException)
+                if (e is WebhookRefusedException) return new Attempted(null, e.Message, Final: true);
+            return new Attempted(null, error?.GetBaseException().Message ?? "timed out");
         }, TaskScheduler.Default).PipeTo(Self);
     }
 
