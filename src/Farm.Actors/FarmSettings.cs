@@ -49,6 +49,8 @@ public sealed class FarmSettings
     public TimeSpan WebhookBackoff { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>Hosts webhooks may call ("ci.example.com", ".example.com" for a domain); empty allows any.</summary>
     public List<string> WebhookAllowedHosts { get; set; } = [];
+    /// <summary>Networks and headers webhooks may use beyond the safe defaults (docs/webhooks.md).</summary>
+    public Webhooks.WebhookSettings Webhooks { get; set; } = new();
 
     public TimeSpan BackoffBefore(int attempt) =>
         TimeSpan.FromTicks(RetryBackoff.Ticks * (1L << Math.Clamp(attempt - 2, 0, 10)));

@@ -24,6 +24,11 @@ builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.M
 var settings = builder.Configuration.GetSection("Farm").Get<FarmSettings>() ?? new FarmSettings();
 if (settings.Persistence is not ("sqlite" or "postgres"))
     throw new InvalidOperationException($"Farm:Persistence must be 'sqlite' or 'postgres', not '{settings.Persistence}'");
+KernelFarm.Actors.Webhooks.FarmAddresses.Validate(settings.Webhooks);
+// The addresses this node serves HTTP on are its own: webhooks may not call them (docs/webhooks.md).
+foreach (var url in (builder.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    if (Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var listen))
+        settings.Webhooks.OwnAddresses.Add(listen.Host);
 builder.Services.AddSingleton(settings);
 
 Directory.CreateDirectory(settings.DataDirectory);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
 using KernelFarm.IntegrationTests.Fixtures;
@@ -7,14 +8,18 @@ using Xunit;
 
 namespace KernelFarm.IntegrationTests;
 
-/// <summary>Webhooks of ended jobs, delivered to a real HTTP listener on loopback that fails the first call.</summary>
-public sealed class WebhookTests(FarmFixture fixture) : IClassFixture<FarmFixture>, IAsyncDisposable
+/// <summary>
+/// Webhooks of ended jobs, delivered to a real HTTP listener on loopback that fails the first call. The farm
+/// allows loopback and Authorization by configuration (<see cref="WebhookFarmFixture"/>); WebhookAttackTests
+/// shows what a farm without those allowances refuses.
+/// </summary>
+public sealed class WebhookTests(WebhookFarmFixture fixture) : IClassFixture<WebhookFarmFixture>, IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private FarmWithServers Env => fixture.Env;
     private FarmProcess Farm => fixture.Env.Farm;
 
-    private sealed record Call(string Path, string? Event, string? Delivery, string? Token, JsonObject Body);
+    private sealed record Call(string Path, string? Event, string? Delivery, string? Token, string? Authorization, JsonObject Body);
 
     private readonly ConcurrentQueue<Call> _calls = new();
     private readonly HttpListener _listener = new();
@@ -24,8 +29,8 @@ public sealed class WebhookTests(FarmFixture fixture) : IClassFixture<FarmFixtur
 
     private string Url(string path) => $"http://127.0.0.1:{_port}/{path}";
 
-    /// <summary>Answers 503 to the first <paramref name="failFirst"/> calls, 200 after.</summary>
-    private void Listen(int failFirst)
+    /// <summary>Answers 503 to the first <paramref name="failFirst"/> calls, 200 after; /redirect… answers 302 to <paramref name="redirectTo"/>.</summary>
+    private void Listen(int failFirst, string? redirectTo = null)
     {
         _failuresLeft = failFirst;
         _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
@@ -40,8 +45,13 @@ public sealed class WebhookTests(FarmFixture fixture) : IClassFixture<FarmFixtur
                 using var reader = new StreamReader(ctx.Request.InputStream);
                 var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
                 _calls.Enqueue(new Call(ctx.Request.Url!.AbsolutePath, ctx.Request.Headers["X-KernelFarm-Event"],
-                    ctx.Request.Headers["X-KernelFarm-Delivery"], ctx.Request.Headers["X-Receiver-Token"], body));
-                ctx.Response.StatusCode = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 503 : 200;
+                    ctx.Request.Headers["X-KernelFarm-Delivery"], ctx.Request.Headers["X-Receiver-Token"], ctx.Request.Headers["Authorization"], body));
+                if (redirectTo is not null && ctx.Request.Url.AbsolutePath.StartsWith("/redirect"))
+                {
+                    ctx.Response.StatusCode = 302;
+                    ctx.Response.RedirectLocation = redirectTo;
+                }
+                else ctx.Response.StatusCode = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 503 : 200;
                 ctx.Response.Close();
             }
         });
@@ -71,7 +81,12 @@ public sealed class WebhookTests(FarmFixture fixture) : IClassFixture<FarmFixtur
     {
         Listen(failFirst: 1);
         var id = await Farm.SubmitAsync(JobWithHooks([
-            new JsonObject { ["url"] = Url("done"), ["headers"] = new JsonObject { ["X-Receiver-Token"] = "receiver-secret-1" } },
+            new JsonObject
+            {
+                ["url"] = Url("done"),
+                // Authorization only because this farm allows it (Farm__Webhooks__AllowedHeaders__0)
+                ["headers"] = new JsonObject { ["X-Receiver-Token"] = "receiver-secret-1", ["Authorization"] = "Bearer receiver-secret-2" },
+            },
             new JsonObject { ["url"] = Url("failures-only"), ["events"] = new JsonArray("failed") },
         ]));
 
@@ -90,6 +105,7 @@ public sealed class WebhookTests(FarmFixture fixture) : IClassFixture<FarmFixtur
             Assert.Equal("completed", c.Event);
             Assert.Equal($"{id}-0", c.Delivery);
             Assert.Equal("receiver-secret-1", c.Token);
+            Assert.Equal("Bearer receiver-secret-2", c.Authorization);
             Assert.Equal(id, c.Body["job_id"]!.GetValue<string>());
             Assert.Contains("bzImage", c.Body["artifacts"]!.AsArray().Select(a => a!["path"]!.GetValue<string>()));
         });
@@ -97,6 +113,7 @@ public sealed class WebhookTests(FarmFixture fixture) : IClassFixture<FarmFixtur
         // The view shows the header's name, never its value.
         var view = (await Farm.GetJobAsync(id)).ToJsonString();
         Assert.DoesNotContain("receiver-secret-1", view);
+        Assert.DoesNotContain("receiver-secret-2", view);
         Assert.Contains("X-Receiver-Token", view);
     }
 
@@ -128,5 +145,28 @@ public sealed class WebhookTests(FarmFixture fixture) : IClassFixture<FarmFixtur
         var (status, body) = await Farm.PostJobAsync(JobWithHooks([new JsonObject { ["url"] = "file:///etc/passwd" }]));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("webhooks[0].url", body.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_redirect_is_recorded_as_a_failed_delivery_and_never_followed_even_to_an_allowed_address()
+    {
+        // The second listener would be allowed (loopback is, here): only the redirect rule keeps it uncalled.
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        second.Start();
+        try
+        {
+            Listen(failFirst: 0, redirectTo: $"http://127.0.0.1:{((IPEndPoint)second.LocalEndpoint).Port}/stolen");
+            var id = await Farm.SubmitAsync(JobWithHooks([new JsonObject { ["url"] = Url("redirect") }]));
+
+            var job = await WaitForDeliveriesAsync(id, 1);
+            var delivery = Assert.Single(job["webhook_deliveries"]!.AsArray())!;
+            Assert.False(delivery["delivered"]!.GetValue<bool>());
+            Assert.Equal(302, delivery["http_status"]!.GetValue<int>());
+            Assert.Equal(1, delivery["attempts"]!.GetValue<int>()); // a redirect is final, not retried
+            Assert.Contains("redirect", delivery["error"]!.GetValue<string>());
+            Assert.Equal("/redirect", Assert.Single(_calls).Path);
+            Assert.False(second.Pending()); // nobody even connected to the redirect's target
+        }
+        finally { second.Stop(); }
     }
 }

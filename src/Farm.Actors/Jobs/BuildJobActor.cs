@@ -570,7 +570,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             if (!WebhookPayload.Wants(hooks[i], _state.Status) || _state.WebhookDeliveries.Any(d => d.Index == index) || !_delivering.Add(i)) continue;
             payload ??= WebhookPayload.Build(Record());
             Context.ActorOf(WebhookSender.Props(_jobId, i, hooks[i], WebhookPayload.EventOf(_state.Status), payload,
-                _settings.WebhookAttempts, _settings.WebhookBackoff), $"webhook-{i}");
+                _settings.WebhookAttempts, _settings.WebhookBackoff, Webhooks.WebhookHttp.For(_settings).Client), $"webhook-{i}");
         }
     }
 

@@ -107,7 +107,7 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             errors.Add(new("submitted_by", "is set by the farm from the submitter's API token"));
         }
 
-        WebhookRules.Check(request.Webhooks, _policy.WebhookAllowedHosts, errors);
+        WebhookRules.Check(request.Webhooks, _policy, errors);
         BootTestRules.Check(request, _policy.Architectures, errors);
 
         // Non-nullable in C#, but JSON "build_config": null still produces a null here.

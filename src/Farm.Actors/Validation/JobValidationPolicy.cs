@@ -1,4 +1,5 @@
 using KernelFarm.Actors.Execution;
+using KernelFarm.Actors.Webhooks;
 
 namespace KernelFarm.Actors.Validation;
 
@@ -9,4 +10,8 @@ public sealed record JobValidationPolicy(IReadOnlyList<string> AllowedOutputRoot
 {
     /// <summary>Hosts a job's webhooks may call (".example.com" for a domain); empty means any.</summary>
     public IReadOnlyList<string> WebhookAllowedHosts { get; init; } = [];
+    /// <summary>Which IP literals a webhook URL may name; the default refuses every non-public address.</summary>
+    public WebhookAddressPolicy WebhookAddresses { get; init; } = new([], []);
+    /// <summary>Credential and routing headers the farm lets jobs set (Farm:Webhooks:AllowedHeaders).</summary>
+    public IReadOnlySet<string> WebhookAllowedHeaders { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 }

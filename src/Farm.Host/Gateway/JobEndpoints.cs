@@ -22,6 +22,8 @@ public static class JobEndpoints
         var validator = new JobRequestValidator(new JobValidationPolicy(settings.EffectiveOutputRoots, ArchitectureCatalog.Default)
         {
             WebhookAllowedHosts = settings.WebhookAllowedHosts,
+            WebhookAddresses = new KernelFarm.Actors.Webhooks.FarmAddresses(settings).Policy(),
+            WebhookAllowedHeaders = settings.Webhooks.AllowedHeaders.ToHashSet(StringComparer.OrdinalIgnoreCase),
         });
         var store = new ArtifactStore(settings.ArtifactStoragePath);
 
@@ -40,7 +42,7 @@ public static class JobEndpoints
         }).RequireAuthorization(FarmPolicies.Submitter);
 
         g.MapGet("", async (string? status, string? server, string? architecture, string? since, string? until, int? offset, int? limit,
-            IRequiredActor<JobIndex> index) =>
+            HttpContext http, IRequiredActor<JobIndex> index) =>
         {
             var (filter, problem) = ListFilter.Parse(status, server, architecture, since, until);
             if (problem is not null) return problem;
@@ -52,20 +54,20 @@ public static class JobEndpoints
                 total = page.Total,
                 offset = offset ?? 0,
                 limit = limit ?? 100,
-                jobs = page.Jobs.Select(j => Views.Job(j.ToRecord(store.LogPathFor(j.Id, j.ArtifactDirectory)))).ToList(),
+                jobs = page.Jobs.Select(j => Views.Job(j.ToRecord(store.LogPathFor(j.Id, j.ArtifactDirectory)), http.User)).ToList(),
             });
         });
 
-        g.MapGet("/{id}", async (string id, IRequiredActor<BuildJobs> jobs) =>
-            await GetJob(jobs.ActorRef, id, settings) is { } job ? Results.Ok(Views.Job(job)) : Problems.NotFound("build job", id));
+        g.MapGet("/{id}", async (string id, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
+            await GetJob(jobs.ActorRef, id, settings) is { } job ? Results.Ok(Views.Job(job, http.User)) : Problems.NotFound("build job", id));
 
-        g.MapPost("/{id}/cancel", async (string id, IRequiredActor<BuildJobs> jobs) =>
+        g.MapPost("/{id}/cancel", async (string id, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
         {
             if (!IsJobId(id)) return Problems.NotFound("build job", id);
             var reply = await jobs.ActorRef.Ask<object>(new BuildJobCommands.Cancel(id), settings.AskTimeout);
             return reply switch
             {
-                BuildJobReplies.JobView v => Results.Json(Views.Job(v.Job), statusCode: StatusCodes.Status202Accepted),
+                BuildJobReplies.JobView v => Results.Json(Views.Job(v.Job, http.User), statusCode: StatusCodes.Status202Accepted),
                 BuildJobReplies.AlreadyFinished f => Problems.Conflict($"job {id} already ended as {f.Job.Status.ToString().ToLowerInvariant()}"),
                 _ => Problems.NotFound("build job", id),
             };
@@ -155,9 +157,9 @@ public static class JobEndpoints
         {
             case QueueReplies.Accepted { Existing: true } existing:
                 var current = await jobs.Ask<object>(new BuildJobCommands.Get(existing.Job.Id), settings.AskTimeout);
-                return current is BuildJobReplies.JobView v ? Results.Ok(Views.Job(v.Job)) : Results.Ok(Views.Job(existing.Job));
+                return current is BuildJobReplies.JobView v ? Results.Ok(Views.Job(v.Job, http.User)) : Results.Ok(Views.Job(existing.Job, http.User));
             case QueueReplies.Accepted accepted:
-                return Results.Json(Views.Job(accepted.Job), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
+                return Results.Json(Views.Job(accepted.Job, http.User), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
             case QueueReplies.QueueFull full:
                 http.Response.Headers.RetryAfter = full.RetryAfterSeconds.ToString();
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full",

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KernelFarm.Host.Auth;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Serialization;
 using KernelFarm.Messages.Servers;
@@ -9,7 +11,8 @@ namespace KernelFarm.Host.Gateway;
 /// <summary>The API's JSON shapes: a job is its request's fields plus its record; a server is its registration plus live state.</summary>
 public static class Views
 {
-    public static JsonObject Job(JobRecord job)
+    /// <summary>The job as <paramref name="viewer"/> may see it: webhooks and their deliveries only for its owner and operators.</summary>
+    public static JsonObject Job(JobRecord job, ClaimsPrincipal? viewer)
     {
         var o = JsonSerializer.SerializeToNode(job.Request, FarmJson.Options)!.AsObject();
         var record = JsonSerializer.SerializeToNode(job with { Request = new BuildJobRequest() }, FarmJson.Options)!.AsObject();
@@ -25,6 +28,12 @@ public static class Views
         foreach (var hook in result["webhooks"]?.AsArray() ?? [])
             if (hook?["headers"] is JsonObject headers)
                 foreach (var name in headers.Select(h => h.Key).ToList()) headers[name] = "***";
+        // Where a job reports to (internal URLs, delivery errors naming addresses) is its owner's business.
+        if (!WebhookVisibility.CanSee(viewer, job))
+        {
+            result.Remove("webhooks");
+            result.Remove("webhook_deliveries");
+        }
         return result;
     }
 

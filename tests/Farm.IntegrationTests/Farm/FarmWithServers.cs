@@ -19,7 +19,8 @@ public sealed class FarmWithServers : IAsyncDisposable
 
     public string RepoUrl => Git.Url(FakeKernelTree.RepoDirName);
 
-    public static async Task<FarmWithServers> StartAsync(int x86Slots = 1)
+    /// <param name="environment">More host settings (Farm__X), applied over the defaults below.</param>
+    public static async Task<FarmWithServers> StartAsync(int x86Slots = 1, IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = TempDirectory.Create("farm");
         var x86 = await SshBuildServer.StartAsync("127.0.0.2");
@@ -28,12 +29,14 @@ public sealed class FarmWithServers : IAsyncDisposable
         Directory.CreateDirectory(repos);
         var tree = FakeKernelTree.Create(repos);
         var git = await GitDaemon.StartAsync(repos);
-        var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"), new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             // webhook retries in tenths of seconds, not the production seconds
             ["Farm__WebhookBackoff"] = "00:00:00.200",
             ["Farm__WebhookAttempts"] = "4",
-        },
+        };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) settings[k] = v;
+        var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"), settings,
         // the host logs requests at Warning by default; here every request is logged, so the secrets
         // test (AuthTests) has request lines to look through (an argument: sh drops environment
         // variables with a '.' in their name)
