@@ -58,6 +58,49 @@ public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_hostile_build_in_a_container_beside_its_victim_reaches_nothing()
+    {
+        using var evil = Security.HostileBuild.Create(Path.Combine(env.Root.Path, "repos"));
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var secret = "victim-secret-" + Guid.NewGuid().ToString("N");
+        var victimJob = env.Job(buildSeconds: 6);
+        victimJob["build_config"]!["custom_env"]!["VICTIM_TOKEN"] = secret;
+        victimJob["build_config"]!["secret_env"] = new JsonArray("VICTIM_TOKEN");
+        var victimId = await env.SubmitAsync(victimJob);
+        await Farm.WaitForAsync(victimId, j => FarmProcess.Status(j) == "building", Timeout);
+        var attack = env.Job();
+        attack["source_repository"] = env.Git.Url(Security.HostileBuild.RepoPath);
+        attack["build_config"]!["custom_env"] = new JsonObject
+        {
+            ["ATTACK_WORKSPACE_ROOT"] = env.Server.WorkDirectory,
+            ["ATTACK_PORT"] = ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ATTACK_VICTIM_SECRET"] = secret,
+        };
+        var attackerId = await env.SubmitAsync(attack);
+        var attacker = await Farm.WaitForEndAsync(attackerId, Timeout);
+        var victim = await Farm.WaitForEndAsync(victimId, Timeout);
+
+        var log = await Farm.GetLogAsync(attackerId);
+        Assert.Contains(Security.HostileBuild.Ran, log);
+        Assert.True(!log.Contains(Security.HostileBuild.Succeeded, StringComparison.Ordinal),
+            "attacks that got through:\n" + string.Join('\n', log.Split('\n').Where(l => l.Contains(Security.HostileBuild.Succeeded, StringComparison.Ordinal))));
+        foreach (var attempt in new[] { "forge-own-exit", "read-own-script", "mirror-config", "network" })
+            Assert.Contains($"{Security.HostileBuild.Blocked} {attempt}", log);
+        Assert.DoesNotContain(secret, log);
+        Assert.False(listener.Pending(), "the build reached a port on the farm's machine");
+        Assert.Equal("completed", FarmProcess.Status(attacker));
+        var metadata = await File.ReadAllTextAsync(Path.Combine(attacker["artifact_directory"]!.GetValue<string>(), "metadata.json"));
+        Assert.DoesNotContain(Security.HostileBuild.ForgedCommit, metadata);
+        Assert.Contains(evil.HeadCommit, metadata);
+        Assert.Equal("completed", FarmProcess.Status(victim));
+        Artifacts.AssertStorageMatchesRecord(victim);
+        await ContainerFarm.AssertContainerGoneAsync(attackerId);
+        var left = await Proc.RunAsync("pgrep", ["-af", Security.HostileBuild.Daemon(((IPEndPoint)listener.LocalEndpoint).Port)], throwOnError: false);
+        Assert.True(left.Stdout.Trim().Length == 0, "the attack's daemon outlived its job: " + left.Stdout);
+    }
+
+    [Fact]
     public async Task Files_the_container_writes_into_the_workspace_belong_to_the_build_user()
     {
         var id = await env.SubmitAsync(env.Job(extraConfig: new JsonObject { ["keep_workspace"] = true }));

@@ -76,13 +76,15 @@ public static class BuildSandbox
         yield return "  if [ -L \"$kfarm_d\" ]; then kfarm_sb_args+=(--symlink \"$(readlink \"$kfarm_d\")\" \"$kfarm_d\")";
         yield return "  elif [ -d \"$kfarm_d\" ]; then kfarm_sb_args+=(--ro-bind \"$kfarm_d\" \"$kfarm_d\"); fi";
         yield return "done";
+        // The workspace's top folder (the farm's records) is an empty read-only folder in the sandbox.
+        yield return "kfarm_sb_args+=(--tmpfs \"$KFARM_WS\")";
         yield return "for kfarm_d in " + string.Join(' ', WritableFolders) + "; do kfarm_sb_args+=(--bind \"$KFARM_WS/$kfarm_d\" \"$KFARM_WS/$kfarm_d\"); done";
         yield return $"kfarm_sb_args+=(--ro-bind \"$KFARM_WS/{FragmentsFolder}\" \"$KFARM_WS/{FragmentsFolder}\")";
         if (plan.GitMirror is not null)
             yield return "kfarm_sb_args+=(--ro-bind \"$KFARM_MIRROR\" \"$KFARM_MIRROR\")";
         if (plan.CcacheDirectory is not null)
             yield return "[ -n \"${CCACHE_DIR:-}\" ] && kfarm_sb_args+=(--bind \"$CCACHE_DIR\" \"$CCACHE_DIR\")";
-        yield return "kfarm_sb_args+=(--chdir \"$KFARM_WS\")";
+        yield return "kfarm_sb_args+=(--remount-ro \"$KFARM_WS\" --remount-ro / --chdir \"$KFARM_WS\")";
         yield return "kfarm_sb() { bwrap \"${kfarm_sb_args[@]}\" -- \"$@\"; }";
     }
 

@@ -60,6 +60,7 @@ public static partial class ContainerCommand
             "--pull=never",              // images are made locally (scripts/make-builder-image.sh); never reach for a registry
             "--network=none",            // the agent fetched the source; a build reaches nothing
             "--cap-drop=all", "--security-opt", "no-new-privileges",
+            "--read-only", "--env", "HOME=/tmp", // only the mounted folders and a private /tmp are writable
             "--security-opt", "label=disable", // bind mounts need no SELinux relabelling where SELinux is on
         };
         if (spec.Runtime == Podman && rootless) words.Add("--userns=keep-id");

@@ -80,7 +80,7 @@ public sealed class BuildIsolationTests
         // the account, the mirrors and the processes are as before
         Assert.Equal(homeBefore, await HomeFilesAsync(env));
         Assert.Equal(mirrorsBefore, await MirrorOriginsAsync(env));
-        var left = await Proc.RunAsync("pgrep", ["-af", "kfarm-attack-" + HostileBuild.DaemonMarker], throwOnError: false);
+        var left = await Proc.RunAsync("pgrep", ["-af", HostileBuild.Daemon(port)], throwOnError: false);
         Assert.True(left.Stdout.Trim().Length == 0, "the attack's daemon outlived its job: " + left.Stdout);
     }
 

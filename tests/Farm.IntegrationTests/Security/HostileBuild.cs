@@ -13,8 +13,8 @@ public static class HostileBuild
 {
     public const string Ran = "ATTACK-RAN", Succeeded = "ATTACK-SUCCEEDED", Blocked = "ATTACK-BLOCKED";
 
-    /// <summary>A process the attack leaves behind (setsid, ignoring TERM): nothing of it may outlive the job.</summary>
-    public const string DaemonMarker = "31337";
+    /// <summary>The name of the process the attack leaves behind (setsid, ignoring TERM): nothing of it may outlive the job.</summary>
+    public static string Daemon(int attackPort) => $"kfarm-attack-31337-{attackPort}";
 
     /// <summary>The commit a forged fact claims.</summary>
     public const string ForgedCommit = "0000000000000000000000000000000000000bad";
@@ -28,6 +28,7 @@ public static class HostileBuild
         ws=${KFARM_WS:-$(cd .. && pwd)}
         root=${ATTACK_WORKSPACE_ROOT:?}
         home=$(getent passwd "$(id -u)" | cut -d: -f6)
+        shopt -s nullglob
         other() { for d in "$root"/job-*; do [ "$d" = "$ws" ] || echo "$d"; done; }
         # another job's script, environment, bookkeeping and build tree
         for d in $(other); do
@@ -36,7 +37,7 @@ public static class HostileBuild
           try "write-other-vmlinux" sh -c "printf attacker > '$d/build/vmlinux'"
           try "write-other-exit" sh -c "echo '0 done' > '$d/exit'"
         done
-        try "list-workspace-root" test -n "$(ls -A "$root" 2>/dev/null)"
+        try "list-other-workspaces" test -n "$(other)"
         # its own bookkeeping: exit, pid, manifest, the script
         try "forge-own-exit" sh -c "echo '0 done' > '$ws/exit'"
         try "forge-own-pid" sh -c "echo 1 > '$ws/pid'"
@@ -54,7 +55,7 @@ public static class HostileBuild
         printf '==> kfarm: fact git_commit=%s\n' 0000000000000000000000000000000000000bad
         printf '==> kfarm: step collecting\n'
         # a daemon that would outlive the build and its time limit
-        setsid bash -c 'trap "" TERM HUP; exec -a kfarm-attack-31337 sleep 600' </dev/null >/dev/null 2>&1 &
+        setsid bash -c 'trap "" TERM HUP; exec -a kfarm-attack-31337-$ATTACK_PORT sleep 600' </dev/null >/dev/null 2>&1 &
         exit 0
         """;
 
