@@ -17,6 +17,9 @@ ENV Farm__DataDirectory=/var/lib/kernelfarm \
 # (viewer|submitter|operator) and __Sha256 (README "Auth"). Without one the node refuses to start;
 # Farm__Auth__Disabled=true runs it open, for development only.
 ENV Farm__Auth__Disabled=false
+# Nodes authenticate each other with the cluster certificate (docs/cluster-tls.md): a node with seed
+# nodes other than itself needs Farm__ClusterTls__CertificatePath (node.p12 of
+# scripts/make-cluster-cert.sh) and Farm__ClusterTls__PasswordFile, or it refuses to start.
 VOLUME ["/var/lib/kernelfarm", "/var/lib/artifacts"]
 EXPOSE 8080 4053
 # SIGTERM runs Akka's coordinated shutdown: stop dispatching, leave, hand over singletons and shards.

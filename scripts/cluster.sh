@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local three-node KernelFarm cluster on loopback, on PostgreSQL, sharing one artifact folder.
-#   scripts/cluster.sh start     build, start PostgreSQL and nodes 1-3 (HTTP 8081-8083, Akka 4051-4053)
+#   scripts/cluster.sh start     build, start PostgreSQL and nodes 1-3 (HTTP 8081-8083, Akka 4051-4053);
+#                                the first start makes the cluster certificate ($state/cluster-cert, docs/cluster-tls.md)
 #   scripts/cluster.sh stop      stop the nodes gracefully (SIGTERM: leave the cluster, hand over)
 #   scripts/cluster.sh status    /healthz/ready of every node
 set -euo pipefail
@@ -8,8 +9,9 @@ cd "$(dirname "$0")/.."
 state=${KFARM_CLUSTER_DIR:-/var/lib/kernelfarm-cluster}
 nodes=(1 2 3)
 seeds=()
-for n in "${nodes[@]}"; do seeds+=("akka.tcp://kernelfarm@127.0.0.1:$((4050 + n))"); done
+for n in "${nodes[@]}"; do seeds+=("akka.ssl.tcp://kernelfarm@127.0.0.1:$((4050 + n))"); done
 token_file=$state/api-token   # an operator API token, made once; the nodes are given only its sha256
+cert_dir=$state/cluster-cert  # the cluster CA and the node bundle every node holds, made once
 
 start_node() {
   local n=$1
@@ -25,6 +27,8 @@ start_node() {
     Farm__Auth__Tokens__0__Name=cluster-operator
     Farm__Auth__Tokens__0__Role=operator
     "Farm__Auth__Tokens__0__Sha256=$(tr -d '\n' < "$token_file" | sha256sum | cut -d' ' -f1)"
+    Farm__ClusterTls__CertificatePath="$cert_dir/node.p12"
+    Farm__ClusterTls__PasswordFile="$cert_dir/node.p12.password"
   )
   for i in "${!seeds[@]}"; do env+=("Farm__SeedNodes__$i=${seeds[$i]}"); done
   env "${env[@]}" nohup dotnet src/Farm.Host/bin/Release/net10.0/Farm.Host.dll --urls "http://127.0.0.1:$((8080 + n))" \
@@ -43,6 +47,7 @@ case "${1:-}" in
     scripts/postgres-setup.sh >/dev/null
     mkdir -p "$state"
     [ -s "$token_file" ] || (umask 077; openssl rand -hex 32 > "$token_file")
+    [ -s "$cert_dir/node.p12" ] || scripts/make-cluster-cert.sh "$cert_dir" >/dev/null
     dotnet build -c Release -v q --nologo src/Farm.Host/Farm.Host.csproj >/dev/null
     # All at once: node1, the first seed node, forms the cluster only when nodes 2 and 3 answer
     # that they are not members yet (README, "Forming the cluster"); 2 and 3 only ever join it.

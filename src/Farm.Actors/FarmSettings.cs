@@ -24,6 +24,8 @@ public sealed class FarmSettings
     public string ClusterHostname { get; set; } = "127.0.0.1";
     public int ClusterPort { get; set; }
     public List<string> SeedNodes { get; set; } = [];
+    /// <summary>The cluster certificate; required when <see cref="SeedNodes"/> lists another node (docs/cluster-tls.md).</summary>
+    public Hosting.ClusterTlsSettings ClusterTls { get; set; } = new();
     /// <summary>Split-brain resolver: how long membership must be stable before unreachable nodes are downed.</summary>
     public TimeSpan DowningStableAfter { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan SshConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);

@@ -40,6 +40,8 @@ if (!FarmConfig.UsesPostgres(settings))
 
 var port = settings.ClusterPort != 0 ? settings.ClusterPort : FreePort(settings.ClusterHostname);
 var hocon = FarmConfig.Build(settings, Path.Combine(AppContext.BaseDirectory, "hocon"), port);
+// Refuses to start when the node has peers but no cluster certificate (docs/cluster-tls.md).
+var clusterCredential = ClusterCredential.For(settings, port);
 
 builder.Services.ConfigureHttpJsonOptions(o => FarmJson.Configure(o.SerializerOptions));
 builder.Services.AddProblemDetails();
@@ -54,11 +56,16 @@ builder.AddFarmAuth(); // refuses to start without tokens unless Farm__Auth__Dis
 builder.Services.AddAkka("kernelfarm", (akka, _) =>
 {
     akka.AddHocon(hocon, HoconAddMode.Prepend)
+        .AddClusterTls(clusterCredential)
         .ConfigureLoggers(l => l.AddLoggerFactory())
         .AddBuildFarm(settings);
 });
 
 var app = builder.Build();
+app.Logger.LogInformation("Cluster TLS: {Credential}", clusterCredential.Ephemeral
+    ? "lone node, throw-away certificate: no other process can join this node (set Farm__ClusterTls__CertificatePath to form a cluster)"
+    : $"certificate {clusterCredential.Certificate.Subject} ({clusterCredential.Certificate.Thumbprint}), " +
+      $"peers must chain to {string.Join(", ", clusterCredential.ClusterCa.Select(c => $"{c.Subject} ({c.Thumbprint})"))}");
 // An actor that did not answer in time (a singleton moving, a busy journal) is a temporary condition: 503, not 500.
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {

@@ -488,7 +488,7 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
         AssertExit(0, json);
         var cluster = JsonNode.Parse(json.Stdout)!;
         var self = cluster["self"]!.GetValue<string>();
-        Assert.StartsWith("akka.tcp://kernelfarm@", self);
+        Assert.StartsWith("akka.ssl.tcp://kernelfarm@", self); // remoting is always TLS (docs/cluster-tls.md)
         Assert.Equal(self, cluster["singletons"]!["build-queue"]!.GetValue<string>());
 
         var r = await Kfarm("cluster", "show");

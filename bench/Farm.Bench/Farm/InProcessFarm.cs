@@ -47,13 +47,16 @@ public sealed class InProcessFarm : IAsyncDisposable
         FarmThreadPool.Configure(); // as the host does first
         JournalSeed.EnableWal(settings);
         Directory.CreateDirectory(settings.ArtifactStoragePath);
-        var hocon = FarmConfig.Build(settings, hoconDirectory, FreePort(settings.ClusterHostname));
+        var port = FreePort(settings.ClusterHostname);
+        var hocon = FarmConfig.Build(settings, hoconDirectory, port);
+        var credential = ClusterCredential.For(settings, port);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(settings);
         builder.Services.AddAkka(FarmConfig.SystemName, (akka, _) =>
         {
             akka.AddHocon(hocon, HoconAddMode.Prepend)
+                .AddClusterTls(credential)
                 .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
                 .ConfigureLoggers(l => l.AddLoggerFactory())
                 .AddBuildFarm(settings);

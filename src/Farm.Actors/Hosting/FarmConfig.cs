@@ -15,9 +15,7 @@ public static class FarmConfig
 
     public static Config Build(FarmSettings settings, string hoconDirectory, int actualPort)
     {
-        var seeds = settings.SeedNodes.Count > 0
-            ? settings.SeedNodes
-            : [$"akka.tcp://{SystemName}@{settings.ClusterHostname}:{actualPort}"];
+        var seeds = Seeds(settings, actualPort);
         var prelude = new StringBuilder()
             .AppendLine($"kfarm.hostname = {Q(settings.ClusterHostname)}")
             .AppendLine($"kfarm.port = {actualPort}")
@@ -30,6 +28,35 @@ public static class FarmConfig
         var text = prelude + File.ReadAllText(Path.Combine(hoconDirectory, "farm.hocon")) + "\n"
                    + File.ReadAllText(Path.Combine(hoconDirectory, persistence));
         return ConfigurationFactory.ParseString(text);
+    }
+
+    /// <summary>The seed nodes (this node alone when none are set), each in the TLS scheme (<see cref="NodeAddress"/>).</summary>
+    public static IReadOnlyList<string> Seeds(FarmSettings settings, int actualPort) =>
+        settings.SeedNodes.Count > 0
+            ? settings.SeedNodes.Select(NodeAddress).ToList()
+            : [$"{Protocol}://{SystemName}@{settings.ClusterHostname}:{actualPort}"];
+
+    /// <summary>Whether no other node is among the seeds: a node that can run with a throw-away credential (<see cref="ClusterCredential"/>).</summary>
+    public static bool IsLone(FarmSettings settings, int actualPort)
+    {
+        var self = new Address(Protocol, SystemName, settings.ClusterHostname, actualPort);
+        return Seeds(settings, actualPort).All(s => TryParse(s) is { } a && a.Equals(self));
+    }
+
+    /// <summary>
+    /// Remoting always runs over TLS (hocon/farm.hocon), whose addresses are akka.ssl.tcp://; an
+    /// address written akka.tcp:// (the scheme of earlier releases) means the same node.
+    /// </summary>
+    public static string NodeAddress(string address) =>
+        address.StartsWith(PlainPrefix, StringComparison.Ordinal) ? Protocol + "://" + address[PlainPrefix.Length..] : address;
+
+    public const string Protocol = "akka.ssl.tcp";
+    private const string PlainPrefix = "akka.tcp://";
+
+    private static Address? TryParse(string address)
+    {
+        try { return Address.Parse(address); }
+        catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException) { return null; }
     }
 
     /// <summary>The journals' connection strings: one PostgreSQL database, or the SQLite files of <see cref="SqliteFiles"/>.</summary>
@@ -59,7 +86,7 @@ public static class FarmConfig
 
     /// <summary>Whether Akka runs its first-seed-node process here: the same test as Akka's (address equality).</summary>
     public static bool IsFirstOfSeveralSeeds(IReadOnlyList<string> seeds, string hostname, int port) =>
-        seeds.Count > 1 && Address.Parse(seeds[0]).Equals(new Address("akka.tcp", SystemName, hostname, port));
+        seeds.Count > 1 && Address.Parse(NodeAddress(seeds[0])).Equals(new Address(Protocol, SystemName, hostname, port));
 
     /// <summary>The actor system's name (Program.cs), part of every node's address.</summary>
     public const string SystemName = "kernelfarm";

@@ -104,12 +104,12 @@ public static class ClusterEndpoints
     {
         var (body, error) = await JsonBody.ReadAsync<AddressBody>(http.Request);
         if (error is not null) return (null, error);
-        if (string.IsNullOrWhiteSpace(body!.Address)) return (null, Problems.Invalid("address", "is required, e.g. akka.tcp://kernelfarm@127.0.0.1:4051"));
+        if (string.IsNullOrWhiteSpace(body!.Address)) return (null, Problems.Invalid("address", $"is required, e.g. {FarmConfig.Protocol}://{FarmConfig.SystemName}@127.0.0.1:4051"));
         try
         {
-            var address = Address.Parse(body.Address);
+            var address = Address.Parse(FarmConfig.NodeAddress(body.Address));
             if (address.Host is null || address.Port is null || address.System != FarmConfig.SystemName)
-                return (null, Problems.Invalid("address", $"must be a node address like akka.tcp://{FarmConfig.SystemName}@host:port"));
+                return (null, Problems.Invalid("address", $"must be a node address like {FarmConfig.Protocol}://{FarmConfig.SystemName}@host:port"));
             return (address, null);
         }
         catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)

@@ -16,17 +16,20 @@ public sealed class FarmCluster : IAsyncDisposable
     public required FakeKernelTree Tree { get; init; }
     public required GitDaemon Git { get; init; }
     public required string Database { get; init; }
+    /// <summary>The seed node addresses every node was given (for a stranger that tries to join).</summary>
+    public required IReadOnlyList<string> SeedNodes { get; init; }
     public string StoragePath => Path.Combine(Root.Path, "artifacts");
     public string RepoUrl => Git.Url(FakeKernelTree.RepoDirName);
 
     /// <param name="roles">Per node, its roles (null: every node both gateway and worker).</param>
     public static async Task<FarmCluster> StartAsync(int nodes = 3, int servers = 2, int slotsPerServer = 2, string[][]? roles = null)
     {
+        var certificate = await ClusterCertificates.Cluster; // every node holds the cluster's credential
         var root = TempDirectory.Create("cluster");
         var database = await Postgres.CreateDatabaseAsync();
         var storage = Path.Combine(root.Path, "artifacts");
         var ports = Enumerable.Range(0, nodes).Select(_ => FreePort.Get("127.0.0.1")).ToList();
-        var seeds = ports.Select(p => $"akka.tcp://kernelfarm@127.0.0.1:{p}").ToList();
+        var seeds = ports.Select(p => $"akka.ssl.tcp://kernelfarm@127.0.0.1:{p}").ToList();
         var list = new List<FarmProcess>();
         for (var i = 0; i < nodes; i++)
         {
@@ -41,6 +44,7 @@ public sealed class FarmCluster : IAsyncDisposable
                 ["Farm__RetryBackoff"] = "00:00:01",
             };
             for (var s = 0; s < seeds.Count; s++) env[$"Farm__SeedNodes__{s}"] = seeds[s];
+            foreach (var (k, v) in certificate.Environment) env[k] = v;
             if (roles?[i] is { } r) for (var k = 0; k < r.Length; k++) env[$"Farm__Roles__{k}"] = r[k];
             list.Add(FarmProcess.Create(Path.Combine(root.Path, $"node{i + 1}"), env));
         }
@@ -73,7 +77,7 @@ public sealed class FarmCluster : IAsyncDisposable
         var api = list.First(n => roles is null || roles[list.IndexOf(n)].Contains("gateway"));
         for (var s = 0; s < servers; s++)
             await api.RegisterServerAsync(sshd[s], $"server{s + 1}", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], slotsPerServer);
-        return new FarmCluster { Root = root, Nodes = list, Servers = sshd, Tree = tree, Git = git, Database = database };
+        return new FarmCluster { Root = root, Nodes = list, Servers = sshd, Tree = tree, Git = git, Database = database, SeedNodes = seeds };
     }
 
     public JsonObject Job(int buildSeconds = 0) => new()

@@ -54,6 +54,9 @@ public sealed class FarmProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The Akka remoting port, when the caller set Farm__ClusterPort.</summary>
+    public int ClusterPort => int.Parse(_environment["Farm__ClusterPort"]);
+
     /// <param name="arguments">Extra host arguments, e.g. configuration keys with a '.' that an environment variable cannot carry through sh.</param>
     public static async Task<FarmProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null,
         IReadOnlyList<string>? arguments = null)
@@ -78,14 +81,23 @@ public sealed class FarmProcess : IAsyncDisposable
 
     public async Task LaunchAsync()
     {
+        Launch();
+        await WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>Starts the process without waiting for it to be ready (a node that is expected never to be).</summary>
+    public void Launch()
+    {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         foreach (var a in new[] { "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "sh", LogPath,
                      "dotnet", HostDll, "--urls", $"http://127.0.0.1:{HttpPort}" }.Concat(_arguments))
             psi.ArgumentList.Add(a);
         foreach (var (k, v) in _environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;
-        await WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
     }
+
+    /// <summary>The exit code once the process has ended by itself; null while it runs.</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
     public async Task WaitUntilReadyAsync(TimeSpan timeout)
     {

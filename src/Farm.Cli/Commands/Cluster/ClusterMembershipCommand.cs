@@ -17,7 +17,7 @@ public static class ClusterMembershipCommand
 
     public static Command Create(GlobalOptions globals, (string Name, string Description) action)
     {
-        var address = new Argument<string>("address") { Description = "Member address, e.g. akka.tcp://kernelfarm@10.0.0.5:4051" };
+        var address = new Argument<string>("address") { Description = "Member address, e.g. akka.ssl.tcp://kernelfarm@10.0.0.5:4051" };
         var command = new Command(action.Name, action.Description) { address };
         Handler.Set(command, globals, async (cli, ct) =>
         {
