@@ -54,6 +54,11 @@ public sealed class FarmSettings
     /// <summary>Networks and headers webhooks may use beyond the safe defaults (docs/webhooks.md).</summary>
     public Webhooks.WebhookSettings Webhooks { get; set; } = new();
 
+    /// <summary>The largest request body any endpoint reads (Kestrel's MaxRequestBodySize); larger ones get 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1 << 20;
+    /// <summary>A page of the job list stops before it would pass this many bytes of JSON (at least one job per page).</summary>
+    public int MaxListPageBytes { get; set; } = 1 << 20;
+
     public TimeSpan BackoffBefore(int attempt) =>
         TimeSpan.FromTicks(RetryBackoff.Ticks * (1L << Math.Clamp(attempt - 2, 0, 10)));
 

@@ -43,6 +43,8 @@ var hocon = FarmConfig.Build(settings, Path.Combine(AppContext.BaseDirectory, "h
 // Refuses to start when the node has peers but no cluster certificate (docs/cluster-tls.md).
 var clusterCredential = ClusterCredential.For(settings, port);
 
+// Every request body is bounded (BodySizeLimit answers 413); endpoints may lower it (sign-in: 4 KiB).
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
 builder.Services.ConfigureHttpJsonOptions(o => FarmJson.Configure(o.SerializerOptions));
 builder.Services.AddProblemDetails();
 builder.Services.AddFarmTelemetry();
@@ -72,6 +74,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     StatusCodeSelector = e => e is Akka.Actor.AskTimeoutException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
 });
 app.UseStatusCodePages();
+app.UseBodySizeLimit();
 app.UseDashboard(); // public static files, before authentication
 app.UseFarmAuth();
 if (settings.HasRole(FarmAkkaExtensions.GatewayRole))

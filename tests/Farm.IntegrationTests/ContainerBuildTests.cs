@@ -49,8 +49,9 @@ public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper out
         Assert.Equal(["queued", "assigned", "preparing", "configuring", "building", "collecting", "transferring", "completed"], steps);
 
         var log = await Farm.GetLogAsync(id);
-        Assert.Contains($"kfarm: container: podman run --rm --name kfarm-{id} --pull=never --network=host", log);
+        Assert.Contains($"kfarm: container: podman run --rm --name kfarm-{id} --pull=never --network=none --cap-drop=all", log);
         Assert.Contains("--userns=keep-id --cpus 1.5 --memory 1024m", log);
+        Assert.DoesNotContain($"--volume {Workspace(id)}:", log); // the farm's records are not mounted
         Assert.DoesNotContain("kfarm: container:", await Farm.GetLogAsync(hostId));
         await ContainerFarm.AssertContainerGoneAsync(id);
         await AssertWorkspaceGoneAsync(id); // so the files the container wrote belong to the build user
@@ -159,7 +160,8 @@ public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper out
         Assert.Equal("failed", FarmProcess.Status(job));
         Assert.Equal("infrastructure", job["failure"]!["kind"]!.GetValue<string>());
         var log = await Farm.GetLogAsync(id);
-        Assert.Contains("kfarm: the container ended without an exit record (podman exit 125)", log);
+        Assert.Contains("kfarm: the build sandbox does not start on this server", log);
+        Assert.Contains("localhost/kernelfarm-missing:1", log);
         await ContainerFarm.AssertContainerGoneAsync(id);
     }
 

@@ -102,6 +102,7 @@ public static class BuildSandbox
             yield return "fi";
         }
         else yield return "kfarm_sb_cmd=(" + string.Join(' ', ContainerCommand.Run(spec, rootless: false, plan.GitMirror, env)) + ")";
+        yield return "printf 'kfarm: container: %s\\n' \"${kfarm_sb_cmd[*]}\"  # values of variables are passed by name, never shown";
         yield return "kfarm_sb() { \"${kfarm_sb_cmd[@]}\" \"$@\"; }";
     }
 }

@@ -231,6 +231,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             {
                 _queue.Tell(new QueueCommands.Withdraw(_jobId));
                 sender.Tell(new BuildJobReplies.JobView(Record()));
+                CallWebhooks(); // a job cancelled before it ran has ended too: its "cancelled" webhooks go out
                 SetReceiveTimeout(PassivateAfter);
             });
             return;

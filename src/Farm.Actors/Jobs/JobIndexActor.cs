@@ -25,6 +25,8 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
 
     public sealed record Query(JobFilter Filter, int Offset, int Limit);
     public sealed record Page(IReadOnlyList<JobState> Jobs, int Total);
+    /// <summary>Whether this index has seen events of the job (it may trail the journal: "no" is not final).</summary>
+    public sealed record Knows(string JobId);
     public sealed record CountByStatus
     {
         public static readonly CountByStatus Instance = new();
@@ -53,6 +55,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer("connect", new Connect(), ReconnectAfter);
             }
         });
+        Receive<Knows>(k => Sender.Tell(_jobs.TryGetValue(k.JobId, out var j) && j.Exists));
         Receive<CountByStatus>(_ => Sender.Tell(new StatusCounts(
             _jobs.Values.Where(j => j.Exists).GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()))));
         Receive<Durations>(d => Sender.Tell(new DurationsByArchitecture(DurationStats.ByArchitecture(_jobs.Values, d.Since))));

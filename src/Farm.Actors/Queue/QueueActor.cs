@@ -46,7 +46,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     /// <summary>Submissions whose JobQueued is being persisted (they count against the queue's size).</summary>
     private int _persisting;
     /// <summary>Idempotency keys of submissions being persisted: later submissions with the key wait for the first.</summary>
-    private readonly Dictionary<string, List<(IActorRef Client, BuildJobRequest Request)>> _persistingKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<IdempotencyScope, List<(IActorRef Client, BuildJobRequest Request)>> _persistingKeys = new();
     /// <summary>The last queue sequence number handed out, persisted or not.</summary>
     private long _lastSequence;
     private bool _placing, _dirty, _paused;
@@ -83,6 +83,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
                 ? new QueueReplies.Recalled(r.JobId, w.Request, w.QueuedAt)
                 : new QueueReplies.Recalled(r.JobId, null, DateTimeOffset.UtcNow));
         });
+        Command<QueueCommands.IsKnown>(k => Sender.Tell(new QueueReplies.Known(k.JobId, _state.IsWaiting(k.JobId) || _state.IsDispatched(k.JobId))));
         Command<RedeliveryTick>(_ => Redeliver());
         Command<ServerPoolReplies.Released>(_ => { }); // for a placement withdrawn meanwhile
         Command<QueueCommands.CapacityChanged>(_ => Dispatch());
@@ -128,8 +129,9 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void OnSubmit(QueueCommands.Submit s)
     {
-        if (s.IdempotencyKey is { } key)
+        if (s.IdempotencyKey is { } idempotencyKey)
         {
+            var key = IdempotencyScope.Of(s.Request, idempotencyKey);
             if (_state.JobForKey(key) is { } existing)
             {
                 Sender.Tell(new QueueReplies.Accepted(new JobRecord { Id = existing, Request = s.Request }, Existing: true));
@@ -145,14 +147,14 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         var client = Sender;
         var queued = new JobQueued(s.JobId, s.Request, s.IdempotencyKey, NextSequence(), DateTimeOffset.UtcNow);
         _persisting++;
-        if (s.IdempotencyKey is not null) _persistingKeys[s.IdempotencyKey] = [];
+        if (s.IdempotencyKey is not null) _persistingKeys[IdempotencyScope.Of(s.Request, s.IdempotencyKey)] = [];
         PersistAsync(queued, q =>
         {
             _persisting--;
             _state.Apply(q);
             if (_state.WaitingJob(q.JobId) is { } w) _unconfirmed.Add(w.Key);
             client.Tell(new QueueReplies.Accepted(JobState.Queued(q.JobId, q.Request, q.At).ToRecord(_logs.LiveLogPath(q.JobId)), Existing: false));
-            if (q.IdempotencyKey is not null && _persistingKeys.Remove(q.IdempotencyKey, out var later))
+            if (q.IdempotencyKey is not null && _persistingKeys.Remove(IdempotencyScope.Of(q.Request, q.IdempotencyKey), out var later))
                 foreach (var (c, request) in later) c.Tell(new QueueReplies.Accepted(new JobRecord { Id = q.JobId, Request = request }, Existing: true));
             SendCreate(q.JobId, q.Request, q.At);
         });
@@ -165,7 +167,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         if (@event is JobQueued q)
         {   // never stored: it no longer counts, and a later submission with its key may try again
             _persisting--;
-            if (q.IdempotencyKey is not null) _persistingKeys.Remove(q.IdempotencyKey);
+            if (q.IdempotencyKey is not null) _persistingKeys.Remove(IdempotencyScope.Of(q.Request, q.IdempotencyKey));
         }
         base.OnPersistRejected(cause, @event, sequenceNr);
     }

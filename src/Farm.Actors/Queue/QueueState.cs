@@ -30,7 +30,7 @@ public sealed class QueueState
     private readonly SortedSet<(DateTimeOffset NotBefore, QueueKey Key)> _backOff = new(BackOffOrder.Instance);
     private readonly Dictionary<string, WaitingJob> _waiting = new();
     private readonly Dictionary<string, JobDispatched> _dispatched = new();
-    private readonly Dictionary<string, string> _byIdempotencyKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<IdempotencyScope, string> _byIdempotencyKey = new();
 
     public long LastSequence { get; private set; }
     public long Accepted { get; private set; }
@@ -43,7 +43,7 @@ public sealed class QueueState
     public bool IsDispatched(string jobId) => _dispatched.ContainsKey(jobId);
     public WaitingJob? WaitingJob(string jobId) => _waiting.GetValueOrDefault(jobId);
     public JobDispatched? DispatchedJob(string jobId) => _dispatched.GetValueOrDefault(jobId);
-    public string? JobForKey(string key) => _byIdempotencyKey.GetValueOrDefault(key);
+    public string? JobForKey(IdempotencyScope key) => _byIdempotencyKey.GetValueOrDefault(key);
 
     public void Apply(object e)
     {
@@ -52,7 +52,7 @@ public sealed class QueueState
             case JobQueued q:
                 // A first attempt may start at once (no clock comparison: the queue may move to a node whose clock lags).
                 Add(new WaitingJob(q.JobId, q.Request, 1, [], DateTimeOffset.MinValue, q.At, new QueueKey(q.Request.Priority, q.Sequence, q.JobId)));
-                if (q.IdempotencyKey is not null) _byIdempotencyKey[q.IdempotencyKey] = q.JobId;
+                if (q.IdempotencyKey is not null) _byIdempotencyKey[IdempotencyScope.Of(q.Request, q.IdempotencyKey)] = q.JobId;
                 LastSequence = Math.Max(LastSequence, q.Sequence);
                 Accepted++;
                 break;

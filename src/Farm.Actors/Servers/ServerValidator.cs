@@ -9,6 +9,9 @@ namespace KernelFarm.Actors.Servers;
 /// <summary>Validates a server registration; field names are the API's snake_case.</summary>
 public static partial class ServerValidator
 {
+    /// <summary>List bounds: a registration is stored and re-read on every placement, so no list may grow without limit.</summary>
+    public const int MaxToolchains = 64, MaxArchitectures = 32, MaxWorkspaceRoots = 64;
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")] private static partial Regex IdPattern();
     [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$")] private static partial Regex HostnamePattern();
     [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")] private static partial Regex UserPattern();
@@ -33,12 +36,15 @@ public static partial class ServerValidator
             "ssh_host_key_fingerprint", "must be the server's SHA256 host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:…)");
         Check(s.SupportedArchitectures is { Count: > 0 } && s.SupportedArchitectures.All(a => a is not null && arches.TryGet(a, out _)),
             "supported_architectures", $"must list one or more of: {string.Join(", ", arches.Names)}");
-        for (var i = 0; i < (s.Toolchains?.Count ?? 0); i++)
+        Check(s.SupportedArchitectures is not { Count: > MaxArchitectures }, "supported_architectures", $"must have at most {MaxArchitectures} entries");
+        Check(s.Toolchains is not { Count: > MaxToolchains }, "toolchains", $"must have at most {MaxToolchains} entries");
+        Check(s.AllowedWorkspaceRoots is not { Count: > MaxWorkspaceRoots }, "allowed_workspace_roots", $"must have at most {MaxWorkspaceRoots} entries");
+        for (var i = 0; i < Math.Min(s.Toolchains?.Count ?? 0, MaxToolchains); i++)
         {
             var t = s.Toolchains![i];
             if (t is null) { errors.Add(new($"toolchains[{i}]", "must be a toolchain object")); continue; }
             Check(t.Name is not null && ToolchainPattern().IsMatch(t.Name), $"toolchains[{i}].name", "must be gcc-N, clang-N or llvm-N");
-            Check(t.TargetArchitectures is { Count: > 0 } && t.TargetArchitectures.All(a => a is not null && arches.TryGet(a, out _)),
+            Check(t.TargetArchitectures is { Count: > 0 and <= MaxArchitectures } && t.TargetArchitectures.All(a => a is not null && arches.TryGet(a, out _)),
                 $"toolchains[{i}].target_architectures", $"must list one or more of: {string.Join(", ", arches.Names)}");
             Check(t.CrossCompile is not null && t.CrossCompile.Length <= 64 && CrossPattern().IsMatch(t.CrossCompile),
                 $"toolchains[{i}].cross_compile", "must be empty or a prefix like aarch64-linux-gnu-");
@@ -51,7 +57,7 @@ public static partial class ServerValidator
         Check(s.MaxConcurrentJobs is > 0 and <= 1024, "max_concurrent_jobs", "must be between 1 and 1024");
         Check(s.WorkspaceRoot is not null && SafePath.IsSafeAbsolute(s.WorkspaceRoot), "workspace_root",
             "must be an absolute path of letters, digits and '._/-' without '..'");
-        for (var i = 0; i < (s.AllowedWorkspaceRoots?.Count ?? 0); i++)
+        for (var i = 0; i < Math.Min(s.AllowedWorkspaceRoots?.Count ?? 0, MaxWorkspaceRoots); i++)
             Check(s.AllowedWorkspaceRoots![i] is { } root && SafePath.IsSafeAbsolute(root), $"allowed_workspace_roots[{i}]",
                 "must be an absolute path of letters, digits and '._/-' without '..'");
         Check(s.CacheDirectory is null || SafePath.IsSafeAbsolute(s.CacheDirectory), "cache_directory",

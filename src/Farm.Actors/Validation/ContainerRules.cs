@@ -10,7 +10,7 @@ public static partial class ContainerRules
 {
     public const double MinCpus = 0.01, MaxCpus = 4096;
     public const int MinMemoryMb = 64, MaxMemoryMb = 16 * 1024 * 1024;
-    public const int MaxImages = 50;
+    public const int MaxImages = 50, MaxImageToolchains = 16, MaxArchitectures = 32;
 
     // The host toolchains' rules (ServerValidator), with \z: no trailing newline.
     [GeneratedRegex(@"^(gcc|clang|llvm)(-[0-9]{1,3})?\z")] private static partial Regex ToolchainPattern();
@@ -18,7 +18,9 @@ public static partial class ContainerRules
 
     public static void CheckJob(BuildConfig config, List<ValidationError> errors)
     {
-        if (config.ContainerImage is { } image && !ContainerImageName.IsValid(image))
+        if (config.ContainerImage is { Length: > ContainerImageName.MaxLength })
+            errors.Add(new("build_config.container_image", $"must be at most {ContainerImageName.MaxLength} characters"));
+        else if (config.ContainerImage is { } image && !ContainerImageName.IsValid(image))
             errors.Add(new("build_config.container_image", ContainerImageName.Rule));
         CheckLimits(config.ContainerCpus, config.ContainerMemoryMb, "build_config.container_cpus", "build_config.container_memory_mb", errors);
     }
@@ -42,12 +44,13 @@ public static partial class ContainerRules
             if (!ContainerImageName.IsValid(image.Name)) errors.Add(new(field + ".name", ContainerImageName.Rule));
             else if (!seen.Add(image.Name)) errors.Add(new(field + ".name", $"{image.Name} is declared twice"));
             if (image.Toolchains is not { Count: > 0 }) { errors.Add(new(field + ".toolchains", "must list the toolchains in the image (at least one)")); continue; }
+            if (image.Toolchains.Count > MaxImageToolchains) { errors.Add(new(field + ".toolchains", $"must have at most {MaxImageToolchains} entries")); continue; }
             for (var j = 0; j < image.Toolchains.Count; j++)
             {
                 var tf = $"{field}.toolchains[{j}]";
                 if (image.Toolchains[j] is not { } t) { errors.Add(new(tf, "must be a toolchain object")); continue; }
                 if (t.Name is null || !ToolchainPattern().IsMatch(t.Name)) errors.Add(new(tf + ".name", "must be gcc-N, clang-N or llvm-N"));
-                if (t.TargetArchitectures is not { Count: > 0 } || !t.TargetArchitectures.All(a => a is not null && arches.TryGet(a, out _)))
+                if (t.TargetArchitectures is not { Count: > 0 and <= MaxArchitectures } || !t.TargetArchitectures.All(a => a is not null && arches.TryGet(a, out _)))
                     errors.Add(new(tf + ".target_architectures", $"must list one or more of: {string.Join(", ", arches.Names)}"));
                 if (t.CrossCompile is null || t.CrossCompile.Length > 64 || !CrossPattern().IsMatch(t.CrossCompile))
                     errors.Add(new(tf + ".cross_compile", "must be empty or a prefix like aarch64-linux-gnu-"));

@@ -28,6 +28,11 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
     public const int MaxGitDepth = 1_000_000;
     public const int MaxArtifactPatterns = 64;
     public const int MaxArtifactPatternLength = 255;
+    /// <summary>Each target once at most; the known targets are fewer.</summary>
+    public const int MaxTargets = 16;
+    public const int MaxKernelConfigLength = 255;
+    /// <summary>There are three end states: a longer list can only repeat them (webhooks' other rules: <see cref="WebhookRules"/>).</summary>
+    public const int MaxWebhookEvents = 3;
 
     /// <summary>
     /// Make variables the farm itself sets on the command line (output dir, architecture, toolchain,
@@ -123,6 +128,10 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         return errors;
     }
 
+    /// <summary>
+    /// A list of valid event names is otherwise unbounded: 100 jobs with a megabyte of "completed"
+    /// each cost the farm 1.2 GB of memory and 93 MB of journal. WebhookRules checks what the names are.
+    /// </summary>
     // ---------------------------------------------------------------- source_repository
 
     private static void ValidateSourceRepository(string? value, List<ValidationError> errors)
@@ -359,6 +368,12 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             return;
         }
 
+        if (value.Length > MaxKernelConfigLength)
+        {
+            errors.Add(new("build_config.kernel_config", $"must be at most {MaxKernelConfigLength} characters"));
+            return;
+        }
+
         var ok = value.Contains('/')
             ? SafePath.IsSafeRelative(value)
             : ConfigTargetRegex().IsMatch(value);
@@ -388,7 +403,9 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         for (var i = 0; i < fragments.Count; i++)
         {
             var fragment = fragments[i];
-            if (string.IsNullOrEmpty(fragment) || fragment.Length > MaxKconfigFragmentLength || !IsValidKconfigFragment(fragment))
+            if (fragment?.Length > MaxKconfigFragmentLength)
+                errors.Add(new($"{field}[{i}]", $"must be at most {MaxKconfigFragmentLength} characters"));
+            else if (string.IsNullOrEmpty(fragment) || !IsValidKconfigFragment(fragment))
             {
                 errors.Add(new($"{field}[{i}]",
                     "must be CONFIG_NAME=<y|m|n|number|0xhex|\"string without quotes, backslashes, $ or backticks\">, " +
@@ -460,6 +477,12 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
     {
         const string field = "build_config.targets";
         if (targets is null) return;
+        if (targets.Count > MaxTargets)
+        {
+            errors.Add(new(field, $"must have at most {MaxTargets} entries"));
+            return;
+        }
+
         for (var i = 0; i < targets.Count; i++)
         {
             if (targets[i] is not { } t || !Execution.BuildTargets.IsKnown(t))
@@ -472,9 +495,14 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         const string generic =
             "must be one of -j<1-4096>, -k, --keep-going, -s, --silent, V=<0|1|2>, W=<1-3[,1-3]>, " +
             "a make target (e.g. vmlinux, modules) or KEY=VALUE with VALUE made of letters, digits, space and ._/=:,+@%-";
-        if (string.IsNullOrEmpty(arg) || arg.Length > MaxExtraMakeArgLength)
+        if (string.IsNullOrEmpty(arg))
         {
             return generic;
+        }
+
+        if (arg.Length > MaxExtraMakeArgLength)
+        {
+            return $"must be at most {MaxExtraMakeArgLength} characters";
         }
 
         if (arg is "-k" or "--keep-going" or "-s" or "--silent")
@@ -586,6 +614,13 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         if (names is null)
         {
             errors.Add(new(field, "must be a list of custom_env names (omit it for none), not null"));
+            return;
+        }
+
+        // Each names a custom_env entry, so a longer list can only repeat names.
+        if (names.Count > MaxCustomEnvEntries)
+        {
+            errors.Add(new(field, $"must have at most {MaxCustomEnvEntries} entries"));
             return;
         }
 

@@ -12,6 +12,9 @@ public static class SessionEndpoints
 {
     public sealed record SignIn(string? Token);
 
+    /// <summary>Anyone may call the sign-in: its body (a token of 64 hex digits) is bounded far below the API's limit.</summary>
+    public const int SignInMaxBytes = 4096;
+
     public static void MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/dashboard/session", async (HttpContext http, ApiTokens tokens, AuthSettings auth) =>
@@ -19,7 +22,7 @@ public static class SessionEndpoints
             if (auth.Disabled) return Results.Ok(Who(AuthDisabledHandler.AnonymousName, ApiRole.Operator, auth));
             SignIn? body;
             try { body = await http.Request.ReadFromJsonAsync<SignIn>(); }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException { StatusCode: not StatusCodes.Status413PayloadTooLarge })
             {
                 return Problems.Invalid("token", "send a JSON object {\"token\": \"...\"}");
             }
@@ -29,7 +32,7 @@ public static class SessionEndpoints
                     extensions: new Dictionary<string, object?> { ["field"] = "token" });
             http.Response.Cookies.Append(SessionCookie.Name, body.Token.Trim(), SessionCookie.Options(http.Request));
             return Results.Ok(Who(token.Name, token.Role, auth));
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().WithMetadata(new RequestBodyLimit(SignInMaxBytes));
 
         // Who this browser is signed in as; answers 200 either way, so a page that is not signed in
         // yet shows its sign-in form without a failed request.

@@ -48,22 +48,45 @@ public static class JobEndpoints
             if (problem is not null) return problem;
             if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
             if (limit is < 1 or > 1000) return Problems.Invalid("limit", "must be between 1 and 1000");
-            var page = await index.ActorRef.Ask<JobIndexActor.Page>(new JobIndexActor.Query(filter!, offset ?? 0, limit ?? 100), settings.AskTimeout);
+            var from = offset ?? 0;
+            var page = await index.ActorRef.Ask<JobIndexActor.Page>(new JobIndexActor.Query(filter!, from, limit ?? 100), settings.AskTimeout);
+            var views = page.Jobs.Select(j => Views.Job(j.ToRecord(store.LogPathFor(j.Id, j.ArtifactDirectory)), http.User)).ToList();
+            // Cut the page before it passes MaxListPageBytes; next_offset says where the rest starts.
+            var fit = ListPage.Fit(views.Select(v => System.Text.Encoding.UTF8.GetByteCount(v.ToJsonString())), settings.MaxListPageBytes);
+            var next = from + fit < page.Total ? from + fit : (int?)null;
             return Results.Ok(new
             {
                 total = page.Total,
-                offset = offset ?? 0,
+                offset = from,
                 limit = limit ?? 100,
-                jobs = page.Jobs.Select(j => Views.Job(j.ToRecord(store.LogPathFor(j.Id, j.ArtifactDirectory)), http.User)).ToList(),
+                next_offset = next,
+                jobs = views.Take(fit).ToList(),
             });
         });
 
-        g.MapGet("/{id}", async (string id, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
-            await GetJob(jobs.ActorRef, id, settings) is { } job ? Results.Ok(Views.Job(job, http.User)) : Problems.NotFound("build job", id));
+        // Every route with a job id asks JobExistence first: an id that names no job never reaches the
+        // job shards (with remember-entities, starting an entity is itself a journal write).
+        JobExistence? existence = null;
+        var existenceLock = new object();
+        JobExistence Existence(ActorSystem system, IActorRef index, IActorRef queue)
+        {
+            lock (existenceLock) return existence ??= new JobExistence(system, index, queue, settings.AskTimeout);
+        }
+        async Task<JobRecord?> Find(HttpContext http, string id)
+        {
+            var services = http.RequestServices;
+            var found = Existence(services.GetRequiredService<ActorSystem>(), services.GetRequiredService<IRequiredActor<JobIndex>>().ActorRef,
+                services.GetRequiredService<IRequiredActor<BuildQueue>>().ActorRef);
+            return await GetJob(services.GetRequiredService<IRequiredActor<BuildJobs>>().ActorRef, found, id, settings);
+        }
+
+        g.MapGet("/{id}", async (string id, HttpContext http) =>
+            await Find(http, id) is { } job ? Results.Ok(Views.Job(job, http.User)) : Problems.NotFound("build job", id));
 
         g.MapPost("/{id}/cancel", async (string id, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
         {
-            if (!IsJobId(id)) return Problems.NotFound("build job", id);
+            if (await Find(http, id) is not { } job) return Problems.NotFound("build job", id);
+            if (NotYours(http, job) is { } forbidden) return forbidden;
             var reply = await jobs.ActorRef.Ask<object>(new BuildJobCommands.Cancel(id), settings.AskTimeout);
             return reply switch
             {
@@ -76,9 +99,15 @@ public static class JobEndpoints
         g.MapPost("/{id}/retry", async (string id, HttpContext http, IRequiredActor<BuildQueue> queue, IRequiredActor<ServerPool> pool,
             IRequiredActor<BuildJobs> jobs) =>
         {
-            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            if (await Find(http, id) is not { } job) return Problems.NotFound("build job", id);
+            if (NotYours(http, job) is { } forbidden) return forbidden;
             if (!job.Status.IsTerminal())
                 return Problems.Conflict($"job {id} is {job.Status.ToString().ToLowerInvariant()}; only an ended job can be run again");
+            // An operator may retry anyone's job, but not with the owner's secrets: only the owner resubmits those.
+            if (!JobOwnership.IsOwner(job, ApiPrincipal.NameOf(http.User)) && JobOwnership.SecretFields(job.Request) is [var secret, ..] )
+                return Problems.Conflict(
+                    $"job {id} has secrets of its submitter ({string.Join(", ", JobOwnership.SecretFields(job.Request))}); only its submitter may run it again — submit a new job instead",
+                    secret);
             // A new job with the same request: the old one keeps its history and artifacts.
             var request = job.Request with { SubmittedBy = ApiPrincipal.NameOf(http.User) };
             return await EnqueueAsync(http, request, null, queue.ActorRef, pool.ActorRef, jobs.ActorRef, settings);
@@ -86,7 +115,7 @@ public static class JobEndpoints
 
         g.MapGet("/{id}/log", async (string id, long? offset, bool? follow, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
         {
-            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            if (await Find(http, id) is not { } job) return Problems.NotFound("build job", id);
             if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
             var lastEventId = http.Request.Headers["Last-Event-ID"].FirstOrDefault();
             long? resumeAt = null;
@@ -97,7 +126,7 @@ public static class JobEndpoints
             }
             if (follow == true || http.Request.Headers.Accept.Any(a => a?.Contains(ServerSentEvents.ContentType) == true))
             {   // live: server-sent events until the job ends (resumable with Last-Event-ID)
-                var follower = new LogFollower(store, ct => GetJob(jobs.ActorRef, id, settings));
+                var follower = new LogFollower(store, ct => Find(http, id));
                 return Results.Stream(async _ =>
                 {
                     try { await follower.RunAsync(http.Response, job, resumeAt ?? offset ?? 0, http.RequestAborted); }
@@ -115,9 +144,9 @@ public static class JobEndpoints
             }, "text/plain; charset=utf-8");
         });
 
-        g.MapGet("/{id}/artifacts", async (string id, IRequiredActor<BuildJobs> jobs) =>
+        g.MapGet("/{id}/artifacts", async (string id, HttpContext http) =>
         {
-            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            if (await Find(http, id) is not { } job) return Problems.NotFound("build job", id);
             return Results.Ok(new
             {
                 job_id = id,
@@ -127,9 +156,9 @@ public static class JobEndpoints
             });
         });
 
-        g.MapGet("/{id}/artifacts/{**path}", async (string id, string path, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
+        g.MapGet("/{id}/artifacts/{**path}", async (string id, string path, HttpContext http) =>
         {
-            if (await GetJob(jobs.ActorRef, id, settings) is not { } job) return Problems.NotFound("build job", id);
+            if (await Find(http, id) is not { } job) return Problems.NotFound("build job", id);
             var entry = job.Artifacts.FirstOrDefault(a => a.Path == path);
             if (entry is null || job.ArtifactDirectory is null || !ArtifactManifest.IsSafeArtifactPath(path))
                 return Problems.NotFound("artifact", path);
@@ -169,11 +198,18 @@ public static class JobEndpoints
         }
     }
 
-    private static bool IsJobId(string id) => Guid.TryParse(id, out _);
+    /// <summary>403 unless the caller may cancel or retry the job (<see cref="JobOwnership"/>).</summary>
+    private static IResult? NotYours(HttpContext http, JobRecord job) =>
+        JobOwnership.MayChange(job, ApiPrincipal.NameOf(http.User), ApiPrincipal.RoleOf(http.User) is { } role && role.Includes(ApiRole.Operator))
+            ? null
+            : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                detail: $"job {job.Id} was submitted by another token; a submitter may cancel and retry only its own jobs (operators any)",
+                extensions: new Dictionary<string, object?> { ["field"] = "submitted_by" });
 
-    public static async Task<JobRecord?> GetJob(IActorRef jobs, string id, FarmSettings settings)
+    /// <summary>The job, or null for an id of the wrong shape or one that names no job (then no job actor is started).</summary>
+    public static async Task<JobRecord?> GetJob(IActorRef jobs, JobExistence existence, string id, FarmSettings settings)
     {
-        if (!IsJobId(id)) return null;
+        if (!await existence.ExistsAsync(id)) return null;
         var reply = await jobs.Ask<object>(new BuildJobCommands.Get(id), settings.AskTimeout);
         return reply is BuildJobReplies.JobView v ? v.Job : null;
     }

@@ -1,22 +1,28 @@
 using System.Text.Json;
 using KernelFarm.Messages.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace KernelFarm.Host.Gateway;
 
-/// <summary>Reads a bounded JSON body; malformed or unknown fields become a 400 naming the field.</summary>
+/// <summary>
+/// Reads a bounded JSON body (the request's body limit, see <see cref="BodySizeLimit"/>: 413 over it);
+/// malformed or unknown fields become a 400 naming the field.
+/// </summary>
 public static class JsonBody
 {
+    /// <summary>When no server limit applies (tests without Kestrel).</summary>
     public const int MaxBytes = 1 << 20;
 
     public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request) where T : class
     {
-        if (request.ContentLength > MaxBytes) return (null, Problems.Invalid("body", $"must be at most {MaxBytes} bytes"));
+        var max = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? MaxBytes;
+        if (request.ContentLength > max) return (null, BodySizeLimit.TooLarge(max));
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int n;
         while ((n = await request.Body.ReadAsync(chunk)) > 0)
         {
-            if (buffer.Length + n > MaxBytes) return (null, Problems.Invalid("body", $"must be at most {MaxBytes} bytes"));
+            if (buffer.Length + n > max) return (null, BodySizeLimit.TooLarge(max));
             buffer.Write(chunk, 0, n);
         }
         if (buffer.Length == 0) return (null, Problems.Invalid("body", "a JSON object is required"));

@@ -28,6 +28,12 @@ public static class QueueCommands
     /// </summary>
     public sealed record Recall(string JobId) : IFarmMessage;
 
+    /// <summary>
+    /// From a gateway about an id no job index knows yet: does the queue hold it (waiting or being
+    /// handed to its server)? Answered with <see cref="QueueReplies.Known"/>; touches no job actor.
+    /// </summary>
+    public sealed record IsKnown(string JobId) : IFarmMessage;
+
     /// <summary>From a job cancelled while waiting.</summary>
     public sealed record Withdraw(string JobId) : IFarmMessage;
 
@@ -48,6 +54,8 @@ public static class QueueReplies
     public sealed record Recalled(string JobId, BuildJobRequest? Request, DateTimeOffset At) : IFarmMessage;
 
     public sealed record QueueFull(int MaxQueueSize, int RetryAfterSeconds) : IFarmMessage;
+
+    public sealed record Known(string JobId, bool Exists) : IFarmMessage;
 
     /// <summary>The retry is recorded (or was already): the job stops re-sending its Requeue.</summary>
     public sealed record Requeued(string JobId, int Attempt) : IFarmMessage;

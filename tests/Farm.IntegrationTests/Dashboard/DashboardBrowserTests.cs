@@ -191,11 +191,21 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
     [Fact]
     public async Task A_running_job_is_cancelled_from_its_page()
     {
-        var id = await Env.Farm.SubmitAsync(Env.Job(arch: "arm64", buildSeconds: 300));
+        // the submitter's own job (a submitter cancels only its own: docs/limits.md)
+        using var submitter = new HttpClient { BaseAddress = Env.Farm.Http.BaseAddress };
+        submitter.DefaultRequestHeaders.Authorization = TestTokens.Bearer(TestTokens.Submitter);
+        using var submitted = await submitter.PostAsJsonAsync("api/v1/infrastructure/build-jobs", Env.Job(arch: "arm64", buildSeconds: 300));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = JsonNode.Parse(await submitted.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var others = await Env.Farm.SubmitAsync(Env.Job(arch: "arm64", buildSeconds: 300)); // the operator's
         await RunAsync(async b =>
         {
             var page = b.Page;
             await SignInAsync(page, TestTokens.Submitter, "test-submitter");
+            // another token's job: no buttons for this submitter
+            await page.GotoAsync($"./#/jobs/{others}");
+            await Expect(page.GetByTestId("job-status")).Not.ToBeEmptyAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel build" })).ToHaveCountAsync(0);
             await page.GotoAsync($"./#/jobs/{id}");
             await Expect(Status(page)).ToHaveTextAsync("building", new() { Timeout = 60_000 });
             // a running job's duration and current step keep counting between refreshes
@@ -212,6 +222,7 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             b.AssertNoErrors();
         });
         Assert.Equal("cancelled", FarmProcess.Status(await Env.Farm.GetJobAsync(id)));
+        await Env.Farm.Http.PostAsync($"api/v1/infrastructure/build-jobs/{others}/cancel", null);
     }
 
     [Fact]

@@ -173,16 +173,33 @@ public sealed class QueueStateTests
         var request = Request("arm64");
         var s = new Builder().Queue("a", request, key: "key-1").Queue("b").State;
 
-        Assert.Equal("a", s.JobForKey("key-1"));
-        Assert.Null(s.JobForKey("KEY-1"));
-        Assert.Null(s.JobForKey("other"));
+        Assert.Equal("a", s.JobForKey(new(null, "key-1")));
+        Assert.Null(s.JobForKey(new(null, "KEY-1")));
+        Assert.Null(s.JobForKey(new(null, "other")));
         Assert.Same(request, s.WaitingJob("a")!.Request);
         Assert.True(s.IsWaiting("b"));
 
         // The key keeps naming the job after it left the queue.
         s.Apply(new JobDispatched(PlacementFor("a"), 1));
         s.Apply(new JobHandedOver("a"));
-        Assert.Equal("a", s.JobForKey("key-1"));
+        Assert.Equal("a", s.JobForKey(new(null, "key-1")));
+    }
+
+    [Fact]
+    public void An_idempotency_key_belongs_to_the_token_that_sent_it()
+    {
+        var s = new Builder()
+            .Queue("alice-job", Request() with { SubmittedBy = "alice" }, key: "k")
+            .Queue("bob-job", Request() with { SubmittedBy = "bob" }, key: "k")
+            .Queue("legacy-job", key: "old") // a JobQueued of an earlier release: no submitted_by
+            .State;
+
+        Assert.Equal("alice-job", s.JobForKey(new("alice", "k")));
+        Assert.Equal("bob-job", s.JobForKey(new("bob", "k")));
+        Assert.Null(s.JobForKey(new("mallory", "k")));
+        // an owner-less key loads and still names its job, but no token's submission matches it
+        Assert.Equal("legacy-job", s.JobForKey(new(null, "old")));
+        Assert.Null(s.JobForKey(new("alice", "old")));
     }
 
     [Fact]
@@ -361,7 +378,7 @@ public sealed class QueueStateTests
     public void Idempotency_keys_survive_a_requeue()
     {
         var s = new Builder().Queue("a", key: "k").Dispatch("a").Requeue("a", 2, T0).State;
-        Assert.Equal("a", s.JobForKey("k"));
+        Assert.Equal("a", s.JobForKey(new(null, "k")));
     }
 
     [Fact]

@@ -163,6 +163,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(QueueReplies.QueueFull)] = () => new QueueReplies.QueueFull(1000, 5),
         [typeof(QueueCommands.Recall)] = () => new QueueCommands.Recall("job-1"),
         [typeof(QueueReplies.Recalled)] = () => new QueueReplies.Recalled("job-1", Request(), At),
+        [typeof(QueueCommands.IsKnown)] = () => new QueueCommands.IsKnown("job-1"),
+        [typeof(QueueReplies.Known)] = () => new QueueReplies.Known("job-1", true),
         [typeof(QueueReplies.Requeued)] = () => new QueueReplies.Requeued("job-1", 2),
         [typeof(QueueReplies.Stats)] = () => new QueueReplies.Stats(3, 2, 12_345_678_901),
         [typeof(QueueReplies.Paused)] = () => QueueReplies.Paused.Instance,

@@ -225,4 +225,23 @@ public sealed class ServerValidatorTests : IDisposable
         var errors = Validate(Valid() with { Toolchains = [new Toolchain(null!, null!, null!)] });
         Assert.Equal(["toolchains[0].name", "toolchains[0].target_architectures", "toolchains[0].cross_compile"], errors.Select(e => e.Field));
     }
+
+    [Fact]
+    public void Every_list_of_a_registration_is_bounded_and_names_its_field()
+    {
+        string[] manyArchitectures = [.. Enumerable.Repeat("x86_64", ServerValidator.MaxArchitectures + 1)];
+        Assert.Contains(Validate(Valid() with { SupportedArchitectures = manyArchitectures }), e => e.Field == "supported_architectures");
+        Assert.Contains(Validate(Valid() with { Toolchains = [.. Enumerable.Repeat(new Toolchain("gcc-12", ["x86_64"]), ServerValidator.MaxToolchains + 1)] }),
+            e => e.Field == "toolchains");
+        Assert.Contains(Validate(Valid() with { AllowedWorkspaceRoots = [.. Enumerable.Repeat("/srv/x", ServerValidator.MaxWorkspaceRoots + 1)] }),
+            e => e.Field == "allowed_workspace_roots");
+        Assert.Contains(Validate(Valid() with { Toolchains = [new Toolchain("gcc-12", manyArchitectures)] }), e => e.Field == "toolchains[0].target_architectures");
+        // at the bounds: valid
+        Assert.Empty(Validate(Valid() with
+        {
+            SupportedArchitectures = [.. Enumerable.Repeat("x86_64", ServerValidator.MaxArchitectures)],
+            Toolchains = [.. Enumerable.Repeat(new Toolchain("gcc-12", ["x86_64"]), ServerValidator.MaxToolchains)],
+            AllowedWorkspaceRoots = [.. Enumerable.Repeat("/srv/x", ServerValidator.MaxWorkspaceRoots)],
+        }));
+    }
 }

@@ -61,7 +61,9 @@ export function jobPage(main, { match }) {
 
   function actions(j) {
     const bar = h('div', { class: 'actions' });
-    if (!session.can('submitter')) return null;
+    // a submitter cancels and retries its own jobs only (docs/limits.md); an operator any
+    const mine = session.who !== null && j.submitted_by === session.who.name;
+    if (!(session.can('operator') || (session.can('submitter') && mine))) return null;
     if (!TERMINAL.has(j.status)) {
       // Two steps instead of a modal dialog: the first press arms, the second cancels.
       const cancel = h('button', { type: 'button', class: 'danger', onclick: async () => {

@@ -63,7 +63,8 @@ export function jobsPage(main, { params }) {
         ], page.jobs, { empty: 'No jobs match these filters.', rowAttrs: j => ({ 'data-job': j.id }) }),
         h('nav', { class: 'pager', 'aria-label': 'Pages' },
           h('button', { type: 'button', disabled: offset === 0, onclick: () => go(filters, Math.max(0, offset - PAGE)) }, 'Newer'),
-          h('button', { type: 'button', disabled: offset + PAGE >= page.total, onclick: () => go(filters, offset + PAGE) }, 'Older'))]);
+          // next_offset: a page may hold fewer than PAGE jobs (it is bounded in bytes too)
+          h('button', { type: 'button', disabled: page.next_offset == null, onclick: () => go(filters, page.next_offset) }, 'Older'))]);
     } catch (e) {
       update(results, { error: e.message }, () => errorText(e));
     }
