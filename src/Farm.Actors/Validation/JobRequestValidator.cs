@@ -31,8 +31,6 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
     /// <summary>Each target once at most; the known targets are fewer.</summary>
     public const int MaxTargets = 16;
     public const int MaxKernelConfigLength = 255;
-    /// <summary>There are three end states: a longer list can only repeat them (webhooks' other rules: <see cref="WebhookRules"/>).</summary>
-    public const int MaxWebhookEvents = 3;
 
     /// <summary>
     /// Make variables the farm itself sets on the command line (output dir, architecture, toolchain,

@@ -31,7 +31,7 @@ public sealed class RequestBoundsTests
     /// <summary>The field, a request at the bound, a request one past it.</summary>
     public static TheoryData<string, Func<int, BuildJobRequest>, int> Bounds() => new()
     {
-        { "webhooks[0].events", n => Valid(hooks: [new Webhook { Url = "https://ci.example.org/x", Events = Repeat(n, _ => "completed").ToList() }]), JobRequestValidator.MaxWebhookEvents },
+        { "webhooks[0].events", n => Valid(hooks: [new Webhook { Url = "https://ci.example.org/x", Events = Repeat(n, i => new[] { "completed", "failed", "cancelled", "queued" }[i % 4]).ToList() }]), WebhookRules.Events.Count },
         { "build_config.targets", n => Valid(c => c with { Targets = Repeat(n, _ => "kernel").ToList() }), JobRequestValidator.MaxTargets },
         { "build_config.secret_env", n => Valid(c => c with { CustomEnv = Env(1), SecretEnv = Repeat(n, _ => "K0").ToList() }), JobRequestValidator.MaxCustomEnvEntries },
         { "build_config.kernel_config", n => Valid(c => c with { KernelConfig = new string('a', n - "config".Length) + "config" }), JobRequestValidator.MaxKernelConfigLength },
