@@ -49,6 +49,8 @@ public sealed class FarmSettings
     public TimeSpan WebhookBackoff { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>Hosts webhooks may call ("ci.example.com", ".example.com" for a domain); empty allows any.</summary>
     public List<string> WebhookAllowedHosts { get; set; } = [];
+    /// <summary>Per-job caps on central storage (log and artifact bytes): see <see cref="FarmLimits"/>.</summary>
+    public FarmLimits Limits { get; set; } = new();
 
     public TimeSpan BackoffBefore(int attempt) =>
         TimeSpan.FromTicks(RetryBackoff.Ticks * (1L << Math.Clamp(attempt - 2, 0, 10)));

@@ -9,4 +9,6 @@ public sealed record JobValidationPolicy(IReadOnlyList<string> AllowedOutputRoot
 {
     /// <summary>Hosts a job's webhooks may call (".example.com" for a domain); empty means any.</summary>
     public IReadOnlyList<string> WebhookAllowedHosts { get; init; } = [];
+    /// <summary>The artifact storage path: an output_directory may be it but nothing inside it (<see cref="Storage.OutputDirectoryRule"/>); null: not checked.</summary>
+    public string? StoragePath { get; init; }
 }

@@ -22,6 +22,7 @@ public static class JobEndpoints
         var validator = new JobRequestValidator(new JobValidationPolicy(settings.EffectiveOutputRoots, ArchitectureCatalog.Default)
         {
             WebhookAllowedHosts = settings.WebhookAllowedHosts,
+            StoragePath = settings.ArtifactStoragePath,
         });
         var store = new ArtifactStore(settings.ArtifactStoragePath);
 
