@@ -50,8 +50,21 @@ public sealed class ArtifactStore(string storagePath)
         var staging = StagingDirectory(root, jobId);
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
-        File.WriteAllText(Path.Combine(staging, OwnerMarker), jobId + "\n");
+        try
+        {
+            File.WriteAllText(Path.Combine(staging, OwnerMarker), jobId + "\n");
+        }
+        catch (Exception)
+        {   // storage full or unwritable: leave no empty staging folder behind
+            TryDelete(staging);
+            throw;
+        }
         return staging;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try { Directory.Delete(directory, recursive: true); } catch (Exception) { /* best effort; staging is never served */ }
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ public sealed class OutputDirectoryRuleTests
     [Theory]
     [InlineData(Storage)]
     [InlineData(Storage + "/")]
+    [InlineData(Storage + "/team-a")]              // README's example: never a job's or the farm's folder
     [InlineData("/srv/out")]
     [InlineData("/srv/out/nightly")]
     [InlineData("/srv/out/team/a/b")]
@@ -20,15 +21,16 @@ public sealed class OutputDirectoryRuleTests
     [Theory]
     [InlineData(Storage + "/" + Victim)]          // the measured attack: another job's folder
     [InlineData(Storage + "/" + Victim + "/x")]
+    [InlineData(Storage + "/team-a/" + Victim)]
     [InlineData(Storage + "/.staging")]
     [InlineData(Storage + "/.logs")]
-    [InlineData(Storage + "/mine")]                // any folder inside storage is the farm's or a job's
-    public void Nothing_inside_the_storage_path(string output)
-    {
-        var why = OutputDirectoryRule.Check(output, Storage, Roots);
-        Assert.NotNull(why);
-        Assert.Contains("inside the artifact storage path", why);
-    }
+    [InlineData(Storage + "/.staging/x")]
+    public void Inside_the_storage_path_no_job_folder_and_no_farm_folder(string output) =>
+        Assert.NotNull(OutputDirectoryRule.Check(output, Storage, Roots));
+
+    [Fact]
+    public void Inside_the_storage_path_its_own_segments_count_even_below_a_root_inside_it() =>
+        Assert.NotNull(OutputDirectoryRule.Check(Storage + "/" + Victim + "/x", Storage, [Storage + "/" + Victim]));
 
     [Theory]
     [InlineData("/srv/out/" + Victim)]
