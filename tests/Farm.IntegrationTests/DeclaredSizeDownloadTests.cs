@@ -5,6 +5,7 @@ using KernelFarm.Actors.Jobs;
 using KernelFarm.IntegrationTests.Fixtures;
 using KernelFarm.Messages.Servers;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace KernelFarm.IntegrationTests;
 
@@ -14,7 +15,7 @@ namespace KernelFarm.IntegrationTests;
 /// is larger than declared fails the download as a limit after at most the declared bytes, at
 /// once, instead of streaming until the download's time limit.
 /// </summary>
-public sealed class DeclaredSizeDownloadTests : IAsyncLifetime
+public sealed class DeclaredSizeDownloadTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private SshBuildServer _server = null!;
     private ActorSystem _system = null!;
@@ -62,6 +63,7 @@ public sealed class DeclaredSizeDownloadTests : IAsyncLifetime
     {
         _server.RunAsBuildUser($"mkdir -p '{_server.WorkDirectory}' && ln -sfn /dev/zero '{_server.WorkDirectory}/vmlinux'");
         var (reply, bytes, took) = await DownloadAsync("vmlinux", 1, new string('0', 64));
+        output.WriteLine($"{reply}: {bytes} bytes written locally, {took.TotalMilliseconds:F0} ms");
 
         var failed = Assert.IsType<SshSessionActor.RunFailed>(reply);
         Assert.True(failed.Limit, failed.ToString());
