@@ -290,18 +290,14 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         Timers.StartSingleTimer("time-limit", new TimeLimitReached(), left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
-    private void OnTimeLimit()
-    {
-        if (!_state.Status.IsOnServer() || _state.Status >= JobStatus.Transferring || _state.CancelRequested || _pendingFailure is not null) return;
-        _log.Warning("job {0}: time limit of {1} reached in {2}; killing the build", _jobId, TimeLimit, Step());
+    private void OnTimeLimit() =>
         StopBuild(new JobFailure(FailureKind.Timeout, Step(), null, $"the build exceeded its time limit of {TimeLimit}"));
-    }
 
-    /// <summary>Kills the build for a limit it broke; once it is dead, the log (not the artifacts) is published with the failure.</summary>
+    /// <summary>Kills the build for a limit it broke (time, log size); once it is dead, the log (not the artifacts) is published with the failure.</summary>
     private void StopBuild(JobFailure failure)
     {
         if (!_state.Status.IsOnServer() || _state.Status >= JobStatus.Transferring || _state.CancelRequested || _pendingFailure is not null) return;
-        if (failure.Kind != FailureKind.Timeout) _log.Warning("job {0}: {1}; killing the build", _jobId, failure.Message);
+        _log.Warning("job {0}: {1} (in {2}); killing the build", _jobId, failure.Message, failure.Step);
         _pendingFailure = failure;
         StopStream();
         Session().Tell(new SshSessionActor.Run(RemoteCommands.Kill(_state.Workspace!, _settings.CancelGracePeriod), KillTag));
