@@ -41,7 +41,10 @@ public sealed class StorageLimitTests(StorageLimitFarm fixture, ITestOutputHelpe
         Assert.Equal(StorageLimitFarm.MaxLogBytes + cutLine.Length, published.Length);
         Assert.Equal(cutLine, published[^cutLine.Length..]);
         Assert.Equal(published.Length, new FileInfo(Env.LiveLogPath(flood)).Length);
-        Assert.DoesNotContain("vmlinux", Artifacts.Paths(job));
+        // like a timeout: the farm's files only, no artifact (metadata.json says why)
+        Assert.Equal([".kernelfarm-job", "build.log", "manifest.json", "metadata.json", "reproducer.sh"],
+            Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains("\"kind\": \"limit\"", await File.ReadAllTextAsync(Path.Combine(dir, "metadata.json")));
         Assert.Contains("flooding the build log", Encoding.UTF8.GetString(published[..4096]));
 
         // The build was stopped: its workspace is removed and its slot given back, the log stays cut.
