@@ -58,6 +58,8 @@ public sealed class FarmSettings
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;
     /// <summary>A page of the job list stops before it would pass this many bytes of JSON (at least one job per page).</summary>
     public int MaxListPageBytes { get; set; } = 1 << 20;
+    /// <summary>Per-job caps on central storage (log and artifact bytes): see <see cref="FarmLimits"/>.</summary>
+    public FarmLimits Limits { get; set; } = new();
 
     public TimeSpan BackoffBefore(int attempt) =>
         TimeSpan.FromTicks(RetryBackoff.Ticks * (1L << Math.Clamp(attempt - 2, 0, 10)));

@@ -131,6 +131,8 @@ public sealed class HostileInputTests(FarmFixture fixture) : IClassFixture<FarmF
         ("build_config.output_directory", [
             "/etc", "/tmp", "../", "..", "relative/x", "{storage}/../../etc", "{storage}/..", "{storage}-evil",
             "{storage}/./x", "{storage}/x y", "{storage}/$(id)", "/",
+            // another job's folder and the farm's own folders (docs/storage-limits.md)
+            "{storage}/0197a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b", "{storage}/.staging", "{storage}/.logs",
         ]),
         ("build_config.artifact_patterns[0]", [
             "../../etc/passwd", "/etc/passwd", "a/../../b", "a//b", "./vmlinux", "*/../../*", "{,/etc/passwd}", "~/x",

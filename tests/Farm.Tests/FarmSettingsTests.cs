@@ -1,4 +1,5 @@
 using KernelFarm.Actors;
+using Microsoft.Extensions.Configuration;
 using Xunit;
 
 namespace KernelFarm.Tests;
@@ -30,4 +31,24 @@ public sealed class FarmSettingsTests
     [Fact]
     public void Zero_back_off_means_immediate_retries() =>
         Assert.Equal(TimeSpan.Zero, new FarmSettings { RetryBackoff = TimeSpan.Zero }.BackoffBefore(3));
+
+    [Fact]
+    public void Storage_limits_have_defaults_and_bind_from_Farm_Limits()
+    {
+        var defaults = new FarmSettings().Limits;
+        Assert.Equal(256L << 20, defaults.MaxLogBytes);
+        Assert.Equal(8L << 30, defaults.MaxArtifactBytes);
+        Assert.Equal(20_000, defaults.MaxArtifactFiles);
+
+        // Farm__Limits__MaxLogBytes=2097152 as the environment provider maps it
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Farm:Limits:MaxLogBytes"] = "2097152",
+            ["Farm:Limits:MaxArtifactBytes"] = "1000",
+            ["Farm:Limits:MaxArtifactFiles"] = "7",
+        }).Build().GetSection("Farm").Get<FarmSettings>()!;
+        Assert.Equal(2097152, settings.Limits.MaxLogBytes);
+        Assert.Equal(1000, settings.Limits.MaxArtifactBytes);
+        Assert.Equal(7, settings.Limits.MaxArtifactFiles);
+    }
 }

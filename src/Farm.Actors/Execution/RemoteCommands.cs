@@ -118,7 +118,10 @@ public static class RemoteCommands
     public static string Cleanup(string jobId, string workspace) =>
         $"ws={Quote(workspace)}; [ -d \"$ws\" ] || exit 0; [ \"$(cat -- \"$ws/{OwnerFile}\" 2>/dev/null)\" = {Quote(jobId)} ] && rm -rf -- \"$ws\"";
 
-    public static string ReadManifest(string workspace) => $"cat -- {Quote(workspace + "/manifest.tsv")}";
+    /// <param name="maxBytes">Read at most this much: the manifest is the build's word, its size too (null: all).</param>
+    public static string ReadManifest(string workspace, long? maxBytes = null) => maxBytes is { } max
+        ? $"head -c {max} -- {Quote(workspace + "/manifest.tsv")}"
+        : $"cat -- {Quote(workspace + "/manifest.tsv")}";
 
     public static string ArtifactPath(string workspace, string relative) => $"{workspace}/artifacts/{relative}";
 }

@@ -12,13 +12,19 @@ namespace KernelFarm.Actors.Jobs;
 /// Brings a job's results into central storage: downloads what the remote manifest lists into
 /// &lt;root&gt;/.staging/&lt;job&gt;, verifies every sha256, adds build.log, manifest.json and
 /// metadata.json, then renames the folder into place. A job folder is visible whole or not at all,
-/// and an already published folder is never written again.
+/// and an already published folder is never written again. The manifest is checked against the
+/// job's limits before anything is downloaded (<see cref="ManifestRules"/>), every download stops
+/// at its declared size, and a folder in the way that is not the job's is left alone
+/// (docs/storage-limits.md).
 /// </summary>
 public sealed class ArtifactTransferActor : ReceiveActor
 {
     public sealed record Completed(string Directory, IReadOnlyList<ArtifactEntry> Artifacts);
-    /// <summary>Storage: the central side failed (unwritable, full); otherwise the server side did.</summary>
-    public sealed record Failed(string Error, bool Storage);
+    /// <summary>
+    /// Storage: the central side failed (unwritable, full); Limit: the job's output broke a storage
+    /// limit or rule (not retried, nothing published); otherwise the server side failed.
+    /// </summary>
+    public sealed record Failed(string Error, bool Storage, bool Limit = false);
 
     private sealed record Staged(string Staging);
     private sealed record Finalized(IReadOnlyList<ArtifactEntry> Artifacts);
@@ -31,6 +37,9 @@ public sealed class ArtifactTransferActor : ReceiveActor
 
     private readonly IActorRef _session;
     private readonly string _workspace, _root, _jobId, _liveLog;
+    private readonly FarmLimits _limits;
+    /// <summary>Why the root may not be used (<see cref="OutputDirectoryRule"/>), or null.</summary>
+    private readonly string? _refusedRoot;
     private readonly bool _includeArtifacts;
     private readonly Func<IReadOnlyList<ArtifactEntry>, object> _metadata;
     /// <summary>Files the farm writes into the job folder besides the server's (name → text), e.g. reproducer.sh.</summary>
@@ -39,33 +48,48 @@ public sealed class ArtifactTransferActor : ReceiveActor
     private IReadOnlyList<ArtifactEntry> _remote = [];
     private string _staging = "";
     private int _inFlight;
+    /// <summary>The transfer failed; it ends once the downloads still in flight have returned.</summary>
+    private Failed? _failure;
 
     public ArtifactTransferActor(IActorRef session, string workspace, string root, string jobId, string liveLog,
-        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles)
+        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles,
+        FarmLimits limits, string? refusedRoot = null)
     {
-        (_session, _workspace, _root, _jobId, _liveLog, _includeArtifacts, _metadata, _extraFiles) =
-            (session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles);
+        (_session, _workspace, _root, _jobId, _liveLog, _includeArtifacts, _metadata, _extraFiles, _limits, _refusedRoot) =
+            (session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles, limits, refusedRoot);
 
         Receive<Finalized>(f => Finish(new Completed(ArtifactStore.FinalDirectory(_root, _jobId), f.Artifacts)));
         Receive<StorageError>(e => Finish(new Failed(e.Error, Storage: true)));
         Receive<SshSessionActor.RunFailed>(f =>
         {
-            TryDelete(_staging); // never leave a partial job behind
-            Finish(new Failed(f.Storage && f.Error.StartsWith("storage: ", StringComparison.Ordinal) ? f.Error["storage: ".Length..] : f.Error, f.Storage));
+            if (f.Tag != ManifestTag) _inFlight--;
+            Fail(new Failed(f.Storage && f.Error.StartsWith("storage: ", StringComparison.Ordinal) ? f.Error["storage: ".Length..] : f.Error, f.Storage, f.Limit));
         });
         Receive<SshSessionActor.RunResult>(r => r.Tag == ManifestTag, r =>
         {
-            if (r.Result.ExitCode != 0) { Finish(new Failed($"no artifact manifest on the server: {r.Result.Stderr.Trim()}", false)); return; }
+            if (r.Result.ExitCode != 0) { Fail(new Failed($"no artifact manifest on the server: {r.Result.Stderr.Trim()}", false)); return; }
+            // Whatever the manifest says is the build's word: a bad one is refused, not retried elsewhere.
+            if (r.Result.Stdout.Length >= MaxManifestBytes(_limits))
+            {
+                Fail(new Failed($"the artifact manifest is larger than {MaxManifestBytes(_limits)} bytes (Farm:Limits:MaxArtifactFiles)", false, Limit: true));
+                return;
+            }
             try { _remote = ArtifactManifest.Parse(r.Result.Stdout); }
-            catch (FormatException e) { Finish(new Failed(e.Message, false)); return; }
+            catch (FormatException e) { Fail(new Failed($"the artifact manifest is refused: {e.Message}", false, Limit: true)); return; }
+            if (ManifestRules.Check(_remote, _limits) is { } refused) { Fail(new Failed(refused, false, Limit: true)); return; }
             foreach (var a in _remote) _toFetch.Enqueue(a);
             FetchMore();
         });
-        Receive<SshSessionActor.Downloaded>(_ => { _inFlight--; FetchMore(); });
+        Receive<SshSessionActor.Downloaded>(_ =>
+        {
+            _inFlight--;
+            if (_failure is not null) Fail(_failure);
+            else FetchMore();
+        });
         Receive<Staged>(s =>
         {
             _staging = s.Staging;
-            if (_includeArtifacts) _session.Tell(new SshSessionActor.Run(RemoteCommands.ReadManifest(_workspace), ManifestTag, ManifestTimeout));
+            if (_includeArtifacts) _session.Tell(new SshSessionActor.Run(RemoteCommands.ReadManifest(_workspace, MaxManifestBytes(_limits)), ManifestTag, ManifestTimeout));
             else FinalizeAsync().PipeTo(Self);
         });
     }
@@ -73,11 +97,20 @@ public sealed class ArtifactTransferActor : ReceiveActor
     protected override void PreStart()
     {
         var final = ArtifactStore.FinalDirectory(_root, _jobId);
+        if (_refusedRoot is not null)
+        {   // nothing may be created under a refused root, not even the staging folder
+            Finish(new Failed($"output_directory {_root} is refused: {_refusedRoot}", false, Limit: true));
+            return;
+        }
         Task.Run<object>(() =>
         {
             try
             {
-                if (Directory.Exists(final)) return new Finalized(ReadPublished(final));
+                if (Directory.Exists(final) || File.Exists(final))
+                {
+                    if (ArtifactStore.IsOwnedBy(final, _jobId)) return new Finalized(ReadPublished(final));
+                    return new StorageError(new FolderTakenException(final, _jobId).Message);
+                }
                 return new Staged(ArtifactStore.PrepareStaging(_root, _jobId));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -85,6 +118,19 @@ public sealed class ArtifactTransferActor : ReceiveActor
                 return new StorageError($"artifact storage {_root} is not writable: {e.Message}");
             }
         }).PipeTo(Self);
+    }
+
+    /// <summary>A manifest line is at most 64 + 20 + 1024 characters and three separators.</summary>
+    internal static long MaxManifestBytes(FarmLimits limits) => (limits.MaxArtifactFiles + 1L) * 1112;
+
+    /// <summary>Fetches nothing more; once no download is in flight, removes staging and reports the (first) failure.</summary>
+    private void Fail(Failed failure)
+    {
+        _failure ??= failure;
+        _toFetch.Clear();
+        if (_inFlight > 0) return;
+        TryDelete(_staging); // never leave a partial job behind
+        Finish(_failure);
     }
 
     private void FetchMore()
@@ -122,7 +168,7 @@ public sealed class ArtifactTransferActor : ReceiveActor
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(_staging);
-            return new StorageError($"publishing to {_root} failed: {e.Message}");
+            return new StorageError(e is FolderTakenException ? e.Message : $"publishing to {_root} failed: {e.Message}");
         }
     }
 
@@ -157,6 +203,7 @@ public sealed class ArtifactTransferActor : ReceiveActor
     }
 
     public static Props Props(IActorRef session, string workspace, string root, string jobId, string liveLog,
-        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles) =>
-        Akka.Actor.Props.Create(() => new ArtifactTransferActor(session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles));
+        bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles,
+        FarmLimits limits, string? refusedRoot = null) =>
+        Akka.Actor.Props.Create(() => new ArtifactTransferActor(session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles, limits, refusedRoot));
 }

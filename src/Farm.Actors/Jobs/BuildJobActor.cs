@@ -98,6 +98,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             if (_state.Status.IsOnServer() && !_state.CancelRequested && _pendingFailure is null)
                 FailInfrastructure(Step(), "storage: " + f.Error, retryable: false);
         });
+        Command<LogStreamActor.LimitReached>(l => StopBuild(new JobFailure(FailureKind.Limit, Step(), null, l.Error)));
         Command<RetryStream>(_ => { if (_state.Status.IsOnServer() && !_state.CancelRequested && _pendingFailure is null) CheckRemoteStatus(); });
         Command<TimeLimitReached>(_ => OnTimeLimit());
 
@@ -109,6 +110,12 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                 var failure = _pendingFailure with { Message = _pendingFailure.Message + $" (log not published: {f.Error})" };
                 _pendingFailure = null;
                 PersistEvent(new Failed(failure, null, DateTimeOffset.UtcNow), Cleanup);
+                return;
+            }
+            if (f.Limit)
+            {   // the job's own output broke a storage limit: not retried, nothing published
+                _log.Warning("job {0}: storage limit in transferring: {1}", _jobId, f.Error);
+                PersistEvent(new Failed(new JobFailure(FailureKind.Limit, "transferring", null, f.Error), null, DateTimeOffset.UtcNow), Cleanup);
                 return;
             }
             // Central storage is not the server's fault: another server would not help.
@@ -284,11 +291,15 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         Timers.StartSingleTimer("time-limit", new TimeLimitReached(), left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
-    private void OnTimeLimit()
+    private void OnTimeLimit() =>
+        StopBuild(new JobFailure(FailureKind.Timeout, Step(), null, $"the build exceeded its time limit of {TimeLimit}"));
+
+    /// <summary>Kills the build for a limit it broke (time, log size); once it is dead, the log (not the artifacts) is published with the failure.</summary>
+    private void StopBuild(JobFailure failure)
     {
         if (!_state.Status.IsOnServer() || _state.Status >= JobStatus.Transferring || _state.CancelRequested || _pendingFailure is not null) return;
-        _log.Warning("job {0}: time limit of {1} reached in {2}; killing the build", _jobId, TimeLimit, Step());
-        _pendingFailure = new JobFailure(FailureKind.Timeout, Step(), null, $"the build exceeded its time limit of {TimeLimit}");
+        _log.Warning("job {0}: {1} (in {2}); killing the build", _jobId, failure.Message, failure.Step);
+        _pendingFailure = failure;
         StopStream();
         Session().Tell(new SshSessionActor.Run(RemoteCommands.Kill(_state.Workspace!, _settings.CancelGracePeriod), KillTag));
     }
@@ -335,7 +346,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     {
         StopStream();
         _stream = Context.ActorOf(LogStreamActor.Props(Session(), _state.Workspace!, _state.ProcessGroup!.Value, _store.LiveLogPath(_jobId), _state.LogBase,
-            _state.Request!.BuildConfig.SecretValues));
+            _state.Request!.BuildConfig.SecretValues, _settings.Limits.MaxLogBytes));
     }
 
     private void StopStream()
@@ -410,7 +421,9 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         StopStream();
         void Start()
         {
-            var root = ArtifactStore.RootFor(_state.Request!.BuildConfig.OutputDirectory, _settings.ArtifactStoragePath);
+            var output = _state.Request!.BuildConfig.OutputDirectory;
+            var root = ArtifactStore.RootFor(output, _settings.ArtifactStoragePath);
+            var refusedRoot = output is null ? null : OutputDirectoryRule.Check(output, _settings.ArtifactStoragePath, _settings.EffectiveOutputRoots);
             var record = Record();
             var failure = _pendingFailure;
             var plan = BuildPlan.From(_jobId, _state.Request!, _state.Placement!, _state.Workspace!, ArchitectureCatalog.Default);
@@ -423,7 +436,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                 () => new Dictionary<string, string>
                 {
                     ["reproducer.sh"] = Reproducer.Generate(plan, facts.Value.Fact("git_commit"), secretEnv),
-                }), $"transfer-{Guid.NewGuid():N}");
+                }, _settings.Limits, refusedRoot), $"transfer-{Guid.NewGuid():N}");
         }
         if (includeArtifacts && _state.Status != JobStatus.Transferring)
             PersistEvent(new StepStarted(JobStatus.Transferring, DateTimeOffset.UtcNow), Start);

@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using KernelFarm.Actors.Execution;
+using KernelFarm.Actors.Storage;
 
 namespace KernelFarm.Actors.Jobs;
 
@@ -8,7 +9,8 @@ namespace KernelFarm.Actors.Jobs;
 /// Tails the remote build.log into the central log. The central file's length is the resume
 /// offset, so a restarted stream (new connection, new node) continues with no gap and no
 /// duplicate. Step markers in the log are reported to the parent. Values of the job's secret_env
-/// are masked on the way in (<see cref="SecretMasker"/>, length-preserving).
+/// are masked on the way in (<see cref="SecretMasker"/>, length-preserving). The central log never
+/// grows past the job's cap (<see cref="LogCap"/>): it is cut there and the parent is told.
 /// </summary>
 public sealed class LogStreamActor : ReceiveActor
 {
@@ -18,6 +20,8 @@ public sealed class LogStreamActor : ReceiveActor
     public sealed record Broken(string Error);
     /// <summary>The central log cannot be written: a storage failure, not the server's.</summary>
     public sealed record StorageFailed(string Error);
+    /// <summary>The central log reached its cap and was cut: the build must be stopped (kind "limit").</summary>
+    public sealed record LimitReached(string Error);
 
     private const string FollowTag = "follow", DrainTag = "drain";
     private readonly IActorRef _session;
@@ -27,13 +31,17 @@ public sealed class LogStreamActor : ReceiveActor
     private readonly long _logBase;
     private readonly List<byte> _partialLine = [];
     private readonly SecretMasker _masker;
+    private readonly long _maxLogBytes;
     private FileStream? _log;
+    private bool _cut;
 
     /// <param name="logBase">Where this attempt's remote log starts in the central log (earlier attempts precede it).</param>
     /// <param name="secrets">Values to mask in the central log (the job's secret_env values).</param>
+    /// <param name="maxLogBytes">The central log's cap (Farm:Limits:MaxLogBytes).</param>
     public LogStreamActor(IActorRef session, string workspace, int processGroup, string logPath, long logBase,
-        IReadOnlyCollection<string>? secrets = null)
+        IReadOnlyCollection<string>? secrets = null, long maxLogBytes = long.MaxValue)
     {
+        _maxLogBytes = maxLogBytes;
         _masker = new SecretMasker(secrets ?? []);
         _logBase = logBase;
         _session = session;
@@ -43,10 +51,10 @@ public sealed class LogStreamActor : ReceiveActor
 
         ReceiveAsync<SshSessionActor.Chunk>(async c =>
         {
-            if (!await WriteAsync(_masker.Push(c.Data))) return;
+            if (_cut || !await WriteAsync(_masker.Push(c.Data))) return;
             ScanForMarkers(c.Data); // unmasked: a secret value must not hide a step marker
         });
-        Receive<SshSessionActor.StreamEnded>(e => e.Tag == FollowTag, _ =>
+        Receive<SshSessionActor.StreamEnded>(e => e.Tag == FollowTag && !_cut, _ =>
         {
             // The drain reads from the written length, so a held-back tail comes again: scan it once.
             var again = Math.Min(_masker.Pending, _partialLine.Count);
@@ -54,7 +62,7 @@ public sealed class LogStreamActor : ReceiveActor
             _masker.Discard();
             _session.Tell(new SshSessionActor.Stream(RemoteCommands.ReadLog(_workspace, RemoteOffset), DrainTag));
         });
-        ReceiveAsync<SshSessionActor.StreamEnded>(e => e.Tag == DrainTag, async _ =>
+        ReceiveAsync<SshSessionActor.StreamEnded>(e => e.Tag == DrainTag && !_cut, async _ =>
         {
             if (await WriteAsync(_masker.Flush())) Context.Parent.Tell(new Ended());
         });
@@ -74,17 +82,32 @@ public sealed class LogStreamActor : ReceiveActor
             Context.Stop(Self);
             return;
         }
+        if (LogCap.IsFull(_log.Length, _maxLogBytes))
+        {   // cut before (this stream restarted, or the node did): say so again, append nothing
+            _cut = true;
+            Context.Parent.Tell(new LimitReached(LogCap.Reason(_maxLogBytes)));
+            return;
+        }
         _session.Tell(new SshSessionActor.Stream(RemoteCommands.TailLog(_workspace, RemoteOffset, _processGroup), FollowTag));
     }
 
+    /// <summary>Appends what fits under the cap; false when the log could not take all of it (cut or failed).</summary>
     private async Task<bool> WriteAsync(byte[] data)
     {
         if (data.Length == 0) return true;
         try
         {
-            await _log!.WriteAsync(data);
+            var fit = LogCap.Admit(_log!.Length, data.Length, _maxLogBytes);
+            await _log.WriteAsync(data.AsMemory(0, fit));
+            if (fit < data.Length)
+            {
+                _cut = true;
+                await _log.WriteAsync(LogCap.CutLine(_maxLogBytes));
+            }
             await _log.FlushAsync();
-            return true;
+            if (!_cut) return true;
+            Context.Parent.Tell(new LimitReached(LogCap.Reason(_maxLogBytes)));
+            return false;
         }
         catch (IOException e)
         {
@@ -111,6 +134,6 @@ public sealed class LogStreamActor : ReceiveActor
     }
 
     public static Props Props(IActorRef session, string workspace, int processGroup, string logPath, long logBase,
-        IReadOnlyCollection<string>? secrets = null) =>
-        Akka.Actor.Props.Create(() => new LogStreamActor(session, workspace, processGroup, logPath, logBase, secrets));
+        IReadOnlyCollection<string>? secrets = null, long maxLogBytes = long.MaxValue) =>
+        Akka.Actor.Props.Create(() => new LogStreamActor(session, workspace, processGroup, logPath, logBase, secrets, maxLogBytes));
 }

@@ -15,14 +15,18 @@ public sealed class SshSessionActor : ReceiveActor
     /// <param name="Timeout">How long to wait for the command; past it the connection is dropped and the run fails. Null: no limit.</param>
     public sealed record Run(string Command, string Tag, TimeSpan? Timeout = null);
     public sealed record RunResult(string Tag, CommandResult Result);
-    /// <summary>Connect: the connection could not be made (host key, auth, network); otherwise it broke mid-command.</summary>
-    public sealed record RunFailed(string Tag, string Error, bool Connect, bool Storage = false);
+    /// <summary>Connect: the connection could not be made (host key, auth, network); otherwise it broke mid-command.
+    /// Limit: the job's output broke a storage limit (<see cref="Storage.LimitExceededException"/>).</summary>
+    public sealed record RunFailed(string Tag, string Error, bool Connect, bool Storage = false, bool Limit = false);
 
     public sealed record Stream(string Command, string Tag);
     public sealed record Chunk(string Tag, byte[] Data);
     public sealed record StreamEnded(string Tag, int ExitCode);
 
-    /// <summary>Downloads into a local file and checks its sha256 (the remote manifest's word is verified, not trusted).</summary>
+    /// <summary>
+    /// Downloads into a local file and checks its sha256 (the remote manifest's word is verified, not
+    /// trusted); the download stops as soon as more than ExpectedSize bytes arrive.
+    /// </summary>
     public sealed record Download(string RemotePath, string LocalPath, string ExpectedSha256, long ExpectedSize);
     public sealed record Downloaded(string LocalPath);
 
@@ -55,7 +59,7 @@ public sealed class SshSessionActor : ReceiveActor
 
         Receive<Download>(d => Execute(d.RemotePath, async (shell, ct) =>
         {
-            await using (var file = Storage.StorageWriteStream.Create(d.LocalPath))
+            await using (var file = new Storage.DeclaredSizeStream(Storage.StorageWriteStream.Create(d.LocalPath), d.ExpectedSize, d.RemotePath))
                 await shell.DownloadAsync(d.RemotePath, file, ct).ConfigureAwait(false);
             await using var check = File.OpenRead(d.LocalPath);
             var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(check, _stopping.Token).ConfigureAwait(false));
@@ -98,6 +102,8 @@ public sealed class SshSessionActor : ReceiveActor
             catch (Exception e)
             {
                 var cause = Unwrap(e);
+                if ((cause as Storage.LimitExceededException ?? cause.InnerException as Storage.LimitExceededException) is { } overLimit)
+                    return new RunFailed(tag, overLimit.Message, Connect: false, Limit: true);
                 var storage = cause as Storage.StorageException ?? cause.InnerException as Storage.StorageException;
                 if (storage is null) Telemetry.FarmMetrics.SshFailures.Add(1, new System.Diagnostics.TagList { { "server", _server.Id }, { "stage", "command" } });
                 return storage is not null

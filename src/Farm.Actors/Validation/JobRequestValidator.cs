@@ -680,6 +680,11 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
                         ? "no output directories are allowed on this farm; leave it null"
                         : $"must be within one of the allowed output roots: {string.Join(", ", roots)}"));
             }
+            else if (_policy.StoragePath is { } storage
+                     && Storage.OutputDirectoryRule.Check(config.OutputDirectory, storage, roots) is { } refused)
+            {
+                errors.Add(new("build_config.output_directory", refused));
+            }
         }
     }
 

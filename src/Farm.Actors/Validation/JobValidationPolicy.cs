@@ -14,4 +14,6 @@ public sealed record JobValidationPolicy(IReadOnlyList<string> AllowedOutputRoot
     public WebhookAddressPolicy WebhookAddresses { get; init; } = new([], []);
     /// <summary>Credential and routing headers the farm lets jobs set (Farm:Webhooks:AllowedHeaders).</summary>
     public IReadOnlySet<string> WebhookAllowedHeaders { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The artifact storage path: an output_directory may be it but nothing inside it (<see cref="Storage.OutputDirectoryRule"/>); null: not checked.</summary>
+    public string? StoragePath { get; init; }
 }

@@ -24,6 +24,7 @@ public static class JobEndpoints
             WebhookAllowedHosts = settings.WebhookAllowedHosts,
             WebhookAddresses = new KernelFarm.Actors.Webhooks.FarmAddresses(settings).Policy(),
             WebhookAllowedHeaders = settings.Webhooks.AllowedHeaders.ToHashSet(StringComparer.OrdinalIgnoreCase),
+            StoragePath = settings.ArtifactStoragePath,
         });
         var store = new ArtifactStore(settings.ArtifactStoragePath);
 

@@ -21,7 +21,8 @@ public static class Artifacts
         }
         var onDisk = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(dir, f))
-            .Where(f => f is not ("manifest.json" or "metadata.json")).Order().ToList();
+            .Where(f => f is not ("manifest.json" or "metadata.json" or KernelFarm.Actors.Storage.ArtifactStore.OwnerMarker)).Order().ToList();
+        Assert.True(KernelFarm.Actors.Storage.ArtifactStore.IsOwnedBy(dir, job["id"]!.GetValue<string>()), $"{dir} does not carry the job's owner marker");
         Assert.Equal(listed.Select(a => a["path"]!.GetValue<string>()).Order().ToList(), onDisk);
         Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(dir)!, ".staging", Path.GetFileName(dir))), "staging folder left behind");
     }

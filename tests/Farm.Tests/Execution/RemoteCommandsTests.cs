@@ -412,4 +412,16 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
         Assert.NotEqual(0, LocalShell.BashC(RemoteCommands.ReadManifest(Workspace("nowhere"))).ExitCode);
         Assert.Equal($"{ws}/artifacts/modules/lib/x.ko", RemoteCommands.ArtifactPath(ws, "modules/lib/x.ko"));
     }
+
+    [Fact]
+    public void ReadManifest_with_a_bound_reads_no_more_than_it()
+    {
+        var ws = Workspace();
+        Directory.CreateDirectory(ws);
+        File.WriteAllText(Path.Combine(ws, "manifest.tsv"), new string('x', 10_000));
+
+        Assert.Equal(new string('x', 100), LocalShell.BashC(RemoteCommands.ReadManifest(ws, 100)).StdoutText);
+        Assert.Equal(10_000, LocalShell.BashC(RemoteCommands.ReadManifest(ws, 20_000)).StdoutText.Length);
+        Assert.NotEqual(0, LocalShell.BashC(RemoteCommands.ReadManifest(Workspace("nowhere"), 100)).ExitCode);
+    }
 }

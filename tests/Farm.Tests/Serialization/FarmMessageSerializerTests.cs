@@ -405,6 +405,17 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(JobStatus.Transferring, back.Status);
     }
 
+    [Fact]
+    public void The_limit_failure_kind_is_a_new_string_and_old_kinds_read_as_before()
+    {
+        var failed = new BuildJobEvents.Failed(new JobFailure(FailureKind.Limit, "building", null, "the build log reached the limit"), null, At);
+        Assert.Contains("\"kind\":\"limit\"", Json(failed));
+        var back = (BuildJobEvents.Failed)_serializer.FromBinary(_serializer.ToBinary(failed), _serializer.Manifest(failed));
+        Assert.Equal(FailureKind.Limit, back.Failure.Kind);
+        foreach (var (text, kind) in new[] { ("build", FailureKind.Build), ("infrastructure", FailureKind.Infrastructure), ("timeout", FailureKind.Timeout) })
+            Assert.Equal(kind, JsonSerializer.Deserialize<JobFailure>($$"""{"kind":"{{text}}","step":"building","exit_code":null,"message":"m"}""", FarmJson.Options)!.Kind);
+    }
+
     [Theory]
     [InlineData("""{"status":3,"at":"2025-01-01T00:00:00+00:00"}""")]
     [InlineData("""{"status":"Bogus","at":"2025-01-01T00:00:00+00:00"}""")]

@@ -895,6 +895,25 @@ public sealed class JobRequestValidatorTests
             Assert.Single(validator.Validate(WithConfig(c => c with { OutputDirectory = "/mnt/artifacts" }))).Field);
     }
 
+    [Theory]
+    [InlineData("/mnt/artifacts/0197a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b")] // another job's folder (the measured attack)
+    [InlineData("/mnt/artifacts/.staging")]
+    [InlineData("/mnt/artifacts/team-a/.staging")]
+    [InlineData("/srv/out/0197a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b")]
+    [InlineData("/srv/out/.logs")]
+    public void Output_directory_inside_storage_or_naming_a_job_folder_names_output_directory(string value)
+    {
+        var validator = new JobRequestValidator(new JobValidationPolicy(["/mnt/artifacts", "/srv/out"], ArchitectureCatalog.Default)
+        {
+            StoragePath = "/mnt/artifacts",
+        });
+        var error = Assert.Single(validator.Validate(WithConfig(c => c with { OutputDirectory = value })));
+        Assert.Equal("build_config.output_directory", error.Field);
+        Assert.Empty(validator.Validate(WithConfig(c => c with { OutputDirectory = "/mnt/artifacts" })));
+        Assert.Empty(validator.Validate(WithConfig(c => c with { OutputDirectory = "/mnt/artifacts/team-a" })));
+        Assert.Empty(validator.Validate(WithConfig(c => c with { OutputDirectory = "/srv/out/nightly" })));
+    }
+
     // ---------------------------------------------------------------- git_depth
 
     [Theory]
