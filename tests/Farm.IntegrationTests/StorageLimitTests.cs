@@ -12,7 +12,7 @@ namespace KernelFarm.IntegrationTests;
 /// <summary>
 /// Central storage is bounded per job and a job writes only its own folder (docs/storage-limits.md),
 /// against real hostile builds on real sshd servers: a log without end is cut at the cap and the
-/// build stopped; an artifact that turns into /dev/zero after the manifest, an artifact over the
+/// build stopped; an artifact that is a symlink to /dev/zero is refused at collection, an artifact over the
 /// per-job cap and one named like the farm's own files fail the job with kind "limit" and nothing
 /// published; an output_directory naming another job's folder is refused (400) and the other job
 /// keeps its artifacts; a folder in the way that is not the job's is left untouched.
@@ -60,17 +60,18 @@ public sealed class StorageLimitTests(StorageLimitFarm fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task An_artifact_that_becomes_dev_zero_after_the_manifest_stops_at_its_declared_size_and_nothing_is_published()
+    public async Task An_artifact_that_is_a_symlink_to_dev_zero_is_refused_at_collection_and_never_read()
     {
-        var id = await Farm.SubmitAsync(fixture.Hostile("grow"));
+        var id = await Farm.SubmitAsync(fixture.Hostile("zero", "vmlinux", "zero.bin"));
         var job = await Farm.WaitForEndAsync(id, Timeout);
         output.WriteLine($"{id}: {job["failure"]?.ToJsonString()}");
-        var failure = AssertLimitFailure(job, "transferring");
-        Assert.Contains("artifacts/vmlinux' is larger than the", failure);
-        Assert.Contains("its manifest declares", failure);
-        AssertNothingPublished(job);
-        // the build itself was fine: it is the transfer that refused the output
-        Assert.Contains("==> kfarm: step done", await Farm.GetLogAsync(id));
+        Assert.True(FarmProcess.Status(job) == "failed", job.ToJsonString());
+        Assert.Equal("collecting", job["failure"]!["step"]!.GetValue<string>());
+        Assert.Contains("kfarm: refused artifact zero.bin: a symlink that leaves the build tree", await Farm.GetLogAsync(id));
+        // what a failed build publishes: the farm's own files, none of the build's (the transfer took no artifact)
+        var dir = job["artifact_directory"]!.GetValue<string>();
+        Assert.Empty(job["artifacts"]!.AsArray().Select(a => a!["path"]!.GetValue<string>()).Where(p => p is not ("build.log" or "reproducer.sh")));
+        Assert.True(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) < 1 << 20, "more than the log was written");
     }
 
     [Fact]

@@ -11,8 +11,7 @@ namespace KernelFarm.IntegrationTests.Farm;
 /// <list type="bullet">
 /// <item><c>flood</c>: prints to the build log without end (about 2.5 MB/s, so a farm that does not
 ///   cut it fills the disk slowly, not at once);</item>
-/// <item><c>grow</c>: leaves a process behind that, as soon as manifest.tsv exists, replaces the
-///   collected vmlinux by a symlink to /dev/zero (declared a few bytes, endless when read);</item>
+/// <item><c>zero</c>: makes build/zero.bin a symlink to /dev/zero (endless when read);</item>
 /// <item><c>names</c>: writes build/build.log, to be collected over the farm's own build.log;</item>
 /// <item><c>big</c>: writes a 3 MiB build/big.bin.</item>
 /// </list>
@@ -46,11 +45,7 @@ public sealed class StorageLimitFarm : IAsyncLifetime
         "\tcase ${HOSTILE_MODE:-} in",
         "\tflood)",
         "\t\twhile :; do yes 'kfarm storage test: flooding the build log' | head -c 262144; sleep 0.1; done ;;",
-        "\tgrow)",
-        "\t\tws=$(cd -- \"$objtree/..\" && pwd)",
-        "\t\tsetsid sh -c 'i=0; while [ ! -e \"$1/manifest.tsv\" ] && [ $i -lt 2400 ]; do sleep 0.02; i=$((i+1)); done; " +
-            "rm -f -- \"$1/artifacts/vmlinux\"; ln -s /dev/zero \"$1/artifacts/vmlinux\"' kfarm-grow \"$ws\" </dev/null >/dev/null 2>&1 &",
-        "\t\t;;",
+        "\tzero) ln -sf /dev/zero zero.bin ;;",
         "\tnames) printf 'forged\\n' > build.log ;;",
         "\tbig) head -c 3145728 /dev/zero > big.bin ;;",
         "\tesac",
