@@ -20,13 +20,12 @@ echo "== building KernelFarm"
 dotnet build -c Release -v q --nologo src/Farm.Host/Farm.Host.csproj >/dev/null
 
 echo "== starting the local build server (sshd on $server_ip:$server_port, user kfbuild)"
-id kfbuild >/dev/null 2>&1 || useradd -m -s /bin/bash kfbuild
-usermod -p '*' kfbuild   # key-only account; sshd refuses locked ('!') accounts
 mkdir -p "$state/sshd" /run/sshd
 [ -f "$state/sshd/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$state/sshd/host_ed25519"
 [ -f "$state/sshd/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$state/sshd/client_ed25519"
 cp "$state/sshd/client_ed25519.pub" "$state/sshd/authorized_keys"
-install -d -o kfbuild -g kfbuild /home/kfbuild/builds
+# the agent account, its workspace root and the build sandbox, as on any build server (docs/security.md)
+scripts/setup-build-server.sh --user kfbuild --no-install --workspace-root /home/kfbuild/builds
 cat > "$state/sshd/sshd_config" <<CFG
 ListenAddress $server_ip:$server_port
 HostKey $state/sshd/host_ed25519
