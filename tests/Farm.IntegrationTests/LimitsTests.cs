@@ -14,9 +14,9 @@ namespace KernelFarm.IntegrationTests;
 /// attacks measured on main (a megabyte of webhook events per job, 28 MB anonymous sign-in bodies,
 /// another token's Idempotency-Key, cancelling and retrying another token's job with its secrets,
 /// GETs of made-up ids filling the sharding journal) are each refused here, and a job cancelled while
-/// queued still calls its webhooks.
+/// queued still calls its webhooks (the farm allows loopback webhooks: its test listeners live there).
 /// </summary>
-public sealed class LimitsTests(FarmFixture fixture) : IClassFixture<FarmFixture>, IAsyncDisposable
+public sealed class LimitsTests(WebhookFarmFixture fixture) : IClassFixture<WebhookFarmFixture>, IAsyncDisposable
 {
     private const string Jobs = "api/v1/infrastructure/build-jobs";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

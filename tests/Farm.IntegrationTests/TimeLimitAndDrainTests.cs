@@ -10,16 +10,17 @@ namespace KernelFarm.IntegrationTests;
 /// <summary>Job time limits (killed for real on the server) and draining a server around running jobs.</summary>
 public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task A_build_over_its_time_limit_is_killed_on_the_server_fails_as_timeout_and_its_log_is_published()
     {
         // Long enough for the test to see each build's first compile line (it reads the build's pid
-        // then) even when real kernel builds load the machine: once 5 s were not.
-        var limit = TimeSpan.FromSeconds(10);
+        // then) even when real kernel builds load the machine: once 5 s were not, and 10 s were not
+        // with the whole suite on two cores.
+        var limit = TimeSpan.FromSeconds(20);
         await using var env = await FaultFarm.StartAsync([new("x86", "127.0.0.57", ["x86_64"], Slots: 2)],
-            new Dictionary<string, string> { ["Farm__DefaultJobTimeout"] = "00:00:10" });
+            new Dictionary<string, string> { ["Farm__DefaultJobTimeout"] = "00:00:20" });
         var server = env["x86"];
 
         // Three 60-second builds (two at once, the third when a slot frees) and one within its own, longer limit.
@@ -31,7 +32,7 @@ public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
             await env.WaitForCcLineAsync(id, 1, Timeout);
             pgids[id] = int.Parse((await File.ReadAllTextAsync(Path.Combine(server.WorkDirectory, "job-" + id, "pid"))).Trim());
         }
-        var withinOwnLimit = await env.Farm.SubmitAsync(env.Job(buildSeconds: 15, timeoutMinutes: 1)); // past the default limit
+        var withinOwnLimit = await env.Farm.SubmitAsync(env.Job(buildSeconds: 25, timeoutMinutes: 1)); // past the default limit
 
         foreach (var id in slow)
         {
@@ -57,7 +58,7 @@ public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
             Assert.Equal(published, await env.Farm.GetLogAsync(id));
             var lines = FaultFarm.CcNumbers(published);
             Assert.Equal(Enumerable.Range(1, lines.Count).ToList(), lines);
-            Assert.InRange(lines.Count, 2, 20);
+            Assert.InRange(lines.Count, 2, 30);
             Assert.Equal(0, FaultFarm.StepCount(published, "collecting"));
             Assert.True(File.Exists(Path.Combine(dir, "metadata.json")), "metadata.json missing");
             Assert.False(Directory.Exists(Path.Combine(env.StoragePath, ".staging", id)), "staging folder left behind");
