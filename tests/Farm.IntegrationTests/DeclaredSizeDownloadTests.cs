@@ -35,17 +35,7 @@ public sealed class DeclaredSizeDownloadTests(ITestOutputHelper output) : IAsync
         _local.Dispose();
     }
 
-    private BuildServer Server => new()
-    {
-        Id = "downloads",
-        Hostname = "downloads.test",
-        IpAddress = _server.IpAddress,
-        SshPort = _server.Port,
-        SshUsername = _server.Username,
-        SshKeyPath = _server.PrivateKeyPath,
-        SshHostKeyFingerprint = _server.HostKeyFingerprintSha256,
-        WorkspaceRoot = _server.WorkDirectory,
-    };
+    private BuildServer Server => _server.AsBuildServer("downloads");
 
     private async Task<(object Reply, long LocalBytes, TimeSpan Took)> DownloadAsync(string remoteName, long declared, string sha256)
     {

@@ -31,17 +31,7 @@ public sealed class SshSessionTimeoutTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private BuildServer Server => new()
-    {
-        Id = "timeouts",
-        Hostname = "timeouts.test",
-        IpAddress = _server.IpAddress,
-        SshPort = _server.Port,
-        SshUsername = _server.Username,
-        SshKeyPath = _server.PrivateKeyPath,
-        SshHostKeyFingerprint = _server.HostKeyFingerprintSha256,
-        WorkspaceRoot = _server.WorkDirectory,
-    };
+    private BuildServer Server => _server.AsBuildServer("timeouts");
 
     [Fact]
     public async Task A_command_past_its_time_limit_fails_and_the_next_one_gets_a_new_connection()

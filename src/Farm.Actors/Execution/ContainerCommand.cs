@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using KernelFarm.Actors.Validation;
 using static KernelFarm.Actors.Execution.ShellQuote;

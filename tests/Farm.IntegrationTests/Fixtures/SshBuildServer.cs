@@ -46,6 +46,19 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
 
     /// <summary>OpenSSH-format ed25519 private key (mode 0600, root) that SSH.NET's PrivateKeyFile loads.</summary>
     public string PrivateKeyPath => Path.Combine(TempDirectory, "client_ed25519");
+
+    /// <summary>This server as the farm registers it (for tests that drive the SSH actors directly).</summary>
+    public KernelFarm.Messages.Servers.BuildServer AsBuildServer(string id) => new()
+    {
+        Id = id,
+        Hostname = id + ".test",
+        IpAddress = IpAddress,
+        SshPort = Port,
+        SshUsername = Username,
+        SshKeyPath = PrivateKeyPath,
+        SshHostKeyFingerprint = HostKeyFingerprintSha256,
+        WorkspaceRoot = WorkDirectory,
+    };
     public string PublicKeyPath => PrivateKeyPath + ".pub";
     public string HostKeyPath => Path.Combine(TempDirectory, "ssh_host_ed25519_key");
     public string HostPublicKeyPath => HostKeyPath + ".pub";
