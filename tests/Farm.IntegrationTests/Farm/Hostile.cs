@@ -154,6 +154,84 @@ public static partial class Hostile
     public static Task<Answer> PostRawAsync(HttpClient http, string relative, string body) =>
         SendAsync(http, HttpMethod.Post, relative, new StringContent(body, Encoding.UTF8, "application/json"));
 
+    /// <summary>
+    /// One HTTP/1.1 exchange over a bare socket: the request head, then exactly <paramref name="body"/>
+    /// (which may stop short of what the head announces), then the response read to its end. A refusal
+    /// test needs this: a client that keeps sending after the server has answered and closed gets a
+    /// TCP reset, and the reset throws away the answer it had not read yet (seen as a flaky
+    /// "response ended prematurely"). Sending no more than the server will read avoids the reset.
+    /// </summary>
+    public static async Task<Answer> ExchangeRawAsync(HttpClient http, string method, string relative,
+        IEnumerable<string> headers, byte[] body)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var baseUri = http.BaseAddress!;
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(baseUri.Host, baseUri.Port, timeout.Token);
+        var stream = tcp.GetStream();
+        var head = new StringBuilder($"{method} {baseUri.AbsolutePath}{relative} HTTP/1.1\r\nHost: {baseUri.Authority}\r\n");
+        if (http.DefaultRequestHeaders.Authorization is { } auth) head.Append($"Authorization: {auth}\r\n");
+        foreach (var h in headers) head.Append(h).Append("\r\n");
+        head.Append("\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), timeout.Token);
+        await stream.WriteAsync(body, timeout.Token);
+        await stream.FlushAsync(timeout.Token);
+        return await ReadResponseAsync(stream, timeout.Token);
+    }
+
+    private static async Task<Answer> ReadResponseAsync(Stream stream, CancellationToken ct)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int headEnd;
+        while ((headEnd = IndexOf(received, "\r\n\r\n"u8)) < 0)
+        {
+            var n = await stream.ReadAsync(buffer, ct);
+            if (n == 0) throw new IOException("the server closed the connection before the response head ended");
+            received.Write(buffer, 0, n);
+        }
+
+        var lines = Encoding.ASCII.GetString(received.GetBuffer(), 0, headEnd).Split("\r\n");
+        var status = (HttpStatusCode)int.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        string? Header(string name) => lines.Skip(1)
+            .Select(l => l.Split(':', 2))
+            .Where(p => p.Length == 2 && p[0].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
+            .Select(p => p[1].Trim()).FirstOrDefault();
+
+        // the rest arrives until the length is reached or the server closes (chunked or close-delimited)
+        var length = Header("Content-Length") is { } cl ? long.Parse(cl, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+        var chunked = Header("Transfer-Encoding")?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true;
+        var bodyStart = headEnd + 4;
+        while (length is null ? !(chunked && IndexOf(received, "\r\n0\r\n\r\n"u8) >= 0) : received.Length - bodyStart < length)
+        {
+            var n = await stream.ReadAsync(buffer, ct);
+            if (n == 0) break;
+            received.Write(buffer, 0, n);
+        }
+
+        var raw = received.ToArray()[bodyStart..];
+        var text = chunked ? Dechunk(raw) : Encoding.UTF8.GetString(raw, 0, (int)Math.Min(raw.Length, length ?? raw.Length));
+        var mediaType = Header("Content-Type")?.Split(';')[0].Trim();
+        return new Answer(status, mediaType, text);
+    }
+
+    private static string Dechunk(byte[] raw)
+    {
+        var text = new StringBuilder();
+        var at = 0;
+        while (true)
+        {
+            var lineEnd = Array.IndexOf(raw, (byte)'\r', at);
+            var size = Convert.ToInt32(Encoding.ASCII.GetString(raw, at, lineEnd - at).Split(';')[0], 16);
+            if (size == 0) return text.ToString();
+            text.Append(Encoding.UTF8.GetString(raw, lineEnd + 2, size));
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
+    private static int IndexOf(MemoryStream haystack, ReadOnlySpan<byte> needle) =>
+        haystack.GetBuffer().AsSpan(0, (int)haystack.Length).IndexOf(needle);
+
     // ---------------------------------------------------------------- assertions
 
     /// <summary>The answer is application/problem+json with this status.</summary>
