@@ -14,12 +14,16 @@ server_ip=127.0.0.2; server_port=2222
 export Farm__DataDirectory=${Farm__DataDirectory:-/var/lib/kernelfarm}
 export Farm__ArtifactStoragePath=${Farm__ArtifactStoragePath:-/var/lib/artifacts}
 
-scripts/install-deps.sh
+started=$SECONDS
+part() { echo "== $* (at $((SECONDS - started)) s)"; }
 
-echo "== building KernelFarm"
+part "installing what the demo needs (the farm, a local build server, the kernel source)"
+scripts/install-deps.sh --demo
+
+part "building KernelFarm"
 dotnet build -c Release -v q --nologo src/Farm.Host/Farm.Host.csproj >/dev/null
 
-echo "== starting the local build server (sshd on $server_ip:$server_port, user kfbuild)"
+part "starting the local build server (sshd on $server_ip:$server_port, user kfbuild)"
 mkdir -p "$state/sshd" /run/sshd
 [ -f "$state/sshd/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$state/sshd/host_ed25519"
 [ -f "$state/sshd/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$state/sshd/client_ed25519"
@@ -45,7 +49,7 @@ if ! { [ -f "$state/sshd/sshd.pid" ] && kill -0 "$(cat "$state/sshd/sshd.pid")" 
 fi
 fingerprint=$(ssh-keygen -lf "$state/sshd/host_ed25519.pub" -E sha256 | awk '{print $2}')
 
-echo "== serving the kernel repository with git daemon (git://127.0.0.1:9418/linux-6.1.git)"
+part "serving the kernel repository with git daemon (git://127.0.0.1:9418/linux-6.1.git)"
 if ! pgrep -f "git-daemon.*--base-path=/var/cache/kernelfarm" >/dev/null; then
   git daemon --reuseaddr --export-all --base-path=/var/cache/kernelfarm --listen=127.0.0.1 --port=9418 \
     --detach --pid-file="$state/git-daemon.pid" /var/cache/kernelfarm
@@ -60,7 +64,7 @@ export Farm__Auth__Tokens__0__Name=demo Farm__Auth__Tokens__0__Role=operator
 export Farm__Auth__Tokens__0__Sha256=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 auth=(-H "Authorization: Bearer $token")
 
-echo "== starting the farm on $url (data: $Farm__DataDirectory, artifacts: $Farm__ArtifactStoragePath)"
+part "starting the farm on $url (data: $Farm__DataDirectory, artifacts: $Farm__ArtifactStoragePath)"
 if ! curl -fsS "$url/healthz/ready" >/dev/null 2>&1; then
   nohup dotnet "$repo_root/src/Farm.Host/bin/Release/net10.0/Farm.Host.dll" --urls "$url" \
     >"$state/farm.log" 2>&1 </dev/null &
@@ -69,7 +73,7 @@ if ! curl -fsS "$url/healthz/ready" >/dev/null 2>&1; then
   curl -fsS "$url/healthz/ready" >/dev/null || { echo "farm did not start; see $state/farm.log" >&2; exit 1; }
 fi
 
-echo "== registering the build server"
+part "registering the build server"
 code=$(curl -sS "${auth[@]}" -o "$state/register.json" -w '%{http_code}' -X POST "$url/api/v1/infrastructure/build-servers" \
   -H 'Content-Type: application/json' -d @- <<JSON
 {
@@ -85,7 +89,7 @@ JSON
 )
 case "$code" in 201) echo "registered";; 409) echo "already registered";; *) cat "$state/register.json"; exit 1;; esac
 
-echo "== submitting a tinyconfig x86_64 build of linux-source-6.1"
+part "submitting a tinyconfig x86_64 build of linux-source-6.1"
 job=$(curl -fsS "${auth[@]}" -X POST "$url/api/v1/infrastructure/build-jobs" -H 'Content-Type: application/json' -d @- <<JSON
 {
   "source_repository": "git://127.0.0.1:9418/linux-6.1.git",
@@ -117,7 +121,7 @@ curl -fsS "${auth[@]}" "$url/api/v1/infrastructure/build-jobs/$id/log?offset=$of
 
 record=$(curl -fsS "${auth[@]}" "$url/api/v1/infrastructure/build-jobs/$id")
 echo
-echo "== job $id: $status"
+part "job $id: $status"
 if [ "$status" = completed ]; then
   dir=$(jq -r .artifact_directory <<<"$record")
   echo "artifacts in $dir:"

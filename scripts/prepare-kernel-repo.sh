@@ -20,11 +20,16 @@ if [ -f "$src/.gitignore" ]; then
 fi
 cd "$src"
 git init -q -b master
+# No automatic gc in this throw-away repository: the big commit would start a detached gc that
+# is still writing into .git when the EXIT trap removes the folder ("Directory not empty").
+git config gc.auto 0
+git config gc.autoDetach false
 git -c user.name=kernelfarm -c user.email=kernelfarm@localhost add -Af .
 GIT_AUTHOR_DATE='2023-01-01T00:00:00Z' GIT_COMMITTER_DATE='2023-01-01T00:00:00Z' \
   git -c user.name=kernelfarm -c user.email=kernelfarm@localhost commit -q -m "linux-source-6.1 (Debian)"
 echo "packing ..."
 git clone -q --bare . "$work/repo.git"
+git --git-dir="$work/repo.git" config gc.autoDetach false
 git --git-dir="$work/repo.git" gc -q --prune=now
 rm -rf "$dest"
 mv "$work/repo.git" "$dest"
