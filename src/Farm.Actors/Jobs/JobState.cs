@@ -56,7 +56,7 @@ public sealed record JobState
         BootTested b => this with { Boot = b.Result, UpdatedAt = b.At },
         Launched l => this with { ProcessGroup = l.ProcessGroup, LaunchedAt = l.At, LogBase = l.LogBase, UpdatedAt = l.At },
         Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null) },
-        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory, Attempts = CloseAttempt(f.At, f.Failure) },
+        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory, Artifacts = f.Artifacts ?? [], Attempts = CloseAttempt(f.At, f.Failure) },
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
         Cancelled c => Move(JobStatus.Cancelled, c.At) with { Attempts = CloseAttempt(c.At, null) },
         WebhookDone w => this with { WebhookDeliveries = [.. WebhookDeliveries.Where(d => d.Index != w.Delivery.Index), w.Delivery] },

@@ -25,7 +25,9 @@ public static class BuildJobEvents
 
     public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At) : IJobEvent;
 
-    public sealed record Failed(JobFailure Failure, string? ArtifactDirectory, DateTimeOffset At) : IJobEvent;
+    /// <summary>Artifacts: what was published into ArtifactDirectory (the job's log, its reproducer): the
+    /// record lists exactly this. Added later: null in older journals, read as nothing listed.</summary>
+    public sealed record Failed(JobFailure Failure, string? ArtifactDirectory, DateTimeOffset At, IReadOnlyList<ArtifactEntry>? Artifacts = null) : IJobEvent;
 
     public sealed record CancelRequested(DateTimeOffset At) : IJobEvent;
 

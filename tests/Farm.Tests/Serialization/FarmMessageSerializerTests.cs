@@ -147,7 +147,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(BuildJobEvents.Launched)] = () => new BuildJobEvents.Launched(31337, At),
         [typeof(BuildJobEvents.BootTested)] = () => new BuildJobEvents.BootTested(new BootResult(BootStatus.Fail, 1.5, "kernel panic: not syncing: VFS"), At),
         [typeof(BuildJobEvents.Completed)] = () => new BuildJobEvents.Completed("/var/lib/artifacts/job-1", Artifacts(), At),
-        [typeof(BuildJobEvents.Failed)] = () => new BuildJobEvents.Failed(new JobFailure(FailureKind.Build, "building", 2, "make: *** Error 2"), "/var/lib/artifacts/job-1", At),
+        [typeof(BuildJobEvents.Failed)] = () => new BuildJobEvents.Failed(new JobFailure(FailureKind.Build, "building", 2, "make: *** Error 2"), "/var/lib/artifacts/job-1", At, Artifacts()),
         [typeof(BuildJobEvents.CancelRequested)] = () => new BuildJobEvents.CancelRequested(At),
         [typeof(BuildJobEvents.AttemptFailed)] = () => new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At),
         [typeof(BuildJobEvents.Cancelled)] = () => new BuildJobEvents.Cancelled(At),
@@ -403,6 +403,16 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
 
         var back = JsonSerializer.Deserialize<BuildJobEvents.StepStarted>("""{"status":"transferring","at":"2025-01-01T00:00:00+00:00"}""", FarmJson.Options)!;
         Assert.Equal(JobStatus.Transferring, back.Status);
+    }
+
+    [Fact]
+    public void A_failed_event_written_before_it_named_its_artifacts_reads_as_nothing_listed()
+    {
+        var old = """{"failure":{"kind":"build","step":"building","exit_code":2,"message":"m"},"artifact_directory":"/var/lib/artifacts/job-1","at":"2025-01-01T00:00:00+00:00"}""";
+        var back = (BuildJobEvents.Failed)_serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(old), _serializer.Manifest(new BuildJobEvents.Failed(Failure(), null, At)));
+        Assert.Equal("/var/lib/artifacts/job-1", back.ArtifactDirectory);
+        Assert.Null(back.Artifacts);
+        Assert.Empty(KernelFarm.Actors.Jobs.JobState.Empty.Apply(back).Artifacts);
     }
 
     [Fact]

@@ -1,0 +1,25 @@
+using KernelFarm.Actors.Execution;
+
+namespace KernelFarm.Actors.Jobs;
+
+/// <summary>
+/// What the job process reacts to besides the job's commands (<see cref="KernelFarm.Messages.Jobs.BuildJobCommands"/>)
+/// and its children's reports (log stream, transfer, webhook sender), which it takes as they are.
+/// </summary>
+public static class JobInputs
+{
+    /// <summary>Recovery from the journal is complete: re-attach to whatever the job was doing.</summary>
+    public sealed record Recovered;
+
+    public sealed record RemoteAnswered(RemoteCall Call, int Attempt, CommandResult Result);
+
+    /// <summary>The launch's answer, with the central log's length then (where this attempt's log starts).</summary>
+    public sealed record LaunchAnswered(int Attempt, CommandResult Result, long LiveLogLength);
+
+    public sealed record RemoteFailed(RemoteCall Call, int Attempt, string Error);
+
+    public sealed record TimerFired(JobTimer Timer);
+
+    /// <summary>Nothing arrived for a while (the receive timeout).</summary>
+    public sealed record Idle;
+}
