@@ -100,6 +100,14 @@ public sealed class UpgradeTests
         Assert.Equal(drained, done["server_id"]!.GetValue<string>());
         Artifacts.AssertStorageMatchesRecord(done);
 
+        // the journal now mixes the release's entries with today's: a restart reads both
+        await farm.StopAsync(TimeSpan.FromSeconds(60));
+        await farm.LaunchAsync();
+        Assert.Equal("completed", FarmProcess.Status(await farm.GetJobAsync(queued)));
+        Assert.Equal(jobs["failed_build"]!["failure"]!["kind"]!.GetValue<string>(),
+            (await farm.GetJobAsync(jobs["failed_build"]!["id"]!.GetValue<string>()))["failure"]!["kind"]!.GetValue<string>());
+        var after = (await farm.Http.GetFromJsonAsync<JsonObject>("api/v1/infrastructure/build-servers"))!["servers"]!.AsArray();
+        Assert.DoesNotContain(after, s => s!["draining"]!.GetValue<bool>());
         await farm.StopAsync(TimeSpan.FromSeconds(60));
         UpgradeRig.Clear(release);
     }
