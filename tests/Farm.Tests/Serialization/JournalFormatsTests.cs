@@ -25,7 +25,7 @@ public sealed class JournalFormatsTests : Akka.TestKit.Xunit2.TestKit
     public static TheoryData<string> Manifests()
     {
         var data = new TheoryData<string>();
-        foreach (var f in JournalFormats.All) data.Add(f.Manifest);
+        foreach (var f in JournalFormats.All.Where(f => f.Writes)) data.Add(f.Manifest);
         return data;
     }
 
@@ -43,7 +43,7 @@ public sealed class JournalFormatsTests : Akka.TestKit.Xunit2.TestKit
         var events = EventGroups.SelectMany(g => g.GetNestedTypes())
             .Where(t => typeof(IFarmMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }).ToHashSet();
         Assert.Equal(21, events.Count);
-        Assert.Equal(events.OrderBy(t => t.FullName), JournalFormats.All.Select(f => f.DomainType).OrderBy(t => t.FullName));
+        Assert.Equal(events.OrderBy(t => t.FullName), JournalFormats.All.Where(f => f.Writes).Select(f => f.DomainType).OrderBy(t => t.FullName));
     }
 
     [Theory]
@@ -67,6 +67,23 @@ public sealed class JournalFormatsTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(FarmMessageSerializer.ManifestOf(format.DomainType), alias); // today's name; the literal stays if the type moves
         // 8457cc2 wrote the domain record with the API's options
         Assert.Equal(Json(sample), Json(Read(Json(sample), alias)));
+    }
+
+    /// <summary>Launched as an imagined earlier shape stored it (another field name, no log_base).</summary>
+    private sealed record LaunchedV0
+    {
+        public int Pgid { get; init; }
+        public DateTimeOffset At { get; init; }
+    }
+
+    [Fact]
+    public void A_retired_version_still_reads_into_todays_event_and_is_never_written()
+    {
+        var retired = JournalFormat.Retired<BuildJobEvents.Launched, LaunchedV0>("job-launched.v0", c => new BuildJobEvents.Launched(c.Pgid, c.At));
+        var back = retired.Read("""{"pgid":7,"at":"2025-01-01T00:00:00+00:00"}"""u8.ToArray());
+        Assert.Equal(new BuildJobEvents.Launched(7, new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero)), back);
+        Assert.False(retired.Writes);
+        Assert.Throws<InvalidOperationException>(() => retired.Write(back));
     }
 
     [Fact]

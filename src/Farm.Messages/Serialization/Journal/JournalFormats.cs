@@ -44,7 +44,7 @@ public static class JournalFormats
         JournalFormat.Of<ServerPoolEvents.SlotReleased, P.SlotReleased>("pool-slot-released.v1", P.SlotReleased.From, c => c.ToDomain(), "Servers.ServerPoolEvents+SlotReleased"),
     ];
 
-    private static readonly Dictionary<Type, JournalFormat> ByType = All.ToDictionary(f => f.DomainType);
+    private static readonly Dictionary<Type, JournalFormat> ByType = All.Where(f => f.Writes).ToDictionary(f => f.DomainType);
 
     private static readonly Dictionary<string, JournalFormat> ByManifest =
         All.SelectMany(f => f.ReadAliases.Prepend(f.Manifest).Select(m => (m, f))).ToDictionary(x => x.m, x => x.f, StringComparer.Ordinal);
