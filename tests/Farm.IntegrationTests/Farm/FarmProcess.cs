@@ -21,12 +21,15 @@ public sealed class FarmProcess : IAsyncDisposable
     public int HttpPort { get; }
     public string LogPath { get; }
     private readonly IReadOnlyList<string> _arguments;
+    /// <summary>Another build of the host (an earlier release, for upgrade fixtures); null: this tree's.</summary>
+    private readonly string? _hostDll;
     public HttpClient Http { get; }
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not running");
 
-    private FarmProcess(string root, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? arguments = null)
+    private FarmProcess(string root, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? arguments = null, string? hostDll = null)
     {
         _arguments = arguments ?? [];
+        _hostDll = hostDll;
         Directory.CreateDirectory(root);
         DataDirectory = Path.Combine(root, "data");
         StoragePath = Path.Combine(root, "artifacts");
@@ -59,9 +62,9 @@ public sealed class FarmProcess : IAsyncDisposable
 
     /// <param name="arguments">Extra host arguments, e.g. configuration keys with a '.' that an environment variable cannot carry through sh.</param>
     public static async Task<FarmProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null,
-        IReadOnlyList<string>? arguments = null)
+        IReadOnlyList<string>? arguments = null, string? hostDll = null)
     {
-        var farm = new FarmProcess(root, environment, arguments);
+        var farm = new FarmProcess(root, environment, arguments, hostDll);
         await farm.LaunchAsync();
         return farm;
     }
@@ -90,7 +93,7 @@ public sealed class FarmProcess : IAsyncDisposable
     {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         foreach (var a in new[] { "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "sh", LogPath,
-                     "dotnet", HostDll, "--urls", $"http://127.0.0.1:{HttpPort}" }.Concat(_arguments))
+                     "dotnet", _hostDll ?? HostDll, "--urls", $"http://127.0.0.1:{HttpPort}" }.Concat(_arguments))
             psi.ArgumentList.Add(a);
         foreach (var (k, v) in _environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;

@@ -27,15 +27,18 @@ public sealed class GitDaemon : IAsyncDisposable, IDisposable
     /// <summary>git daemon's stderr (errors, informative messages).</summary>
     public string LogPath => Path.Combine(_logDirectory, "git-daemon.log");
 
+    private int? _fixedPort;
+
     public int Pid => _process?.Id ?? throw new ObjectDisposedException(nameof(GitDaemon));
 
     /// <summary>Starts the daemon on a free port of <paramref name="ip"/> and waits until it accepts connections.</summary>
-    public static async Task<GitDaemon> StartAsync(string basePath, string ip = "127.0.0.1", CancellationToken ct = default)
+    /// <param name="port">A fixed port (a repository URL that a journal recorded); null: a free one.</param>
+    public static async Task<GitDaemon> StartAsync(string basePath, string ip = "127.0.0.1", CancellationToken ct = default, int? port = null)
     {
         basePath = Path.GetFullPath(basePath).TrimEnd('/');
         if (!Directory.Exists(basePath))
             throw new DirectoryNotFoundException(basePath);
-        var daemon = new GitDaemon(basePath, ip, TempDir.CreateUniqueDirectory("gitd"));
+        var daemon = new GitDaemon(basePath, ip, TempDir.CreateUniqueDirectory("gitd")) { _fixedPort = port };
         try
         {
             string? failure = null;
@@ -97,7 +100,7 @@ public sealed class GitDaemon : IAsyncDisposable, IDisposable
 
     private async Task<string?> TryLaunchAsync(CancellationToken ct)
     {
-        Port = FreePort.Get(IpAddress);
+        Port = _fixedPort ?? FreePort.Get(IpAddress);
         var process = Proc.StartDaemon("git",
         [
             "daemon", "--reuseaddr", "--export-all", $"--base-path={BasePath}", $"--listen={IpAddress}",

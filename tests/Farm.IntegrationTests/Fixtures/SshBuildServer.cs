@@ -45,7 +45,11 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
     public string WorkDirectory => Path.Combine(TempDirectory, "work");
 
     /// <summary>OpenSSH-format ed25519 private key (mode 0600, root) that SSH.NET's PrivateKeyFile loads.</summary>
-    public string PrivateKeyPath => Path.Combine(TempDirectory, "client_ed25519");
+    public string PrivateKeyPath => Path.Combine(_identityDirectory ?? TempDirectory, "client_ed25519");
+
+    /// <summary>Where a server with a lasting identity keeps its host and client keys (see <see cref="StartWithIdentityAsync"/>).</summary>
+    private string? _identityDirectory;
+    private int? _fixedPort;
 
     /// <summary>This server as the farm registers it (for tests that drive the SSH actors directly).</summary>
     public KernelFarm.Messages.Servers.BuildServer AsBuildServer(string id) => new()
@@ -93,10 +97,21 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
 
     public bool IsRunning => _sshd is { HasExited: false };
 
-    public static async Task<SshBuildServer> StartAsync(string ipAddress, CancellationToken ct = default)
+    public static Task<SshBuildServer> StartAsync(string ipAddress, CancellationToken ct = default) =>
+        StartAsync(ipAddress, identityDirectory: null, port: null, ct);
+
+    /// <summary>
+    /// A server that a farm's journal can find again: a fixed port, and its host key and the farm's
+    /// client key kept in <paramref name="identityDirectory"/> (made there when missing), so a
+    /// registration recorded by one farm (an upgrade fixture) still connects in a later run.
+    /// </summary>
+    public static Task<SshBuildServer> StartWithIdentityAsync(string ipAddress, int port, string identityDirectory, CancellationToken ct = default) =>
+        StartAsync(ipAddress, identityDirectory, port, ct);
+
+    private static async Task<SshBuildServer> StartAsync(string ipAddress, string? identityDirectory, int? port, CancellationToken ct)
     {
         BuildUser.EnsureExists();
-        var server = new SshBuildServer(ipAddress, TempDir.CreateUniqueDirectory("sshd"));
+        var server = new SshBuildServer(ipAddress, TempDir.CreateUniqueDirectory("sshd")) { _identityDirectory = identityDirectory, _fixedPort = port };
         try
         {
             await server.PrepareAsync(ct).ConfigureAwait(false);
@@ -246,10 +261,25 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
 
     private async Task PrepareAsync(CancellationToken ct)
     {
-        await Proc.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "kfarm-host", "-f", HostKeyPath],
-            ct, throwOnError: true).ConfigureAwait(false);
-        await Proc.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "kfarm-client", "-f", PrivateKeyPath],
-            ct, throwOnError: true).ConfigureAwait(false);
+        if (_identityDirectory is null)
+            await Proc.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "kfarm-host", "-f", HostKeyPath],
+                ct, throwOnError: true).ConfigureAwait(false);
+        else
+        {
+            // sshd refuses a host key others can read: use a private copy of the kept one
+            var keptHostKey = Path.Combine(_identityDirectory, "ssh_host_ed25519_key");
+            Directory.CreateDirectory(_identityDirectory);
+            if (!File.Exists(keptHostKey))
+                await Proc.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "kfarm-host", "-f", keptHostKey],
+                    ct, throwOnError: true).ConfigureAwait(false);
+            File.Copy(keptHostKey, HostKeyPath);
+            File.Copy(keptHostKey + ".pub", HostPublicKeyPath);
+            TempDir.SetMode(HostKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        if (!File.Exists(PrivateKeyPath))
+            await Proc.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "kfarm-client", "-f", PrivateKeyPath],
+                ct, throwOnError: true).ConfigureAwait(false);
+        TempDir.SetMode(PrivateKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         await File.WriteAllTextAsync(AuthorizedKeysPath, await File.ReadAllTextAsync(PublicKeyPath, ct).ConfigureAwait(false), ct)
             .ConfigureAwait(false);
@@ -275,7 +305,7 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
         string? failure = null;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            Port = FreePort.Get(IpAddress);
+            Port = _fixedPort ?? FreePort.Get(IpAddress);
             await File.WriteAllTextAsync(ConfigPath, BuildConfig(), ct).ConfigureAwait(false);
             failure = await LaunchAsync(ct).ConfigureAwait(false);
             if (failure is null)

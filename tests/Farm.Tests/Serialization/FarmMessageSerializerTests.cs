@@ -5,6 +5,7 @@ using KernelFarm.Messages;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Serialization;
+using KernelFarm.Messages.Serialization.Journal;
 using KernelFarm.Messages.Servers;
 using Xunit;
 
@@ -129,7 +130,7 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
             Caches: new ServerCaches([new CachedRepository("linux-0123456789abcdef.git", 4096, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))], 8192, ["old-0123456789abcdef.git"]));
 
     /// <summary>One populated sample per concrete IFarmMessage type. A new message type needs a sample here.</summary>
-    private static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>
+    internal static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>
     {
         // Jobs
         [typeof(BuildJobCommands.Create)] = () => new BuildJobCommands.Create("job-1", Request(), At),
@@ -239,7 +240,8 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.IsType(type, back);
         Assert.Equal(Json(sample), Json(back));
-        Assert.Equal(Json(sample), Encoding.UTF8.GetString(bytes));
+        // remote messages travel as the API's JSON; persisted events as their journal contract (JournalFormatsTests)
+        if (!JournalFormats.TryWriter(type, out _)) Assert.Equal(Json(sample), Encoding.UTF8.GetString(bytes));
     }
 
     [Theory]

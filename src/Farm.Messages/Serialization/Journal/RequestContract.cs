@@ -1,0 +1,58 @@
+using KernelFarm.Messages.Jobs;
+
+namespace KernelFarm.Messages.Serialization.Journal;
+
+/// <summary>
+/// A submitted job as the journal keeps it (inside job_created, job_queued, job_requeued): the
+/// HTTP record <see cref="BuildJobRequest"/> may change, this shape only grows. Defaults are the
+/// values a missing field had when it did not exist yet.
+/// </summary>
+public sealed record RequestContract
+{
+    public string SourceRepository { get; init; } = "";
+    public string Branch { get; init; } = "master";
+    public string CommitHash { get; init; } = "HEAD";
+    public string TargetArchitecture { get; init; } = "";
+    public string? Toolchain { get; init; }
+    public int Priority { get; init; }
+    public BuildConfigContract BuildConfig { get; init; } = new();
+    public IReadOnlyList<WebhookContract>? Webhooks { get; init; }
+    public string? SubmittedBy { get; init; }
+
+    public static RequestContract From(BuildJobRequest r) => new()
+    {
+        SourceRepository = r.SourceRepository,
+        Branch = r.Branch,
+        CommitHash = r.CommitHash,
+        TargetArchitecture = r.TargetArchitecture,
+        Toolchain = r.Toolchain,
+        Priority = r.Priority,
+        BuildConfig = BuildConfigContract.From(r.BuildConfig),
+        Webhooks = r.Webhooks.Select(WebhookContract.From).ToList(),
+        SubmittedBy = r.SubmittedBy,
+    };
+
+    public BuildJobRequest ToDomain() => new()
+    {
+        SourceRepository = SourceRepository,
+        Branch = Branch,
+        CommitHash = CommitHash,
+        TargetArchitecture = TargetArchitecture,
+        Toolchain = Toolchain,
+        Priority = Priority,
+        BuildConfig = (BuildConfig ?? new()).ToDomain(),
+        Webhooks = (Webhooks ?? []).Select(w => w.ToDomain()).ToList(),
+        SubmittedBy = SubmittedBy,
+    };
+}
+
+public sealed record WebhookContract
+{
+    public string Url { get; init; } = "";
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+    public IReadOnlyList<string>? Events { get; init; }
+
+    public static WebhookContract From(Webhook w) => new() { Url = w.Url, Headers = w.Headers, Events = w.Events };
+
+    public Webhook ToDomain() => new() { Url = Url, Headers = Headers ?? new Dictionary<string, string>(), Events = Events ?? [] };
+}
