@@ -58,8 +58,10 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 {
     doc.Info.Title = "KernelFarm API";
     doc.Info.Description = "Distributed Linux kernel build farm. Bearer tokens with roles viewer, submitter, operator.";
+    // No server URL: the document is the same whatever address it was fetched at (docs/openapi.json is its copy).
+    doc.Servers = [];
     return Task.CompletedTask;
-}).AddSchemaTransformer(ProblemSchema.TransformAsync));
+}).AddSchemaTransformer(ProblemSchema.TransformAsync).AddSchemaTransformer(EnumSchema.TransformAsync));
 builder.AddFarmAuth(); // refuses to start without tokens unless Farm__Auth__Disabled=true
 builder.Services.AddAkka("kernelfarm", (akka, _) =>
 {
