@@ -45,15 +45,23 @@ var clusterCredential = ClusterCredential.For(settings, port);
 
 // Every request body is bounded (BodySizeLimit answers 413); endpoints may lower it (sign-in: 4 KiB).
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
-builder.Services.ConfigureHttpJsonOptions(o => FarmJson.Configure(o.SerializerOptions));
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    FarmJson.Configure(o.SerializerOptions);
+    // Bodies are read with FarmJson.Options (numbers only as numbers): the OpenAPI document, generated
+    // from these options, must not promise that "1" is read as 1 as the web defaults would.
+    o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddFarmTelemetry();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 {
     doc.Info.Title = "KernelFarm API";
     doc.Info.Description = "Distributed Linux kernel build farm. Bearer tokens with roles viewer, submitter, operator.";
+    // No server URL: the document is the same whatever address it was fetched at (docs/openapi.json is its copy).
+    doc.Servers = [];
     return Task.CompletedTask;
-}));
+}).AddSchemaTransformer(ProblemSchema.TransformAsync).AddSchemaTransformer(EnumSchema.TransformAsync));
 builder.AddFarmAuth(); // refuses to start without tokens unless Farm__Auth__Disabled=true
 builder.Services.AddAkka("kernelfarm", (akka, _) =>
 {
@@ -83,6 +91,7 @@ if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
     app.MapServerEndpoints(settings);
     app.MapClusterEndpoints(settings);
     app.MapStatsEndpoints(settings);
+    app.MapCatalogEndpoints(settings);
     app.MapSessionEndpoints();
 }
 app.MapHealthEndpoints();

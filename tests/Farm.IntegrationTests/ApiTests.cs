@@ -379,6 +379,7 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         ("get", "/api/v1/cluster/sharding"),
         ("get", "/api/v1/cluster/actors"),
         ("get", "/api/v1/stats"),
+        ("get", "/api/v1/catalog"),
         ("get", "/healthz/live"),
         ("get", "/healthz/ready"),
         ("get", "/healthz/cluster"),

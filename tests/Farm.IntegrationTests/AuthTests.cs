@@ -63,6 +63,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         new("GET", "/api/v1/cluster/sharding", "operator"),
         new("GET", "/api/v1/cluster/actors", "operator"),
         new("GET", "/api/v1/stats", "viewer"),
+        new("GET", "/api/v1/catalog", "viewer"),
         new("GET", "/healthz/live", null),
         new("GET", "/healthz/ready", null),
         new("GET", "/healthz/cluster", "viewer"),

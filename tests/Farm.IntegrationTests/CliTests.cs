@@ -45,7 +45,7 @@ public sealed class CliFixture : IAsyncLifetime
 /// The real kfarm tool (the built src/Farm.Cli, run as `dotnet kfarm.dll …`) against a real farm
 /// host: what it prints, what it sends, and its exit codes.
 /// </summary>
-public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
+public sealed partial class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
     private FarmWithServers Env => fixture.Env;

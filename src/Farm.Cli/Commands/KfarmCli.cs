@@ -17,6 +17,7 @@ public static class KfarmCli
         root.Subcommands.Add(ActorsCommand.Create(globals));
         root.Subcommands.Add(ServersCommand.Create(globals));
         root.Subcommands.Add(JobsCommand.Create(globals));
+        root.Subcommands.Add(CatalogCommand.Create(globals));
         return root;
     }
 

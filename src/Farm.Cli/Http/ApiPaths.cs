@@ -8,6 +8,7 @@ public static class ApiPaths
     public const string Cluster = "api/v1/cluster";
     public const string ClusterEvents = "api/v1/cluster/events";
     public const string Sharding = "api/v1/cluster/sharding";
+    public const string Catalog = "api/v1/catalog";
 
     public static string Server(string id) => $"{Servers}/{Segment(id)}";
     public static string Job(string id) => $"{Jobs}/{Segment(id)}";

@@ -16,6 +16,8 @@ public sealed record JobSpec
     public string? KernelConfig { get; init; }
     public IReadOnlyList<string> Fragments { get; init; } = [];
     public IReadOnlyList<string> MakeOpts { get; init; } = [];
+    /// <summary>--target: build_config.targets (replaces the file's list).</summary>
+    public IReadOnlyList<string> Targets { get; init; } = [];
     public IReadOnlyList<string> Artifacts { get; init; } = [];
     public IReadOnlyList<string> Env { get; init; } = [];
     public int? Priority { get; init; }
@@ -39,6 +41,7 @@ public sealed record JobSpec
         Set(config, "kernel_config", KernelConfig);
         SetList(config, "kconfig_fragments", Fragments);
         SetList(config, "extra_make_args", MakeOpts);
+        SetList(config, "targets", Targets);
         SetList(config, "artifact_patterns", Artifacts);
         if (TimeoutMinutes is not null) config["timeout_minutes"] = TimeoutMinutes.Value;
         if (BootTest) config["boot_test"] = true;

@@ -1,10 +1,10 @@
 namespace KernelFarm.Cli.Jobs;
 
-/// <summary>The farm's job states as the API spells them.</summary>
+/// <summary>
+/// When a job has ended. The list of states is the farm's (GET /api/v1/catalog); this one rule stays
+/// here because waiting, following and durations are decided on every poll from the job alone.
+/// </summary>
 public static class JobStates
 {
-    public static readonly IReadOnlyList<string> All =
-        ["queued", "assigned", "preparing", "configuring", "building", "collecting", "booting", "transferring", "completed", "failed", "cancelled"];
-
     public static bool IsTerminal(string? status) => status is "completed" or "failed" or "cancelled";
 }

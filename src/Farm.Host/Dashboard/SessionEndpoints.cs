@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KernelFarm.Host.Auth;
 using KernelFarm.Host.Gateway;
+using KernelFarm.Host.Gateway.Contract;
 
 namespace KernelFarm.Host.Dashboard;
 
@@ -32,27 +33,31 @@ public static class SessionEndpoints
                     extensions: new Dictionary<string, object?> { ["field"] = "token" });
             http.Response.Cookies.Append(SessionCookie.Name, body.Token.Trim(), SessionCookie.Options(http.Request));
             return Results.Ok(Who(token.Name, token.Role, auth));
-        }).AllowAnonymous().DisableAntiforgery().WithMetadata(new RequestBodyLimit(SignInMaxBytes));
+        }).AllowAnonymous().DisableAntiforgery().WithMetadata(new RequestBodyLimit(SignInMaxBytes))
+          .Describe("SignIn", "Sign the dashboard in with a token (sets the session cookie)").Accepts<SignIn>(OpenApiMetadata.Json)
+          .Produces<SessionInfo>().WithProblems(400, 401, 413);
 
         // Who this browser is signed in as; answers 200 either way, so a page that is not signed in
         // yet shows its sign-in form without a failed request.
         app.MapGet("/dashboard/session", (HttpContext http, AuthSettings auth) =>
             ApiPrincipal.RoleOf(http.User) is { } role
                 ? Results.Ok(Who(ApiPrincipal.NameOf(http.User)!, role, auth))
-                : Results.Ok(new { signed_in = false, auth_disabled = auth.Disabled })).AllowAnonymous();
+                : Results.Ok(new SessionInfo { SignedIn = false, AuthDisabled = auth.Disabled })).AllowAnonymous()
+            .Describe("GetSession", "Who this browser is signed in as (200 either way)").Produces<SessionInfo>();
 
         app.MapDelete("/dashboard/session", (HttpContext http) =>
         {
             http.Response.Cookies.Delete(SessionCookie.Name, SessionCookie.Options(http.Request));
             return Results.NoContent();
-        }).AllowAnonymous();
+        }).AllowAnonymous().Describe("SignOut", "Forget the session cookie").Produces(StatusCodes.Status204NoContent);
 
         app.MapGet("/api/v1/whoami", (HttpContext http, AuthSettings auth) =>
             Results.Ok(Who(ApiPrincipal.NameOf(http.User) ?? "", ApiPrincipal.RoleOf(http.User) ?? ApiRole.Viewer, auth)))
-            .RequireAuthorization(FarmPolicies.Viewer);
+            .RequireAuthorization(FarmPolicies.Viewer)
+            .Describe("WhoAmI", "The caller's token name and role").Produces<SessionInfo>().WithProblems(401);
     }
 
     /// <summary>One shape for every answer about a signed-in caller.</summary>
-    private static object Who(string name, ApiRole role, AuthSettings auth) =>
-        new { signed_in = true, name, role = role.Name(), auth_disabled = auth.Disabled };
+    private static SessionInfo Who(string name, ApiRole role, AuthSettings auth) =>
+        new() { SignedIn = true, Name = name, Role = role.Name(), AuthDisabled = auth.Disabled };
 }

@@ -1,25 +1,24 @@
 using Akka.Actor;
 using Akka.Cluster;
 using KernelFarm.Actors.Hosting;
+using KernelFarm.Host.Gateway.Contract;
 
 namespace KernelFarm.Host.Gateway;
 
 /// <summary>The cluster palette's JSON shapes (what pbm shows): members, where the singletons live, the actor tree.</summary>
 public static class ClusterViews
 {
-    public static object Membership(Cluster cluster)
+    public static ClusterMembership Membership(Cluster cluster)
     {
         var state = cluster.State;
-        return new
-        {
-            self = cluster.SelfAddress.ToString(),
-            self_uid = cluster.SelfUniqueAddress.Uid,
-            status = Status(cluster.SelfMember.Status),
-            leader = state.Leader?.ToString(),
-            members = state.Members.Select(m => Member(m, !state.Unreachable.Contains(m))).ToArray(),
-            unreachable = state.Unreachable.Select(m => m.Address.ToString()).ToArray(),
-            singletons = Singletons(cluster),
-        };
+        return new ClusterMembership(
+            cluster.SelfAddress.ToString(),
+            cluster.SelfUniqueAddress.Uid,
+            Status(cluster.SelfMember.Status),
+            state.Leader?.ToString(),
+            state.Members.Select(m => Member(m, !state.Unreachable.Contains(m))).ToArray(),
+            state.Unreachable.Select(m => m.Address.ToString()).ToArray(),
+            Singletons(cluster));
     }
 
     /// <summary>Where each singleton lives: the oldest Up member with the worker role (ClusterSingletonManager's rule).</summary>
@@ -34,14 +33,8 @@ public static class ClusterViews
         };
     }
 
-    public static object Member(Member m, bool reachable) => new
-    {
-        address = m.Address.ToString(),
-        uid = m.UniqueAddress.Uid,
-        status = Status(m.Status),
-        roles = m.Roles.Order(StringComparer.Ordinal).ToArray(),
-        reachable,
-    };
+    public static ClusterMember Member(Member m, bool reachable) =>
+        new(m.Address.ToString(), m.UniqueAddress.Uid, Status(m.Status), m.Roles.Order(StringComparer.Ordinal).ToArray(), reachable);
 
     public static string Status(MemberStatus s) => s.ToString().ToLowerInvariant();
 

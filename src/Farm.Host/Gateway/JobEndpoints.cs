@@ -7,6 +7,7 @@ using KernelFarm.Actors.Jobs;
 using KernelFarm.Actors.Storage;
 using KernelFarm.Actors.Validation;
 using KernelFarm.Host.Auth;
+using KernelFarm.Host.Gateway.Contract;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Servers;
@@ -16,6 +17,8 @@ namespace KernelFarm.Host.Gateway;
 /// <summary>/api/v1/infrastructure/build-jobs: submit, list, show, cancel, log, artifacts.</summary>
 public static class JobEndpoints
 {
+    public const int MaxIdempotencyKeyLength = 200;
+
     public static void MapJobEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
     {
         var g = app.MapGroup("/api/v1/infrastructure/build-jobs").RequireAuthorization(FarmPolicies.Viewer);
@@ -35,12 +38,16 @@ public static class JobEndpoints
             var errors = validator.Validate(request);
             if (errors.Count > 0) return Problems.Invalid(errors);
             var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
-            if (key is not null && (key.Length > 200 || key.Any(char.IsControl)))
-                return Problems.Invalid("Idempotency-Key", "must be at most 200 printable characters");
+            if (key is not null && (key.Length > MaxIdempotencyKeyLength || key.Any(char.IsControl)))
+                return Problems.Invalid("Idempotency-Key", $"must be at most {MaxIdempotencyKeyLength} printable characters");
             request = request! with { SubmittedBy = ApiPrincipal.NameOf(http.User) };
 
             return await EnqueueAsync(http, request, key, queue.ActorRef, pool.ActorRef, jobs.ActorRef, settings);
-        }).RequireAuthorization(FarmPolicies.Submitter);
+        }).RequireAuthorization(FarmPolicies.Submitter)
+          .Describe("SubmitBuildJob", "Queue a build job (202; 200 with the existing job for a known Idempotency-Key)")
+          .AcceptsJson<BuildJobRequest>()
+          .Produces<BuildJobView>(StatusCodes.Status202Accepted).Produces<BuildJobView>(StatusCodes.Status200OK)
+          .WithProblems(400, 401, 403, 413, 422, 429, 503);
 
         g.MapGet("", async (string? status, string? server, string? architecture, string? since, string? until, int? offset, int? limit,
             HttpContext http, IRequiredActor<JobIndex> index) =>
@@ -48,22 +55,16 @@ public static class JobEndpoints
             var (filter, problem) = ListFilter.Parse(status, server, architecture, since, until);
             if (problem is not null) return problem;
             if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
-            if (limit is < 1 or > 1000) return Problems.Invalid("limit", "must be between 1 and 1000");
+            if (limit is < 1 or > ListPage.MaxLimit) return Problems.Invalid("limit", $"must be between 1 and {ListPage.MaxLimit}");
             var from = offset ?? 0;
-            var page = await index.ActorRef.Ask<JobIndexActor.Page>(new JobIndexActor.Query(filter!, from, limit ?? 100), settings.AskTimeout);
+            var page = await index.ActorRef.Ask<JobIndexActor.Page>(new JobIndexActor.Query(filter!, from, limit ?? ListPage.DefaultLimit), settings.AskTimeout);
             var views = page.Jobs.Select(j => Views.Job(j.ToRecord(store.LogPathFor(j.Id, j.ArtifactDirectory)), http.User)).ToList();
             // Cut the page before it passes MaxListPageBytes; next_offset says where the rest starts.
-            var fit = ListPage.Fit(views.Select(v => System.Text.Encoding.UTF8.GetByteCount(v.ToJsonString())), settings.MaxListPageBytes);
+            var fit = ListPage.Fit(views.Select(v => System.Text.Encoding.UTF8.GetByteCount(System.Text.Json.JsonSerializer.Serialize(v, KernelFarm.Messages.Serialization.FarmJson.Options))), settings.MaxListPageBytes);
             var next = from + fit < page.Total ? from + fit : (int?)null;
-            return Results.Ok(new
-            {
-                total = page.Total,
-                offset = from,
-                limit = limit ?? 100,
-                next_offset = next,
-                jobs = views.Take(fit).ToList(),
-            });
-        });
+            return Results.Ok(new BuildJobPage(page.Total, from, limit ?? ListPage.DefaultLimit, next, views.Take(fit).ToList()));
+        }).Describe("ListBuildJobs", "Jobs newest first, filtered, paged by offset and limit and cut at Farm:MaxListPageBytes")
+          .Produces<BuildJobPage>().WithProblems(400, 401, 503);
 
         // Every route with a job id asks JobExistence first: an id that names no job never reaches the
         // job shards (with remember-entities, starting an entity is itself a journal write).
@@ -82,7 +83,8 @@ public static class JobEndpoints
         }
 
         g.MapGet("/{id}", async (string id, HttpContext http) =>
-            await Find(http, id) is { } job ? Results.Ok(Views.Job(job, http.User)) : Problems.NotFound("build job", id));
+            await Find(http, id) is { } job ? Results.Ok(Views.Job(job, http.User)) : Problems.NotFound("build job", id))
+            .Describe("GetBuildJob", "One job").Produces<BuildJobView>().WithProblems(401, 404, 503);
 
         g.MapPost("/{id}/cancel", async (string id, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
         {
@@ -95,7 +97,9 @@ public static class JobEndpoints
                 BuildJobReplies.AlreadyFinished f => Problems.Conflict($"job {id} already ended as {f.Job.Status.ToString().ToLowerInvariant()}"),
                 _ => Problems.NotFound("build job", id),
             };
-        }).RequireAuthorization(FarmPolicies.Submitter);
+        }).RequireAuthorization(FarmPolicies.Submitter)
+          .Describe("CancelBuildJob", "Cancel a job that has not ended (its own, or any for operators)")
+          .Produces<BuildJobView>(StatusCodes.Status202Accepted).WithProblems(401, 403, 404, 409, 503);
 
         g.MapPost("/{id}/retry", async (string id, HttpContext http, IRequiredActor<BuildQueue> queue, IRequiredActor<ServerPool> pool,
             IRequiredActor<BuildJobs> jobs) =>
@@ -112,7 +116,9 @@ public static class JobEndpoints
             // A new job with the same request: the old one keeps its history and artifacts.
             var request = job.Request with { SubmittedBy = ApiPrincipal.NameOf(http.User) };
             return await EnqueueAsync(http, request, null, queue.ActorRef, pool.ActorRef, jobs.ActorRef, settings);
-        }).RequireAuthorization(FarmPolicies.Submitter);
+        }).RequireAuthorization(FarmPolicies.Submitter)
+          .Describe("RetryBuildJob", "Queue an ended job's request again as a new job")
+          .Produces<BuildJobView>(StatusCodes.Status202Accepted).WithProblems(401, 403, 404, 409, 422, 429, 503);
 
         g.MapGet("/{id}/log", async (string id, long? offset, bool? follow, HttpContext http, IRequiredActor<BuildJobs> jobs) =>
         {
@@ -143,19 +149,15 @@ public static class JobEndpoints
                 log.Seek(Math.Min(offset ?? 0, log.Length), SeekOrigin.Begin);
                 await log.CopyToAsync(body);
             }, "text/plain; charset=utf-8");
-        });
+        }).Describe("GetBuildJobLog", "The build log from a byte offset; with follow=true or Accept: text/event-stream, live until the job ends")
+          .Produces<string>(StatusCodes.Status200OK, "text/plain", ServerSentEvents.ContentType).WithProblems(400, 401, 404, 503);
 
         g.MapGet("/{id}/artifacts", async (string id, HttpContext http) =>
         {
             if (await Find(http, id) is not { } job) return Problems.NotFound("build job", id);
-            return Results.Ok(new
-            {
-                job_id = id,
-                status = job.Status.ToString().ToLowerInvariant(),
-                directory = job.ArtifactDirectory,
-                artifacts = job.Artifacts.Select(a => new { path = a.Path, size = a.Size, sha256 = a.Sha256 }),
-            });
-        });
+            return Results.Ok(new ArtifactList(id, job.Status, job.ArtifactDirectory, job.Artifacts));
+        }).Describe("ListBuildJobArtifacts", "A job's published files with their sizes and sha256")
+          .Produces<ArtifactList>().WithProblems(401, 404, 503);
 
         g.MapGet("/{id}/artifacts/{**path}", async (string id, string path, HttpContext http) =>
         {
@@ -169,7 +171,8 @@ public static class JobEndpoints
             http.Response.Headers["Digest"] = "sha-256=" + Convert.ToBase64String(Convert.FromHexString(entry.Sha256));
             http.Response.Headers["X-Checksum-Sha256"] = entry.Sha256;
             return Results.File(file, "application/octet-stream", Path.GetFileName(path), enableRangeProcessing: true);
-        });
+        }).Describe("GetBuildJobArtifact", "One artifact's bytes (Range supported; Digest and X-Checksum-Sha256 headers)")
+          .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream").WithProblems(401, 404, 503);
     }
 
     /// <summary>Checks that some server could run it, then queues it: 202 with the new job, 200 for a known Idempotency-Key, 422, 429.</summary>

@@ -7,6 +7,9 @@ namespace KernelFarm.Host.Gateway;
 /// </summary>
 public static class ListPage
 {
+    /// <summary>The job list's <c>limit</c>: at most this many jobs a page, this many when not given.</summary>
+    public const int MaxLimit = 1000, DefaultLimit = 100;
+
     /// <returns>How many of <paramref name="sizes"/> (in order) the page takes.</returns>
     public static int Fit(IEnumerable<int> sizes, long maxBytes)
     {

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using KernelFarm.Actors;
 using KernelFarm.Actors.Hosting;
 using KernelFarm.Host.Auth;
+using KernelFarm.Host.Gateway.Contract;
 using KernelFarm.Messages.Servers;
 
 namespace KernelFarm.Host.Gateway;
@@ -29,28 +30,36 @@ public static class ServerEndpoints
                 ServerPoolReplies.Rejected r => Problems.Invalid(r.Field, r.Reason),
                 _ => Results.Problem(statusCode: 500),
             };
-        }).RequireAuthorization(FarmPolicies.Operator);
+        }).RequireAuthorization(FarmPolicies.Operator)
+          .Describe("RegisterBuildServer", "Register a build server after probing it over SSH (its host key must match)")
+          .AcceptsJson<BuildServer>().Produces<BuildServerView>(StatusCodes.Status201Created).WithProblems(400, 401, 403, 409, 413, 422, 503);
 
         g.MapGet("", async (IRequiredActor<ServerPool> pool) =>
         {
             var list = await pool.ActorRef.Ask<ServerPoolReplies.ServerList>(ServerPoolCommands.List.Instance, settings.AskTimeout);
-            return Results.Ok(new { servers = list.Servers.Select(Views.Server).ToList() });
-        });
+            return Results.Ok(new BuildServerList(list.Servers.Select(Views.Server).ToList()));
+        }).Describe("ListBuildServers", "Every registered build server with its live state").Produces<BuildServerList>().WithProblems(401, 503);
 
         g.MapGet("/{id}", async (string id, IRequiredActor<ServerPool> pool) =>
             await pool.ActorRef.Ask<object>(new ServerPoolCommands.Get(id), settings.AskTimeout) is ServerPoolReplies.ServerDetails d
                 ? Results.Ok(Views.Server(d.Server))
-                : Problems.NotFound("build server", id));
+                : Problems.NotFound("build server", id))
+            .Describe("GetBuildServer", "One build server").Produces<BuildServerView>().WithProblems(401, 404, 503);
 
         g.MapPost("/{id}/drain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, true, settings))
-            .RequireAuthorization(FarmPolicies.Operator);
+            .RequireAuthorization(FarmPolicies.Operator)
+            .Describe("DrainBuildServer", "Place no new jobs on the server; running jobs finish")
+            .Produces<BuildServerView>().WithProblems(401, 403, 404, 503);
         g.MapPost("/{id}/undrain", (string id, IRequiredActor<ServerPool> pool) => SetDraining(pool.ActorRef, id, false, settings))
-            .RequireAuthorization(FarmPolicies.Operator);
+            .RequireAuthorization(FarmPolicies.Operator)
+            .Describe("UndrainBuildServer", "Place jobs on the server again")
+            .Produces<BuildServerView>().WithProblems(401, 403, 404, 503);
 
         g.MapPost("/{id}/probe", async (string id, IRequiredActor<ServerPool> pool) =>
             await pool.ActorRef.Ask<object>(new ServerPoolCommands.Probe(id), settings.SshConnectTimeout * 2 + settings.AskTimeout) is ServerPoolReplies.ServerDetails d
                 ? Results.Ok(Views.Server(d.Server))
-                : Problems.NotFound("build server", id)).RequireAuthorization(FarmPolicies.Operator);
+                : Problems.NotFound("build server", id)).RequireAuthorization(FarmPolicies.Operator)
+            .Describe("ProbeBuildServer", "Probe the server over SSH now").Produces<BuildServerView>().WithProblems(401, 403, 404, 503);
 
         g.MapDelete("/{id}", async (string id, IRequiredActor<ServerPool> pool) =>
             await pool.ActorRef.Ask<object>(new ServerPoolCommands.Remove(id), settings.AskTimeout) switch
@@ -58,7 +67,8 @@ public static class ServerEndpoints
                 ServerPoolReplies.Removed => Results.NoContent(),
                 ServerPoolReplies.Busy b => Problems.Conflict($"build server {id} is running jobs: {string.Join(", ", b.RunningJobs)}"),
                 _ => Problems.NotFound("build server", id),
-            }).RequireAuthorization(FarmPolicies.Operator);
+            }).RequireAuthorization(FarmPolicies.Operator)
+            .Describe("RemoveBuildServer", "Remove a server that runs no jobs").Produces(StatusCodes.Status204NoContent).WithProblems(401, 403, 404, 409, 503);
     }
 
     private static async Task<IResult> SetDraining(IActorRef pool, string id, bool draining, FarmSettings settings) =>

@@ -4,6 +4,7 @@ using KernelFarm.Actors;
 using KernelFarm.Actors.Hosting;
 using KernelFarm.Actors.Jobs;
 using KernelFarm.Host.Auth;
+using KernelFarm.Host.Gateway.Contract;
 using KernelFarm.Host.Telemetry;
 using KernelFarm.Messages.Jobs;
 
@@ -28,29 +29,15 @@ public static class StatsEndpoints
 
             var durations = await index.ActorRef.Ask<JobIndexActor.DurationsByArchitecture>(new JobIndexActor.Durations(from), settings.AskTimeout);
             var counts = await index.ActorRef.Ask<JobIndexActor.StatusCounts>(JobIndexActor.CountByStatus.Instance, settings.AskTimeout);
-            return Results.Ok(new
-            {
-                interval_seconds = history.Interval.TotalSeconds,
-                history = history.Since(from).Select(s => new
-                {
-                    at = s.At,
-                    queue_depth = s.QueueDepth,
-                    running_jobs = s.RunningJobs,
-                    slots_in_use = s.SlotsInUse,
-                    slots_total = s.SlotsTotal,
-                }),
-                durations = durations.Architectures.Select(d => new
-                {
-                    architecture = d.Architecture,
-                    count = d.Count,
-                    p50_seconds = Seconds(d.P50),
-                    p90_seconds = Seconds(d.P90),
-                    max_seconds = Seconds(d.Max),
-                }),
+            return Results.Ok(new FarmStats(
+                history.Interval.TotalSeconds,
+                history.Since(from).ToList(),
+                durations.Architectures.Select(d => new DurationSummary(d.Architecture, d.Count, Seconds(d.P50), Seconds(d.P90), Seconds(d.Max))).ToList(),
                 // Every status, zeros included, so a chart's categories do not come and go.
-                jobs_by_status = Enum.GetValues<JobStatus>().ToDictionary(s => s.ToString().ToLowerInvariant(), s => counts.Counts.GetValueOrDefault(s)),
-            });
-        }).RequireAuthorization(FarmPolicies.Viewer);
+                Enum.GetValues<JobStatus>().ToDictionary(s => s.ToString().ToLowerInvariant(), s => counts.Counts.GetValueOrDefault(s))));
+        }).RequireAuthorization(FarmPolicies.Viewer)
+          .Describe("GetStats", "Load history of the answering node, build durations by architecture, jobs by status")
+          .Produces<FarmStats>().WithProblems(400, 401, 503);
     }
 
     private static double Seconds(TimeSpan t) => Math.Round(t.TotalSeconds, 3);

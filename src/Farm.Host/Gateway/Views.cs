@@ -1,86 +1,117 @@
 using System.Security.Claims;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using KernelFarm.Host.Auth;
+using KernelFarm.Host.Gateway.Contract;
 using KernelFarm.Messages.Jobs;
-using KernelFarm.Messages.Serialization;
 using KernelFarm.Messages.Servers;
 
 namespace KernelFarm.Host.Gateway;
 
-/// <summary>The API's JSON shapes: a job is its request's fields plus its record; a server is its registration plus live state.</summary>
+/// <summary>The API's views of the farm's records: a job is its request's fields plus its record; a server is its registration plus live state.</summary>
 public static class Views
 {
+    private const string Masked = "***";
+
     /// <summary>The job as <paramref name="viewer"/> may see it: webhooks and their deliveries only for its owner and operators.</summary>
-    public static JsonObject Job(JobRecord job, ClaimsPrincipal? viewer)
+    public static BuildJobView Job(JobRecord job, ClaimsPrincipal? viewer)
     {
-        var o = JsonSerializer.SerializeToNode(job.Request, FarmJson.Options)!.AsObject();
-        var record = JsonSerializer.SerializeToNode(job with { Request = new BuildJobRequest() }, FarmJson.Options)!.AsObject();
-        record.Remove("request");
-        var result = new JsonObject { ["id"] = job.Id };
-        foreach (var (k, v) in o) result[k] = v?.DeepClone();
-        foreach (var (k, v) in record) if (k != "id") result[k] = v?.DeepClone();
+        var request = job.Request;
+        var config = request.BuildConfig ?? new BuildConfig();
         // secret_env values reach the build only: a view shows "***" in their place.
-        if (result["build_config"]?["custom_env"] is JsonObject env)
-            foreach (var name in job.Request.BuildConfig?.SecretEnv ?? [])
-                if (env.ContainsKey(name)) env[name] = "***";
-        // Webhook headers usually carry the receiver's credentials: names are shown, values never.
-        foreach (var hook in result["webhooks"]?.AsArray() ?? [])
-            if (hook?["headers"] is JsonObject headers)
-                foreach (var name in headers.Select(h => h.Key).ToList()) headers[name] = "***";
-        // Where a job reports to (internal URLs, delivery errors naming addresses) is its owner's business.
-        if (!WebhookVisibility.CanSee(viewer, job))
+        var secrets = (config.SecretEnv ?? []).ToHashSet(StringComparer.Ordinal);
+        config = config with
         {
-            result.Remove("webhooks");
-            result.Remove("webhook_deliveries");
-        }
-        return result;
+            CustomEnv = (config.CustomEnv ?? new Dictionary<string, string>())
+                .ToDictionary(kv => kv.Key, kv => secrets.Contains(kv.Key) ? Masked : kv.Value, StringComparer.Ordinal),
+        };
+        // Where a job reports to (internal URLs, delivery errors naming addresses) is its owner's business.
+        var seesWebhooks = WebhookVisibility.CanSee(viewer, job);
+        return new BuildJobView
+        {
+            Id = job.Id,
+            SourceRepository = request.SourceRepository,
+            Branch = request.Branch,
+            CommitHash = request.CommitHash,
+            TargetArchitecture = request.TargetArchitecture,
+            Toolchain = job.Toolchain,
+            Priority = request.Priority,
+            BuildConfig = config,
+            // Webhook headers usually carry the receiver's credentials: names are shown, values never.
+            Webhooks = seesWebhooks
+                ? (request.Webhooks ?? []).Select(w => w with { Headers = (w.Headers ?? new Dictionary<string, string>()).ToDictionary(h => h.Key, _ => Masked) }).ToList()
+                : null,
+            SubmittedBy = request.SubmittedBy,
+            Status = job.Status,
+            ServerId = job.ServerId,
+            Transitions = job.Transitions,
+            LogPath = job.LogPath,
+            ArtifactDirectory = job.ArtifactDirectory,
+            Artifacts = job.Artifacts,
+            Failure = job.Failure,
+            Boot = job.Boot,
+            Attempts = job.Attempts,
+            WebhookDeliveries = seesWebhooks ? job.WebhookDeliveries : null,
+            CreatedAt = job.CreatedAt,
+            UpdatedAt = job.UpdatedAt,
+        };
     }
 
-    public static JsonObject Server(ServerView view)
+    public static BuildServerView Server(ServerView view)
     {
-        var o = JsonSerializer.SerializeToNode(view.Server, FarmJson.Options)!.AsObject();
-        o["slots_in_use"] = view.SlotsInUse;
-        o["running_jobs"] = JsonSerializer.SerializeToNode(view.RunningJobs, FarmJson.Options);
-        o["health"] = view.Health.Status == HealthStatus.Healthy ? "healthy" : "unhealthy";
-        o["last_probe_at"] = view.Health.CheckedAt;
-        o["last_probe_error"] = view.Health.Error;
-        o["registered_at"] = view.RegisteredAt;
-        o["draining"] = view.Draining;
-        // What the probe found installed, and declared toolchains it did not find (null until the first probe).
-        o["detected_toolchains"] = view.DetectedToolchains is { } d ? JsonSerializer.SerializeToNode(d, FarmJson.Options) : null;
-        o["missing_toolchains"] = view.DetectedToolchains is { } found
-            ? JsonSerializer.SerializeToNode(KernelFarm.Actors.Servers.ToolchainDetection.Missing(view.Server.Toolchains, found), FarmJson.Options)
-            : null;
+        var s = view.Server;
         // The declared container runtime and images as the probe found them (all null when the server
         // declares no runtime, or until the first successful probe); a missing runtime misses every image.
-        var c = view.Server.ContainerRuntime is null ? null : view.DetectedContainers;
-        o["container_runtime_found"] = c?.RuntimeFound;
-        o["container_runtime_version"] = c?.RuntimeVersion;
-        o["container_images_missing"] = c is not null
-            ? JsonSerializer.SerializeToNode(KernelFarm.Actors.Servers.ContainerDetection.Missing(view.Server, c), FarmJson.Options)
-            : null;
-        o["caches"] = Caches(view);
-        return o;
+        var c = s.ContainerRuntime is null ? null : view.DetectedContainers;
+        return new BuildServerView
+        {
+            Id = s.Id,
+            Hostname = s.Hostname,
+            IpAddress = s.IpAddress,
+            SshUsername = s.SshUsername,
+            SshPort = s.SshPort,
+            SshKeyPath = s.SshKeyPath,
+            SshHostKeyFingerprint = s.SshHostKeyFingerprint,
+            SupportedArchitectures = s.SupportedArchitectures,
+            Toolchains = s.Toolchains,
+            TotalCpuCores = s.TotalCpuCores,
+            TotalMemoryMb = s.TotalMemoryMb,
+            TotalStorageGb = s.TotalStorageGb,
+            MaxConcurrentJobs = s.MaxConcurrentJobs,
+            WorkspaceRoot = s.WorkspaceRoot,
+            AllowedWorkspaceRoots = s.AllowedWorkspaceRoots,
+            CacheDirectory = s.CacheDirectory,
+            GitCacheLimitMb = s.GitCacheLimitMb,
+            CcacheLimitMb = s.CcacheLimitMb,
+            ContainerRuntime = s.ContainerRuntime,
+            ContainerImages = s.ContainerImages,
+            ContainerDefaultCpus = s.ContainerDefaultCpus,
+            ContainerDefaultMemoryMb = s.ContainerDefaultMemoryMb,
+            SlotsInUse = view.SlotsInUse,
+            RunningJobs = view.RunningJobs,
+            Health = view.Health.Status,
+            LastProbeAt = view.Health.CheckedAt,
+            LastProbeError = view.Health.Error,
+            RegisteredAt = view.RegisteredAt,
+            Draining = view.Draining,
+            // What the probe found installed, and declared toolchains it did not find (null until the first probe).
+            DetectedToolchains = view.DetectedToolchains,
+            MissingToolchains = view.DetectedToolchains is { } found ? KernelFarm.Actors.Servers.ToolchainDetection.Missing(s.Toolchains, found) : null,
+            ContainerRuntimeFound = c?.RuntimeFound,
+            ContainerRuntimeVersion = c?.RuntimeVersion,
+            ContainerImagesMissing = c is not null ? KernelFarm.Actors.Servers.ContainerDetection.Missing(s, c) : null,
+            Caches = Caches(view),
+        };
     }
 
-    /// <summary>The server's caches (README "Caches"): where, how big against their limits, which repositories; sizes null until the first successful probe.</summary>
-    private static JsonObject Caches(ServerView view)
+    /// <summary>The server's caches (docs/caches.md): where, how big against their limits, which repositories; sizes null until the first successful probe.</summary>
+    private static ServerCacheView Caches(ServerView view)
     {
         var caches = view.Caches;
-        return new JsonObject
-        {
-            ["directory"] = KernelFarm.Actors.Execution.GitCache.RootFor(view.Server),
-            ["git_bytes"] = caches?.GitBytes,
-            ["git_limit_bytes"] = (long)view.Server.GitCacheLimitMb * 1024 * 1024,
-            ["repositories"] = caches is null ? null : new JsonArray(caches.Repositories.Select(r => (JsonNode)new JsonObject
-            {
-                ["name"] = r.Name,
-                ["bytes"] = r.Bytes,
-                ["last_used"] = r.LastUsed,
-            }).ToArray()),
-            ["ccache_bytes"] = caches?.CcacheBytes,
-            ["ccache_limit_bytes"] = (long)view.Server.CcacheLimitMb * 1024 * 1024,
-        };
+        return new ServerCacheView(
+            KernelFarm.Actors.Execution.GitCache.RootFor(view.Server),
+            caches?.GitBytes,
+            (long)view.Server.GitCacheLimitMb * 1024 * 1024,
+            caches?.Repositories,
+            caches?.CcacheBytes,
+            (long)view.Server.CcacheLimitMb * 1024 * 1024);
     }
 }

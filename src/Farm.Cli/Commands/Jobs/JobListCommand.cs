@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KernelFarm.Cli.Catalog;
 using KernelFarm.Cli.Http;
 using KernelFarm.Cli.Jobs;
 using KernelFarm.Cli.Output;
@@ -10,9 +11,10 @@ public static class JobListCommand
     public static Command Create(GlobalOptions globals)
     {
         var status = new Option<string?>("--status") { Description = "Only jobs in this state", HelpName = "STATE" };
-        status.AcceptOnlyFromAmong([.. JobStates.All]);
+        CatalogCompletion.Add(status, globals, c => c.Statuses);
         var server = new Option<string?>("--server") { Description = "Only jobs placed on this server", HelpName = "ID" };
         var arch = new Option<string?>("--arch") { Description = "Only jobs for this architecture", HelpName = "ARCH" };
+        CatalogCompletion.Add(arch, globals, c => c.Architectures);
         var since = new Option<string?>("--since") { Description = "Created at or after: ISO 8601 time or a duration ago (30m, 2h, 7d)", HelpName = "TIME" };
         var until = new Option<string?>("--until") { Description = "Created before: ISO 8601 time or a duration ago", HelpName = "TIME" };
         var limit = IntOption.Create("--limit", "At most this many jobs (1…1000, default 100)", "N");
@@ -21,6 +23,8 @@ public static class JobListCommand
         Handler.Set(command, globals, async (cli, ct) =>
         {
             var now = DateTimeOffset.UtcNow;
+            if (cli.Value(status) is { } wanted)
+                FarmCatalog.Check("--status", [wanted], (await FarmCatalog.GetAsync(cli.Client, ct)).Statuses);
             var path = ApiPaths.WithQuery(ApiPaths.Jobs,
             [
                 new("status", cli.Value(status)),

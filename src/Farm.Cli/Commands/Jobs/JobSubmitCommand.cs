@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KernelFarm.Cli.Catalog;
 using KernelFarm.Cli.Http;
 using KernelFarm.Cli.Input;
 using KernelFarm.Cli.Jobs;
@@ -15,8 +16,12 @@ public static class JobSubmitCommand
         var repo = new Option<string?>("--repo") { Description = "Source repository URL", HelpName = "URL" };
         var branch = new Option<string?>("--branch") { Description = "Branch (default master)", HelpName = "BRANCH" };
         var commit = new Option<string?>("--commit") { Description = "Commit sha or HEAD (default HEAD)", HelpName = "SHA" };
-        var arch = new Option<string?>("--arch") { Description = "Target architecture (x86_64, i386, arm64, arm, riscv64)", HelpName = "ARCH" };
+        var arch = new Option<string?>("--arch") { Description = "Target architecture (the farm's: kfarm catalog)", HelpName = "ARCH" };
+        CatalogCompletion.Add(arch, globals, c => c.Architectures);
+        var target = new Option<string[]>("--target") { Description = "Make target to build (repeatable; default: the architecture's default set)", HelpName = "TARGET" };
+        CatalogCompletion.Add(target, globals, c => c.Targets);
         var toolchain = new Option<string?>("--toolchain") { Description = "Toolchain, e.g. gcc-12 (default: the farm chooses)", HelpName = "NAME" };
+        CatalogCompletion.Add(toolchain, globals, c => c.Toolchains);
         var config = new Option<string?>("--config") { Description = "kernel_config: a *config target or an in-tree path (default defconfig)", HelpName = "CONFIG" };
         var fragment = new Option<string[]>("--fragment") { Description = "Kconfig fragment line or in-tree path (repeatable)", HelpName = "FRAGMENT" };
         var makeOpt = new Option<string[]>("--make-opt") { Description = "Extra make argument, e.g. --make-opt=-j8 (repeatable)", HelpName = "ARG" };
@@ -31,7 +36,7 @@ public static class JobSubmitCommand
 
         var command = new Command("submit", "Submit a build job")
         {
-            file, repo, branch, commit, arch, toolchain, config, fragment, makeOpt, artifact, env, priority, timeout, bootTest, idempotencyKey, wait, follow,
+            file, repo, branch, commit, arch, target, toolchain, config, fragment, makeOpt, artifact, env, priority, timeout, bootTest, idempotencyKey, wait, follow,
         };
         Handler.Set(command, globals, async (cli, ct) =>
         {
@@ -39,10 +44,16 @@ public static class JobSubmitCommand
             {
                 Repo = cli.Value(repo), Branch = cli.Value(branch), Commit = cli.Value(commit), Arch = cli.Value(arch),
                 Toolchain = cli.Value(toolchain), KernelConfig = cli.Value(config), Fragments = cli.Value(fragment) ?? [],
-                MakeOpts = cli.Value(makeOpt) ?? [], Artifacts = cli.Value(artifact) ?? [], Env = cli.Value(env) ?? [],
+                Targets = cli.Value(target) ?? [], MakeOpts = cli.Value(makeOpt) ?? [], Artifacts = cli.Value(artifact) ?? [], Env = cli.Value(env) ?? [],
                 Priority = cli.Value(priority), TimeoutMinutes = cli.Value(timeout), BootTest = cli.Value(bootTest),
             };
             var body = spec.ToRequest(cli.Value(file) is { } path ? DocumentFile.Load(path) : null);
+            if (spec.Arch is not null || spec.Targets.Count > 0)
+            {   // named by the farm's catalog, so a typo is caught before anything is queued, with the names the farm knows
+                var catalog = await FarmCatalog.GetAsync(cli.Client, ct);
+                if (spec.Arch is { } a) FarmCatalog.Check("--arch", [a], catalog.Architectures);
+                FarmCatalog.Check("--target", spec.Targets, catalog.Targets);
+            }
             var headers = cli.Value(idempotencyKey) is { } key ? new Dictionary<string, string> { ["Idempotency-Key"] = key } : null;
             var submitted = await cli.Client.PostAsync(ApiPaths.Jobs, body, ct, headers);
             var id = Json.Str(submitted.Json, "id") ?? throw new CliException(ExitCodes.Unavailable, "the farm's answer has no job id");

@@ -29,8 +29,6 @@ export function time(iso) {
 export const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—');
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
-export const STATUSES = ['queued', 'assigned', 'preparing', 'configuring', 'building', 'collecting', 'booting', 'transferring', 'completed', 'failed', 'cancelled'];
-export const ARCHITECTURES = ['x86_64', 'i386', 'arm64', 'arm', 'riscv64'];
 
 /** Seconds a job has run (or ran): from its first state after queued to its end, or to now. */
 export function jobDuration(job, now = Date.now()) {

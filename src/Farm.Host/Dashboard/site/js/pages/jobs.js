@@ -1,7 +1,8 @@
 import { get, JOBS, query } from '../api.js';
 import { h, fill, update, tickDurations, table, badge } from '../dom.js';
 import { every, errorText, navigate } from '../shell.js';
-import { duration, time, jobDuration, runningSince, STATUSES, ARCHITECTURES } from '../format.js';
+import { duration, time, jobDuration, runningSince } from '../format.js';
+import { catalog } from '../catalog.js';
 
 const PAGE = 50;
 
@@ -19,10 +20,13 @@ export function jobsPage(main, { params }) {
   const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
   const go = (f, o) => navigate(`/jobs${query({ ...f, offset: o || '' })}`);
 
-  const select = (id, label, options, value) => [
-    h('label', { for: id }, label),
-    h('select', { id, name: id }, h('option', { value: '' }, 'any'), options.map(o => h('option', { value: o, selected: o === value }, o))),
-  ];
+  // The choices come from the farm's catalog; until it answers, the current filter is the only one.
+  const select = (id, label, pick, value) => {
+    const list = h('select', { id, name: id }, h('option', { value: '' }, 'any'), value ? h('option', { value, selected: true }, value) : null);
+    catalog().then(c => fill(list, h('option', { value: '' }, 'any'),
+      pick(c).map(o => h('option', { value: o, selected: o === value }, o)))).catch(() => {});
+    return [h('label', { for: id }, label), list];
+  };
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter jobs', onsubmit: (e) => {
     e.preventDefault();
     const data = new FormData(form);
@@ -31,8 +35,8 @@ export function jobsPage(main, { params }) {
       since: data.get('since') ? new Date(data.get('since')).toISOString() : '',
     }, 0);
   } },
-    select('status', 'Status', STATUSES, filters.status),
-    select('architecture', 'Architecture', ARCHITECTURES, filters.architecture),
+    select('status', 'Status', c => c.statuses.map(s => s.name), filters.status),
+    select('architecture', 'Architecture', c => c.architectures.map(a => a.name), filters.architecture),
     h('label', { for: 'server' }, 'Server'), h('input', { id: 'server', name: 'server', value: filters.server, size: 12 }),
     h('label', { for: 'since' }, 'Submitted since'),
     h('input', { id: 'since', name: 'since', type: 'datetime-local', value: filters.since ? toLocalInput(filters.since) : '' }),

@@ -2,7 +2,7 @@ import { get, SERVERS } from '../api.js';
 import { h, fill } from '../dom.js';
 import { every, errorText } from '../shell.js';
 import { lineChart, barChart } from '../charts.js';
-import { duration, STATUSES } from '../format.js';
+import { duration } from '../format.js';
 
 /** The farm at a glance: jobs by state, queue depth and slot use over time, durations by architecture, slots per server. */
 export function overviewPage(main) {
@@ -14,7 +14,8 @@ export function overviewPage(main) {
       const [stats, servers] = await Promise.all([get('/api/v1/stats'), get(SERVERS)]);
       const by = stats.jobs_by_status ?? {};
       fill(counts, h('ul', { class: 'counts', 'aria-label': 'Jobs by state' },
-        STATUSES.filter(s => by[s] > 0 || ['queued', 'building', 'completed', 'failed'].includes(s)).map(s =>
+        // jobs_by_status has every state, in the farm's order
+        Object.keys(by).filter(s => by[s] > 0 || ['queued', 'building', 'completed', 'failed'].includes(s)).map(s =>
           h('li', { 'data-status': s }, h('a', { href: `#/jobs?status=${s}` }, h('span', { class: 'n' }, (by[s] ?? 0).toLocaleString('en')), ' ', s)))));
       const samples = stats.history ?? [];
       const at = p => Date.parse(p.at);

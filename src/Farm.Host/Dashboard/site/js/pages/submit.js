@@ -1,9 +1,7 @@
 import { post, JOBS, ApiError } from '../api.js';
 import { h, fill } from '../dom.js';
 import { session, navigate } from '../shell.js';
-import { ARCHITECTURES } from '../format.js';
-
-const TARGETS = ['config', 'kernel', 'modules', 'dtbs', 'headers'];
+import { catalog, defaultArchitecture } from '../catalog.js';
 
 /**
  * Submitting a build: the API's request fields as a form. The farm validates (one set of rules,
@@ -30,14 +28,17 @@ export function submitPage(main) {
   const area = (attrs = {}) => h('textarea', { rows: 3, spellcheck: false, ...attrs });
   const check = (checked) => h('input', { type: 'checkbox', checked });
 
-  const targets = TARGETS.map(t => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'target', value: t }), ` ${t}`));
+  // Architectures and targets are the farm's (GET /api/v1/catalog), filled in when it answers.
+  const targets = [];
+  const targetGroup = h('div', { role: 'group', 'aria-labelledby': 'targets-label', 'data-field': 'build_config.targets' });
+  const archSelect = h('select', {});
   const form = h('form', { class: 'card submit', novalidate: true, onsubmit: (e) => { e.preventDefault(); submit(); } },
     h('fieldset', {}, h('legend', {}, 'Source'),
       field('source_repository', 'Repository URL', text({ required: true, placeholder: 'git://127.0.0.1:9418/linux-6.1.git' }), 'https, http, git, ssh, file URL or user@host:path'),
       field('branch', 'Branch', text({ value: 'master' })),
       field('commit_hash', 'Commit', text({ value: 'HEAD' }), 'HEAD or a commit sha')),
     h('fieldset', {}, h('legend', {}, 'Target'),
-      field('target_architecture', 'Architecture', h('select', {}, ARCHITECTURES.map(a => h('option', { value: a }, a)))),
+      field('target_architecture', 'Architecture', archSelect),
       field('toolchain', 'Toolchain', text({ placeholder: 'gcc-12, clang-14 (optional)' })),
       field('priority', 'Priority', h('input', { type: 'number', value: '0', min: -1000, max: 1000 }), '−1000 … 1000, higher runs first')),
     h('fieldset', {}, h('legend', {}, 'Build'),
@@ -46,7 +47,7 @@ export function submitPage(main) {
       field('build_config.extra_make_args', 'Extra make arguments', text({ placeholder: '-j8 W=1' }), 'separated by spaces'),
       field('build_config.make_variables', 'Make variables', area({ placeholder: 'KCFLAGS=-Wno-error' }), 'KEY=VALUE, one per line'),
       h('div', { class: 'field' }, h('span', { class: 'label', id: 'targets-label' }, 'Targets'),
-        h('div', { role: 'group', 'aria-labelledby': 'targets-label', 'data-field': 'build_config.targets' }, targets),
+        targetGroup,
         h('p', { class: 'help' }, 'none ticked: config, kernel, modules and dtbs where the architecture has them')),
       field('build_config.custom_env', 'Environment', area({ placeholder: 'KEY=VALUE' }), 'KEY=VALUE, one per line, exported to the build'),
       field('build_config.artifact_patterns', 'Artifact patterns', area({ placeholder: 'arch/*/boot/bzImage' }), 'one glob per line; empty: the defaults'),
@@ -59,6 +60,12 @@ export function submitPage(main) {
       field('build_config.keep_workspace', 'Keep the workspace', check(false))),
     h('button', { type: 'submit' }, 'Submit build'));
   fill(main, h('h1', {}, 'Submit a build'), summary, form);
+  catalog().then(c => {
+    const chosen = defaultArchitecture(c);
+    fill(archSelect, c.architectures.map(a => h('option', { value: a.name, selected: a.name === chosen }, a.name)));
+    targets.push(...c.targets.map(t => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'target', value: t.name }), ` ${t.name}`)));
+    fill(targetGroup, targets);
+  }).catch(e => show([{ field: null, message: `the farm's catalog did not load: ${e.message}` }]));
 
   async function submit() {
     const { body, errors } = requestFrom(fields, targets);

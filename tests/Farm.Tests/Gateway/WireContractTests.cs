@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KernelFarm.Host.Gateway;
+using KernelFarm.Host.Gateway.Contract;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Serialization;
+using KernelFarm.Messages.Servers;
+using KernelFarm.Tests.Queue;
+using KernelFarm.Tests.Servers;
+using Xunit;
+
+namespace KernelFarm.Tests.Gateway;
+
+/// <summary>
+/// The flattened views carry exactly the fields of the records they show, so a field added to a
+/// request, a job record or a server registration cannot be left out of the API (or its OpenAPI schema).
+/// </summary>
+public sealed class WireContractTests
+{
+    private static HashSet<string> Names<T>(T value) =>
+        JsonSerializer.SerializeToNode(value, FarmJson.Options)!.AsObject().Select(p => p.Key).ToHashSet();
+
+    private static readonly JobRecord Job = new()
+    {
+        Id = "job-1",
+        Request = QueueStateTests.Request() with { SubmittedBy = "alice" },
+        Status = JobStatus.Building,
+    };
+
+    [Fact]
+    public void A_job_view_has_the_request_fields_and_the_record_fields_and_no_other()
+    {
+        var expected = Names(Job.Request).Union(Names(Job)).Except(["request"]).ToHashSet();
+        // An operator sees the webhooks, so every field is there.
+        var view = Views.Job(Job, KernelFarm.Host.Auth.ApiPrincipal.Create("ops", KernelFarm.Host.Auth.ApiRole.Operator, "test"));
+        Assert.Equal(expected.Order(), Names(view).Order());
+    }
+
+    [Fact]
+    public void A_server_view_has_every_registration_field()
+    {
+        var server = PlacementStrategyTests.Server("a");
+        var view = Views.Server(new ServerView(server, 0, [], new ServerHealth(HealthStatus.Healthy, DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch));
+        Assert.Empty(Names(server).Except(Names(view)));
+        // ...with the registration's values
+        var registration = JsonSerializer.SerializeToNode(server, FarmJson.Options)!.AsObject();
+        var shown = JsonSerializer.SerializeToNode(view, FarmJson.Options)!.AsObject();
+        foreach (var (name, value) in registration) Assert.True(JsonNode.DeepEquals(value, shown[name]), name);
+    }
+
+    [Fact]
+    public void A_job_view_shows_the_request_values_with_secrets_masked()
+    {
+        var job = Job with
+        {
+            Request = Job.Request with
+            {
+                BuildConfig = Job.Request.BuildConfig with
+                {
+                    CustomEnv = new Dictionary<string, string> { ["TOKEN"] = "s3cret-value", ["PLAIN"] = "x" },
+                    SecretEnv = ["TOKEN"],
+                },
+            },
+        };
+        var shown = JsonSerializer.SerializeToNode(Views.Job(job, null), FarmJson.Options)!.AsObject();
+        Assert.Equal("***", shown["build_config"]!["custom_env"]!["TOKEN"]!.GetValue<string>());
+        Assert.Equal("x", shown["build_config"]!["custom_env"]!["PLAIN"]!.GetValue<string>());
+        Assert.Equal(job.Request.SourceRepository, shown["source_repository"]!.GetValue<string>());
+        Assert.Equal("building", shown["status"]!.GetValue<string>());
+    }
+}
