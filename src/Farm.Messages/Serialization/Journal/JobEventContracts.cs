@@ -64,8 +64,14 @@ public static class JobEventContracts
         public FailureContract Failure { get; init; } = new();
         public string? ArtifactDirectory { get; init; }
         public DateTimeOffset At { get; init; }
-        public static Failed From(E.Failed e) => new() { Failure = FailureContract.From(e.Failure), ArtifactDirectory = e.ArtifactDirectory, At = e.At };
-        public E.Failed ToDomain() => new((Failure ?? new()).ToDomain(), ArtifactDirectory, At);
+        /// <summary>What the failed job published (its log, reproducer…); absent before the record named it (8457cc2).</summary>
+        public IReadOnlyList<ArtifactContract>? Artifacts { get; init; }
+        public static Failed From(E.Failed e) => new()
+        {
+            Failure = FailureContract.From(e.Failure), ArtifactDirectory = e.ArtifactDirectory, At = e.At,
+            Artifacts = e.Artifacts?.Select(ArtifactContract.From).ToList(),
+        };
+        public E.Failed ToDomain() => new((Failure ?? new()).ToDomain(), ArtifactDirectory, At, Artifacts?.Select(a => a.ToDomain()).ToList());
     }
 
     public sealed record CancelRequested
