@@ -65,6 +65,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             if (_state.Exists) Sender.Tell(new BuildJobReplies.JobView(Record()));
             else AwaitRecall(g);
         });
+        Command<Hosting.HandOff>(_ => Context.Stop(Self)); // the shard moves: stop once what is being persisted is stored
         Command<BuildJobCommands.Create>(OnCreate);
         Command<BuildJobCommands.Start>(OnStart);
         Command<BuildJobCommands.Cancel>(c =>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using KernelFarm.Actors.Hosting;
 using KernelFarm.Actors.Persistence;
 using KernelFarm.Actors.Storage;
 using KernelFarm.Messages.Jobs;
@@ -15,7 +16,7 @@ namespace KernelFarm.Actors.Queue;
 /// the effects. A snapshot every <see cref="FarmSettings.SnapshotEvery"/> events bounds what a
 /// restart or hand-over replays.
 /// </summary>
-public sealed class QueueActor : ReceivePersistentActor, IWithTimers
+public sealed class QueueActor : SnapshottingActor, IWithTimers
 {
     private static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(10);
 
@@ -27,7 +28,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
     private QueueState _state = QueueState.Empty;
     private QueueSession _session = QueueSession.Fresh;
 
-    public QueueActor(FarmSettings settings, IActorRef jobs, IActorRef pool)
+    public QueueActor(FarmSettings settings, IActorRef jobs, IActorRef pool) : base(settings.SnapshotEvery)
     {
         _settings = settings;
         _policy = QueuePolicy.From(settings);
@@ -42,17 +43,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         Recover<IQueueEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => Decide(QueueSignals.Recovered.Instance));
 
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(SnapshotCadence.Older(s.Metadata));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning("queue: snapshot at {0} not saved ({1}); the next one follows in {2} events",
-            f.Metadata.SequenceNr, f.Cause.Message, _settings.SnapshotEvery));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("queue: events up to {0} not deleted: {1}", f.ToSequenceNr, f.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning("queue: older snapshots not deleted: {0}", f.Cause.Message));
+        Command<HandOff>(_ => Context.Stop(Self)); // after what is being persisted: nothing accepted is dropped
         CommandAny(Decide);
     }
 
@@ -69,7 +60,7 @@ public sealed class QueueActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             (_session, var effects) = QueueDecider.Persisted(_state, _session, e);
-            if (SnapshotCadence.Due(LastSequenceNr, _settings.SnapshotEvery)) SaveSnapshot(_state.ToSnapshot());
+            SnapshotIfDue(_state.ToSnapshot);
             if (--remaining == 0) Perform(decision.Effects);
             Perform(effects); // after the decision's own reply: a submission's client hears before later ones with its key
         }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using KernelFarm.Actors.Hosting;
 using KernelFarm.Actors.Persistence;
 using KernelFarm.Messages.Servers;
 
@@ -13,7 +14,7 @@ namespace KernelFarm.Actors.Servers;
 /// and probes every server on an interval (health is not persisted: it is re-learned within one
 /// interval after a restart). A snapshot every <see cref="FarmSettings.SnapshotEvery"/> events bounds recovery.
 /// </summary>
-public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
+public sealed class ServerPoolActor : SnapshottingActor, IWithTimers
 {
     private readonly FarmSettings _settings;
     private readonly IActorRef _queue;
@@ -21,7 +22,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private PoolState _state = PoolState.Empty;
     private PoolObservations _seen = PoolObservations.None;
 
-    public ServerPoolActor(FarmSettings settings, IActorRef queue)
+    public ServerPoolActor(FarmSettings settings, IActorRef queue) : base(settings.SnapshotEvery)
     {
         _settings = settings;
         _queue = queue;
@@ -30,16 +31,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Recover<IPoolEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => Decide(PoolSignals.Recovered.Instance));
 
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(SnapshotCadence.Older(s.Metadata));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning("server pool: snapshot at {0} not saved: {1}", f.Metadata.SequenceNr, f.Cause.Message));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("server pool: events up to {0} not deleted: {1}", f.ToSequenceNr, f.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning("server pool: older snapshots not deleted: {0}", f.Cause.Message));
+        Command<HandOff>(_ => Context.Stop(Self)); // after what is being persisted: nothing accepted is dropped
         CommandAny(Decide);
     }
 
@@ -55,7 +47,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         PersistAll(decision.Events, e =>
         {
             _state = _state.Apply(e);
-            if (SnapshotCadence.Due(LastSequenceNr, _settings.SnapshotEvery)) SaveSnapshot(_state.ToSnapshot());
+            SnapshotIfDue(_state.ToSnapshot);
             if (--remaining == 0) Perform(decision.Effects);
         });
     }
