@@ -18,6 +18,7 @@ IScenario[] all =
     new KernelFarm.Bench.Overhead.OverheadScenario(),
     new KernelFarm.Bench.SecondBuild.SecondBuildScenario(),
     new KernelFarm.Bench.JobList.JobListScenario(),
+    new KernelFarm.Bench.Recovery.QueueRecoveryScenario(),
 ];
 
 var quick = args.Contains("--quick");

@@ -46,6 +46,11 @@ public sealed class FarmSettings
     /// Requeue, Release) is sent again: one sent to a node that died before it was downed is lost.
     /// </summary>
     public TimeSpan RedeliveryInterval { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// The queue and the pool save a snapshot every this many events and delete the events (and older
+    /// snapshots) it covers, so a hand-over replays at most this many events (0: never).
+    /// </summary>
+    public int SnapshotEvery { get; set; } = 1000;
     /// <summary>Tries per webhook of an ended job; the wait between them starts at WebhookBackoff and doubles.</summary>
     public int WebhookAttempts { get; set; } = 6;
     public TimeSpan WebhookBackoff { get; set; } = TimeSpan.FromSeconds(2);

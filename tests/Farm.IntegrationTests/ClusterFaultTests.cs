@@ -60,7 +60,7 @@ public sealed partial class ClusterFaultTests
     public async Task A_node_stopped_with_SIGTERM_stops_dispatching_leaves_and_hands_its_running_job_over()
     {
         await using var cluster = await FarmCluster.StartAsync(nodes: 3);
-        var queueNode = cluster.NodeLogging("user/build-queue/singleton] queue recovered")!;
+        var queueNode = cluster.NodeLogging("user/build-queue/build-queue] queue recovered")!;
         var id = await cluster.AnyLive(queueNode).SubmitAsync(cluster.Job(buildSeconds: 6));
         await cluster.AnyLive(queueNode).WaitForAsync(id, j => FarmProcess.Status(j) == "building", Timeout);
 

@@ -16,7 +16,7 @@ namespace KernelFarm.IntegrationTests;
 /// </summary>
 public sealed partial class QueueSingletonFaultTests(ITestOutputHelper output)
 {
-    private const string QueueStarted = "Singleton manager started singleton actor [akka://kernelfarm/user/build-queue/singleton]";
+    private const string QueueStarted = "Singleton manager started singleton actor [akka://kernelfarm/user/build-queue/build-queue]";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(25);
 

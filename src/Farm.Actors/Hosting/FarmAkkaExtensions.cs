@@ -1,6 +1,6 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
-using Akka.Cluster.Tools.Singleton;
 using Akka.Hosting;
 using KernelFarm.Actors.Jobs;
 using KernelFarm.Actors.Queue;
@@ -13,45 +13,53 @@ public static class FarmAkkaExtensions
 {
     public const int JobShards = 100;
     public const string WorkerRole = "worker", GatewayRole = "gateway";
+    public const string QueueName = "build-queue", PoolName = "server-pool", JobsName = "build-job";
 
     /// <summary>
-    /// Starts the farm's actors on this node. Worker nodes host the queue and pool singletons and
+    /// Starts the farm's actors on this node (Akka.Hosting's names: the queue singleton is
+    /// /user/build-queue/build-queue, its proxy /user/build-queue-proxy). Worker nodes host the queue and pool singletons and
     /// the job shards; every node gets proxies to them (so a gateway-only node serves the API
-    /// without hosting jobs) and its own job index.
+    /// without hosting jobs) and its own job index. The proxies come first: the job region and the
+    /// singletons are built with them (from the registry).
     /// </summary>
-    public static AkkaConfigurationBuilder AddBuildFarm(this AkkaConfigurationBuilder builder, FarmSettings settings) =>
-        builder.WithActors((system, registry, _) =>
+    public static AkkaConfigurationBuilder AddBuildFarm(this AkkaConfigurationBuilder builder, FarmSettings settings)
+    {
+        var singleton = new ClusterSingletonOptions { Role = WorkerRole, TerminationMessage = HandOff.Instance };
+        builder
+            .WithSingletonProxy<BuildQueue>(QueueName, singleton)
+            .WithSingletonProxy<ServerPool>(PoolName, singleton);
+        if (settings.HasRole(WorkerRole))
         {
-            var worker = settings.HasRole(WorkerRole);
-            var queueProxy = system.ActorOf(ClusterSingletonProxy.Props("/user/build-queue",
-                ClusterSingletonProxySettings.Create(system).WithRole(WorkerRole)), "build-queue-proxy");
-            var poolProxy = system.ActorOf(ClusterSingletonProxy.Props("/user/server-pool",
-                ClusterSingletonProxySettings.Create(system).WithRole(WorkerRole)), "server-pool-proxy");
-
-            var sharding = ClusterSharding.Get(system);
-            IActorRef jobs;
-            if (worker)
-            {
-                jobs = sharding.Start("build-job",
-                    id => BuildJobActor.Props(id, settings, queueProxy, poolProxy),
-                    ClusterShardingSettings.Create(system).WithRole(WorkerRole).WithRememberEntities(true),
-                    new JobMessageExtractor(JobShards));
-                system.ActorOf(ClusterSingletonManager.Props(QueueActor.Props(settings, jobs, poolProxy),
-                    PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(WorkerRole)), "build-queue");
-                system.ActorOf(ClusterSingletonManager.Props(ServerPoolActor.Props(settings, queueProxy),
-                    PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(WorkerRole)), "server-pool");
-                PauseDispatchOnShutdown(system);
-            }
-            else
-            {
-                jobs = sharding.StartProxy("build-job", WorkerRole, new JobMessageExtractor(JobShards));
-            }
-
-            registry.Register<BuildQueue>(queueProxy);
-            registry.Register<ServerPool>(poolProxy);
-            registry.Register<BuildJobs>(jobs);
-            registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(), "job-index"));
-        });
+            builder
+                .WithShardRegion<BuildJobs>(JobsName,
+                    (_, registry, _) => id => BuildJobActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<ServerPool>()),
+                    new JobMessageExtractor(JobShards),
+                    new ShardOptions
+                    {
+                        Role = WorkerRole,
+                        HandOffStopMessage = HandOff.Instance,
+                        // A restarted cluster restarts every job that was running: remembered in the
+                        // journal (own tables, FarmPersistence); ddata durable needs LightningDB, whose
+                        // served version is incompatible here.
+                        RememberEntities = true,
+                        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                        StateStoreMode = StateStoreMode.Persistence,
+                        JournalPluginId = FarmPersistence.ShardingJournal,
+                        SnapshotPluginId = FarmPersistence.ShardingSnapshots,
+                        ShouldPassivateIdleEntities = false,
+                    })
+                .WithSingleton<BuildQueueManager>(QueueName,
+                    (_, registry, _) => QueueActor.Props(settings, registry.Get<BuildJobs>(), registry.Get<ServerPool>()), singleton, createProxyToo: false)
+                .WithSingleton<ServerPoolManager>(PoolName,
+                    (_, registry, _) => ServerPoolActor.Props(settings, registry.Get<BuildQueue>()), singleton, createProxyToo: false)
+                .AddStartup((system, _) => PauseDispatchOnShutdown(system));
+        }
+        else
+        {
+            builder.WithShardRegionProxy<BuildJobs>(JobsName, WorkerRole, new JobMessageExtractor(JobShards));
+        }
+        return builder.WithActors((system, registry, _) => registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(), "job-index")));
+    }
 
     /// <summary>
     /// A node that is stopped first stops placing jobs (if it hosts the queue), then leaves the
@@ -62,7 +70,7 @@ public static class FarmAkkaExtensions
         {
             try
             {
-                var local = await system.ActorSelection("/user/build-queue/singleton").ResolveOne(TimeSpan.FromSeconds(1));
+                var local = await system.ActorSelection($"/user/{QueueName}/{QueueName}").ResolveOne(TimeSpan.FromSeconds(1));
                 await local.Ask<QueueReplies.Paused>(QueueCommands.PauseDispatch.Instance, TimeSpan.FromSeconds(3));
             }
             catch (Exception) { /* the queue lives on another node, or is already gone */ }

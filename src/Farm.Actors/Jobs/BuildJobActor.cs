@@ -64,6 +64,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                 ? new LaunchAnswered(attempt, r.Result, LiveLogLength())
                 : new RemoteAnswered(call, attempt, r.Result));
         });
+        Command<Hosting.HandOff>(_ => Context.Stop(Self)); // the shard moves: stop once what is being persisted is stored
         Command<SshSessionActor.RunFailed>(f =>
         {
             if (ParseTag(f.Tag) is not var (call, attempt)) return;
@@ -156,7 +157,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                         _settings.WebhookAttempts, _settings.WebhookBackoff, Webhooks.WebhookHttp.For(_settings).Client), $"webhook-{w.Index}");
                     break;
                 case PassivateWhenIdle: SetReceiveTimeout(PassivateAfter); break;
-                case JobEffect.Passivate: Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)); break;
+                case JobEffect.Passivate: Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(Hosting.HandOff.Instance)); break;
                 case Log l: _log.Log(l.Level, null, "{0}", l.Message); break;
             }
         }

@@ -1,43 +1,35 @@
+using System.Collections.Immutable;
 using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Queue;
 using static KernelFarm.Messages.Queue.QueueEvents;
 
 namespace KernelFarm.Actors.Queue;
 
-/// <summary>Waiting jobs ordered by priority (high first), then submission order.</summary>
-public readonly record struct QueueKey(int Priority, long Sequence, string JobId) : IComparable<QueueKey>
-{
-    public int CompareTo(QueueKey other)
-    {
-        var p = other.Priority.CompareTo(Priority);
-        return p != 0 ? p : Sequence.CompareTo(other.Sequence);
-    }
-}
-
-/// <summary>A job waiting for a slot: its first try, or a retry that avoids the servers it failed on.</summary>
-public sealed record WaitingJob(string JobId, BuildJobRequest Request, int Attempt, IReadOnlyList<string> AvoidServers,
-    DateTimeOffset NotBefore, DateTimeOffset QueuedAt, QueueKey Key);
-
 /// <summary>
-/// The queue as a mutable value owned by QueueActor (rebuilt from its events): waiting jobs in
-/// order, jobs handed to a server but not yet acknowledged by their actor, idempotency keys.
+/// The queue as an immutable value rebuilt from its events (or a <see cref="QueueSnapshot"/> and the
+/// events after it): waiting jobs in order, jobs handed to a server but not yet acknowledged by their
+/// actor, idempotency keys. Immutable collections keep each event's cost logarithmic.
 /// </summary>
-public sealed class QueueState
+public sealed record QueueState
 {
-    private readonly SortedSet<QueueKey> _order = [];
-    /// <summary>The same waiting jobs, in order, per kind of requirement: a dispatch reads only the head of each.</summary>
-    private readonly Dictionary<Requirement, SortedSet<QueueKey>> _byRequirement = new();
-    /// <summary>Waiting retries by the time their back-off ends (first attempts have none).</summary>
-    private readonly SortedSet<(DateTimeOffset NotBefore, QueueKey Key)> _backOff = new(BackOffOrder.Instance);
-    private readonly Dictionary<string, WaitingJob> _waiting = new();
-    private readonly Dictionary<string, JobDispatched> _dispatched = new();
-    private readonly Dictionary<IdempotencyScope, string> _byIdempotencyKey = new();
+    public static readonly QueueState Empty = new();
 
-    public long LastSequence { get; private set; }
-    public long Accepted { get; private set; }
+    private ImmutableSortedSet<QueueKey> _order = ImmutableSortedSet<QueueKey>.Empty;
+    /// <summary>The same waiting jobs, in order, per kind of requirement: a dispatch reads only the head of each.</summary>
+    private ImmutableDictionary<Requirement, ImmutableSortedSet<QueueKey>> _byRequirement = ImmutableDictionary<Requirement, ImmutableSortedSet<QueueKey>>.Empty;
+    /// <summary>Waiting retries by the time their back-off ends (first attempts have none).</summary>
+    private ImmutableSortedSet<(DateTimeOffset NotBefore, QueueKey Key)> _backOff = ImmutableSortedSet.Create<(DateTimeOffset NotBefore, QueueKey Key)>(BackOffOrder.Instance);
+    private ImmutableDictionary<string, WaitingJob> _waiting = ImmutableDictionary.Create<string, WaitingJob>(StringComparer.Ordinal);
+    private ImmutableDictionary<string, JobDispatched> _dispatched = ImmutableDictionary.Create<string, JobDispatched>(StringComparer.Ordinal);
+    private ImmutableDictionary<IdempotencyScope, string> _byIdempotencyKey = ImmutableDictionary<IdempotencyScope, string>.Empty;
+
+    public long LastSequence { get; private init; }
+    public long Accepted { get; private init; }
     public int WaitingCount => _waiting.Count;
     public int DispatchedCount => _dispatched.Count;
     public IEnumerable<WaitingJob> Waiting => _order.Select(k => _waiting[k.JobId]);
-    public IEnumerable<JobDispatched> Dispatched => _dispatched.Values;
+    /// <summary>Jobs placed but not acknowledged, in job-id order (stable across recoveries).</summary>
+    public IEnumerable<JobDispatched> Dispatched => _dispatched.Values.OrderBy(d => d.Placement.JobId, StringComparer.Ordinal);
 
     public bool IsWaiting(string jobId) => _waiting.ContainsKey(jobId);
     public bool IsDispatched(string jobId) => _dispatched.ContainsKey(jobId);
@@ -45,54 +37,72 @@ public sealed class QueueState
     public JobDispatched? DispatchedJob(string jobId) => _dispatched.GetValueOrDefault(jobId);
     public string? JobForKey(IdempotencyScope key) => _byIdempotencyKey.GetValueOrDefault(key);
 
-    public void Apply(object e)
+    public QueueState Apply(IQueueEvent e) => e switch
     {
-        switch (e)
+        // A first attempt may start at once (no clock comparison: the queue may move to a node whose clock lags).
+        JobQueued q => Add(new WaitingJob(q.JobId, q.Request, 1, [], DateTimeOffset.MinValue, q.At, new QueueKey(q.Request.Priority, q.Sequence, q.JobId))) with
         {
-            case JobQueued q:
-                // A first attempt may start at once (no clock comparison: the queue may move to a node whose clock lags).
-                Add(new WaitingJob(q.JobId, q.Request, 1, [], DateTimeOffset.MinValue, q.At, new QueueKey(q.Request.Priority, q.Sequence, q.JobId)));
-                if (q.IdempotencyKey is not null) _byIdempotencyKey[IdempotencyScope.Of(q.Request, q.IdempotencyKey)] = q.JobId;
-                LastSequence = Math.Max(LastSequence, q.Sequence);
-                Accepted++;
-                break;
-            case JobRequeued r:
-                _dispatched.Remove(r.JobId);
-                Add(new WaitingJob(r.JobId, r.Request, r.Attempt, r.AvoidServers, r.NotBefore, r.NotBefore,
-                    new QueueKey(r.Request.Priority, r.Sequence, r.JobId)));
-                LastSequence = Math.Max(LastSequence, r.Sequence);
-                break;
-            case JobDispatched d:
-                Remove(d.Placement.JobId);
-                _dispatched[d.Placement.JobId] = d;
-                break;
-            case JobHandedOver h:
-                _dispatched.Remove(h.JobId);
-                break;
-            case JobWithdrawn w:
-                Remove(w.JobId);
-                break;
-        }
+            _byIdempotencyKey = q.IdempotencyKey is null ? _byIdempotencyKey : _byIdempotencyKey.SetItem(IdempotencyScope.Of(q.Request, q.IdempotencyKey), q.JobId),
+            LastSequence = Math.Max(LastSequence, q.Sequence),
+            Accepted = Accepted + 1,
+        },
+        JobRequeued r => (this with { _dispatched = _dispatched.Remove(r.JobId) })
+            .Add(new WaitingJob(r.JobId, r.Request, r.Attempt, r.AvoidServers, r.NotBefore, r.NotBefore, new QueueKey(r.Request.Priority, r.Sequence, r.JobId))) with
+            {
+                LastSequence = Math.Max(LastSequence, r.Sequence),
+            },
+        JobDispatched d => Remove(d.Placement.JobId) with { _dispatched = _dispatched.SetItem(d.Placement.JobId, d) },
+        JobHandedOver h => this with { _dispatched = _dispatched.Remove(h.JobId) },
+        JobWithdrawn w => Remove(w.JobId),
+        _ => this, // an event of a later release: ignored, as the journal's tolerant reading asks
+    };
+
+    private QueueState Add(WaitingJob w)
+    {
+        var s = Remove(w.JobId);
+        var req = Requirement.Of(w.Request);
+        return s with
+        {
+            _order = s._order.Add(w.Key),
+            _byRequirement = s._byRequirement.SetItem(req, s._byRequirement.GetValueOrDefault(req, ImmutableSortedSet<QueueKey>.Empty).Add(w.Key)),
+            _backOff = w.NotBefore == DateTimeOffset.MinValue ? s._backOff : s._backOff.Add((w.NotBefore, w.Key)),
+            _waiting = s._waiting.SetItem(w.JobId, w),
+        };
     }
 
-    private void Add(WaitingJob w)
+    private QueueState Remove(string jobId)
     {
-        Remove(w.JobId);
-        _order.Add(w.Key);
+        if (!_waiting.TryGetValue(jobId, out var w)) return this;
         var req = Requirement.Of(w.Request);
-        if (!_byRequirement.TryGetValue(req, out var group)) _byRequirement[req] = group = [];
-        group.Add(w.Key);
-        if (w.NotBefore != DateTimeOffset.MinValue) _backOff.Add((w.NotBefore, w.Key));
-        _waiting[w.JobId] = w;
+        var group = _byRequirement.TryGetValue(req, out var g) ? g.Remove(w.Key) : null;
+        return this with
+        {
+            _waiting = _waiting.Remove(jobId),
+            _order = _order.Remove(w.Key),
+            _byRequirement = group is null ? _byRequirement : group.Count == 0 ? _byRequirement.Remove(req) : _byRequirement.SetItem(req, group),
+            _backOff = w.NotBefore == DateTimeOffset.MinValue ? _backOff : _backOff.Remove((w.NotBefore, w.Key)),
+        };
     }
 
-    private void Remove(string jobId)
+    /// <summary>What survives a restart, as the snapshot contract (<see cref="FromSnapshot"/> gives an equal state back).</summary>
+    public QueueSnapshot ToSnapshot() => new(
+        Waiting.Select(w => new WaitingJobSnapshot(w.JobId, w.Request, w.Attempt, w.AvoidServers, w.NotBefore, w.QueuedAt, w.Key.Sequence)).ToList(),
+        Dispatched.ToList(),
+        _byIdempotencyKey.OrderBy(k => k.Value, StringComparer.Ordinal).Select(k => new IdempotencyKeySnapshot(k.Key.Owner, k.Key.Key, k.Value)).ToList(),
+        LastSequence, Accepted);
+
+    public static QueueState FromSnapshot(QueueSnapshot snapshot)
     {
-        if (!_waiting.Remove(jobId, out var w)) return;
-        _order.Remove(w.Key);
-        var req = Requirement.Of(w.Request);
-        if (_byRequirement.TryGetValue(req, out var group) && group.Remove(w.Key) && group.Count == 0) _byRequirement.Remove(req);
-        if (w.NotBefore != DateTimeOffset.MinValue) _backOff.Remove((w.NotBefore, w.Key));
+        var s = Empty;
+        foreach (var w in snapshot.Waiting)
+            s = s.Add(new WaitingJob(w.JobId, w.Request, w.Attempt, w.AvoidServers, w.NotBefore, w.QueuedAt, new QueueKey(w.Request.Priority, w.Sequence, w.JobId)));
+        return s with
+        {
+            _dispatched = s._dispatched.SetItems(snapshot.Dispatched.Select(d => KeyValuePair.Create(d.Placement.JobId, d))),
+            _byIdempotencyKey = snapshot.IdempotencyKeys.ToImmutableDictionary(k => new IdempotencyScope(k.Owner, k.Key), k => k.JobId),
+            LastSequence = snapshot.LastSequence,
+            Accepted = snapshot.Accepted,
+        };
     }
 
     /// <summary>What placement needs of a job beyond a free slot: jobs with equal requirements wait in one line.</summary>

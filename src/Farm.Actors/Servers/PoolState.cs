@@ -97,7 +97,7 @@ public sealed record PoolState
 
     private static bool Usable(ServerCapacity c) => c.Healthy && !c.Draining && c.FreeSlots > 0;
 
-    public PoolState Apply(object e)
+    public PoolState Apply(IPoolEvent e)
     {
         switch (e)
         {
@@ -154,6 +154,20 @@ public sealed record PoolState
             default:
                 return this;
         }
+    }
+
+    /// <summary>What is persisted, as the snapshot contract (<see cref="FromSnapshot"/> gives an equal state back).</summary>
+    public PoolSnapshot ToSnapshot() => new(
+        Servers.Values.OrderBy(s => s.Server.Id, StringComparer.Ordinal).Select(s => new RegisteredServerSnapshot(s.Server, s.RegisteredAt)).ToList(),
+        Draining.Order(StringComparer.Ordinal).ToList(),
+        _reservations.Values.OrderBy(p => p.JobId, StringComparer.Ordinal).ToList());
+
+    public static PoolState FromSnapshot(PoolSnapshot snapshot)
+    {
+        var state = Empty;
+        foreach (var s in snapshot.Servers) state = state.Apply(new ServerRegistered(s.Server, s.RegisteredAt));
+        foreach (var id in snapshot.Draining) state = state.Apply(new DrainChanged(id, true, DateTimeOffset.MinValue));
+        return snapshot.Reservations.Count == 0 ? state : state.Apply(new SlotsReserved(snapshot.Reservations));
     }
 
     private static ImmutableHashSet<string> NotFullAfter(ImmutableHashSet<string> notFull,

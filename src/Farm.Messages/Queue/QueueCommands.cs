@@ -68,17 +68,20 @@ public static class QueueReplies
     }
 }
 
+/// <summary>Persisted by the queue (QueueActor); QueueState.Apply takes nothing else.</summary>
+public interface IQueueEvent : IFarmMessage;
+
 public static class QueueEvents
 {
-    public sealed record JobQueued(string JobId, BuildJobRequest Request, string? IdempotencyKey, long Sequence, DateTimeOffset At) : IFarmMessage;
+    public sealed record JobQueued(string JobId, BuildJobRequest Request, string? IdempotencyKey, long Sequence, DateTimeOffset At) : IQueueEvent;
 
-    public sealed record JobDispatched(Placement Placement, int Attempt) : IFarmMessage;
+    public sealed record JobDispatched(Placement Placement, int Attempt) : IQueueEvent;
 
     public sealed record JobRequeued(string JobId, BuildJobRequest Request, int Attempt, IReadOnlyList<string> AvoidServers,
-        DateTimeOffset NotBefore, long Sequence) : IFarmMessage;
+        DateTimeOffset NotBefore, long Sequence) : IQueueEvent;
 
     /// <summary>The job actor acknowledged its Start; the queue forgets the job.</summary>
-    public sealed record JobHandedOver(string JobId) : IFarmMessage;
+    public sealed record JobHandedOver(string JobId) : IQueueEvent;
 
-    public sealed record JobWithdrawn(string JobId) : IFarmMessage;
+    public sealed record JobWithdrawn(string JobId) : IQueueEvent;
 }

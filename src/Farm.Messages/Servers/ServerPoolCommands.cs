@@ -47,11 +47,14 @@ public static class ServerPoolReplies
     public sealed record Released(string JobId, string? ServerId) : IFarmMessage;
 }
 
+/// <summary>Persisted by the server pool (ServerPoolActor); PoolState.Apply takes nothing else.</summary>
+public interface IPoolEvent : IFarmMessage;
+
 public static class ServerPoolEvents
 {
-    public sealed record ServerRegistered(BuildServer Server, DateTimeOffset At) : IFarmMessage;
-    public sealed record ServerRemoved(string ServerId, DateTimeOffset At) : IFarmMessage;
-    public sealed record DrainChanged(string ServerId, bool Draining, DateTimeOffset At) : IFarmMessage;
-    public sealed record SlotsReserved(IReadOnlyList<Placement> Placements) : IFarmMessage;
-    public sealed record SlotReleased(string JobId) : IFarmMessage;
+    public sealed record ServerRegistered(BuildServer Server, DateTimeOffset At) : IPoolEvent;
+    public sealed record ServerRemoved(string ServerId, DateTimeOffset At) : IPoolEvent;
+    public sealed record DrainChanged(string ServerId, bool Draining, DateTimeOffset At) : IPoolEvent;
+    public sealed record SlotsReserved(IReadOnlyList<Placement> Placements) : IPoolEvent;
+    public sealed record SlotReleased(string JobId) : IPoolEvent;
 }

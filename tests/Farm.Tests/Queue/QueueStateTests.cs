@@ -32,29 +32,29 @@ public sealed class QueueStateTests
 
     private sealed class Builder
     {
-        public QueueState State { get; } = new();
+        public QueueState State { get; private set; } = QueueState.Empty;
 
         public Builder Queue(string jobId, BuildJobRequest? request = null, string? key = null)
         {
-            State.Apply(new JobQueued(jobId, request ?? Request(), key, State.LastSequence + 1, T0.AddSeconds(State.LastSequence)));
+            State = State.Apply(new JobQueued(jobId, request ?? Request(), key, State.LastSequence + 1, T0.AddSeconds(State.LastSequence)));
             return this;
         }
 
         public Builder Dispatch(string jobId, int attempt = 1)
         {
-            State.Apply(new JobDispatched(PlacementFor(jobId), attempt));
+            State = State.Apply(new JobDispatched(PlacementFor(jobId), attempt));
             return this;
         }
 
         public Builder HandOver(string jobId)
         {
-            State.Apply(new JobHandedOver(jobId));
+            State = State.Apply(new JobHandedOver(jobId));
             return this;
         }
 
         public Builder Requeue(string jobId, int attempt, DateTimeOffset notBefore, string[]? avoid = null, BuildJobRequest? request = null)
         {
-            State.Apply(new JobRequeued(jobId, request ?? Request(), attempt, avoid ?? ["srv-1"], notBefore, State.LastSequence + 1));
+            State = State.Apply(new JobRequeued(jobId, request ?? Request(), attempt, avoid ?? ["srv-1"], notBefore, State.LastSequence + 1));
             return this;
         }
     }
@@ -91,9 +91,9 @@ public sealed class QueueStateTests
     [Fact]
     public void Recovered_events_with_out_of_order_sequences_keep_the_highest_sequence()
     {
-        var s = new QueueState();
-        s.Apply(new JobQueued("b", Request(), null, 7, T0));
-        s.Apply(new JobQueued("a", Request(), null, 3, T0));
+        var s = QueueState.Empty;
+        s = s.Apply(new JobQueued("b", Request(), null, 7, T0));
+        s = s.Apply(new JobQueued("a", Request(), null, 3, T0));
         Assert.Equal(7, s.LastSequence);
         Assert.Equal(["a", "b"], WaitingIds(s));
     }
@@ -135,7 +135,7 @@ public sealed class QueueStateTests
     {
         var s = new Builder().Queue("a").Queue("b").State;
 
-        s.Apply(new JobDispatched(PlacementFor("a"), Attempt: 1));
+        s = s.Apply(new JobDispatched(PlacementFor("a"), Attempt: 1));
 
         Assert.False(s.IsWaiting("a"));
         Assert.Null(s.WaitingJob("a"));
@@ -145,7 +145,7 @@ public sealed class QueueStateTests
         Assert.Equal(1, s.DispatchedCount);
         Assert.Equal("a", Assert.Single(s.Dispatched).Placement.JobId);
 
-        s.Apply(new JobHandedOver("a"));
+        s = s.Apply(new JobHandedOver("a"));
 
         Assert.Equal(0, s.DispatchedCount);
         Assert.Empty(s.Dispatched);
@@ -156,11 +156,11 @@ public sealed class QueueStateTests
     public void Withdraw_removes_a_waiting_job_only()
     {
         var s = new Builder().Queue("a").Queue("b").Queue("c").State;
-        s.Apply(new JobDispatched(PlacementFor("c"), 1));
+        s = s.Apply(new JobDispatched(PlacementFor("c"), 1));
 
-        s.Apply(new JobWithdrawn("b"));
-        s.Apply(new JobWithdrawn("c")); // already dispatched: stays dispatched
-        s.Apply(new JobWithdrawn("zzz"));
+        s = s.Apply(new JobWithdrawn("b"));
+        s = s.Apply(new JobWithdrawn("c")); // already dispatched: stays dispatched
+        s = s.Apply(new JobWithdrawn("zzz"));
 
         Assert.Equal(["a"], WaitingIds(s));
         Assert.Equal("c", Assert.Single(s.Dispatched).Placement.JobId);
@@ -180,8 +180,8 @@ public sealed class QueueStateTests
         Assert.True(s.IsWaiting("b"));
 
         // The key keeps naming the job after it left the queue.
-        s.Apply(new JobDispatched(PlacementFor("a"), 1));
-        s.Apply(new JobHandedOver("a"));
+        s = s.Apply(new JobDispatched(PlacementFor("a"), 1));
+        s = s.Apply(new JobHandedOver("a"));
         Assert.Equal("a", s.JobForKey(new(null, "key-1")));
     }
 
@@ -206,8 +206,8 @@ public sealed class QueueStateTests
     public void Re_dispatch_of_an_attempt_replaces_the_earlier_one()
     {
         var s = new Builder().Queue("a").State;
-        s.Apply(new JobDispatched(PlacementFor("a"), 1));
-        s.Apply(new JobDispatched(PlacementFor("a"), 2));
+        s = s.Apply(new JobDispatched(PlacementFor("a"), 1));
+        s = s.Apply(new JobDispatched(PlacementFor("a"), 2));
         Assert.Equal(2, Assert.Single(s.Dispatched).Attempt);
     }
 
@@ -224,7 +224,7 @@ public sealed class QueueStateTests
         Assert.Equal(1, s.DispatchedJob("a")!.Attempt);
 
         var request = Request("arm64", priority: 3);
-        s.Apply(new JobRequeued("a", request, 2, ["srv-1", "srv-2"], T0.AddMinutes(1), 17));
+        s = s.Apply(new JobRequeued("a", request, 2, ["srv-1", "srv-2"], T0.AddMinutes(1), 17));
 
         Assert.False(s.IsDispatched("a"));
         Assert.Null(s.DispatchedJob("a"));
@@ -248,7 +248,7 @@ public sealed class QueueStateTests
         var s = new Builder().Queue("a").Dispatch("a").HandOver("a").State;
         Assert.Equal(0, s.WaitingCount + s.DispatchedCount);
 
-        s.Apply(new JobRequeued("a", Request(), 2, ["srv-1"], T0, 2));
+        s = s.Apply(new JobRequeued("a", Request(), 2, ["srv-1"], T0, 2));
 
         Assert.Equal(["a"], WaitingIds(s));
         Assert.Equal(2, s.WaitingJob("a")!.Attempt);
@@ -345,8 +345,8 @@ public sealed class QueueStateTests
         Assert.Null(s.NextRetryAt(T0.AddSeconds(30)));
 
         // Once dispatched or withdrawn, a retry no longer sets the next wake-up.
-        s.Apply(new JobDispatched(PlacementFor("b"), 2));
-        s.Apply(new JobWithdrawn("c"));
+        s = s.Apply(new JobDispatched(PlacementFor("b"), 2));
+        s = s.Apply(new JobWithdrawn("c"));
         Assert.Equal(T0.AddSeconds(30), s.NextRetryAt(T0));
     }
 
@@ -354,7 +354,7 @@ public sealed class QueueStateTests
     public void A_waiting_retry_can_be_withdrawn()
     {
         var s = new Builder().Queue("a").Dispatch("a").Requeue("a", 2, T0.AddMinutes(1)).State;
-        s.Apply(new JobWithdrawn("a"));
+        s = s.Apply(new JobWithdrawn("a"));
         Assert.False(s.IsWaiting("a"));
         Assert.False(s.IsDispatched("a"));
         Assert.Null(s.NextRetryAt(T0));
@@ -369,7 +369,7 @@ public sealed class QueueStateTests
         Assert.True(s.IsDispatched("a"));
         Assert.Equal(2, s.DispatchedJob("a")!.Attempt);
 
-        s.Apply(new JobHandedOver("a"));
+        s = s.Apply(new JobHandedOver("a"));
         Assert.False(s.IsDispatched("a"));
         Assert.Null(s.DispatchedJob("a"));
     }
@@ -410,8 +410,8 @@ public sealed class QueueStateTests
     public void A_retry_requeued_again_waits_only_for_its_latest_back_off()
     {
         var s = new Builder().Queue("a").Dispatch("a").Requeue("a", 2, T0.AddSeconds(10)).State;
-        s.Apply(new JobDispatched(PlacementFor("a"), 2));
-        s.Apply(new JobRequeued("a", Request(), 3, ["srv-1"], T0.AddSeconds(40), s.LastSequence + 1));
+        s = s.Apply(new JobDispatched(PlacementFor("a"), 2));
+        s = s.Apply(new JobRequeued("a", Request(), 3, ["srv-1"], T0.AddSeconds(40), s.LastSequence + 1));
 
         Assert.Equal(T0.AddSeconds(40), s.NextRetryAt(T0));
         Assert.Empty(CandidateIds(s, T0.AddSeconds(20)));

@@ -199,6 +199,11 @@ public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
         [typeof(ServerPoolEvents.DrainChanged)] = () => new ServerPoolEvents.DrainChanged("build-01", true, At),
         [typeof(ServerPoolEvents.SlotsReserved)] = () => new ServerPoolEvents.SlotsReserved([Placement(), Placement() with { JobId = "job-2" }]),
         [typeof(ServerPoolEvents.SlotReleased)] = () => new ServerPoolEvents.SlotReleased("job-1"),
+        [typeof(QueueSnapshot)] = () => new QueueSnapshot(
+            [new WaitingJobSnapshot("job-1", Request(), 2, ["build-02"], At.AddMinutes(1), At, 41)],
+            [new QueueEvents.JobDispatched(Placement(), 1)],
+            [new IdempotencyKeySnapshot("ci", "key-1", "job-1")], 42, 40),
+        [typeof(PoolSnapshot)] = () => new PoolSnapshot([new RegisteredServerSnapshot(Server(), At)], ["build-01"], [Placement()]),
     };
 
     private static IEnumerable<Type> MessageTypes() =>

@@ -140,13 +140,13 @@ public sealed class ContainerPlacementTests
     [Fact]
     public void The_queue_asks_for_placements_with_the_jobs_image()
     {
-        var state = new QueueState();
+        var state = QueueState.Empty;
         var request = new BuildJobRequest
         {
             SourceRepository = "git://x/y.git", Branch = "master", CommitHash = "HEAD", TargetArchitecture = "x86_64",
             BuildConfig = new BuildConfig { ContainerImage = Bookworm },
         };
-        state.Apply(new KernelFarm.Messages.Queue.QueueEvents.JobQueued("j", request, null, 1, DateTimeOffset.UnixEpoch));
+        state = state.Apply(new KernelFarm.Messages.Queue.QueueEvents.JobQueued("j", request, null, 1, DateTimeOffset.UnixEpoch));
         var candidate = Assert.Single(state.NextCandidates(1, DateTimeOffset.MaxValue));
         Assert.Equal(Bookworm, candidate.ContainerImage);
     }

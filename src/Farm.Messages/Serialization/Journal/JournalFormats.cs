@@ -42,6 +42,9 @@ public static class JournalFormats
         JournalFormat.Of<ServerPoolEvents.DrainChanged, P.DrainChanged>("pool-drain-changed.v1", P.DrainChanged.From, c => c.ToDomain(), "Servers.ServerPoolEvents+DrainChanged"),
         JournalFormat.Of<ServerPoolEvents.SlotsReserved, P.SlotsReserved>("pool-slots-reserved.v1", P.SlotsReserved.From, c => c.ToDomain(), "Servers.ServerPoolEvents+SlotsReserved"),
         JournalFormat.Of<ServerPoolEvents.SlotReleased, P.SlotReleased>("pool-slot-released.v1", P.SlotReleased.From, c => c.ToDomain(), "Servers.ServerPoolEvents+SlotReleased"),
+        // snapshots (they replace the events they cover, so they read across releases as events do)
+        JournalFormat.Of<QueueSnapshot, SnapshotContracts.Queue>("queue-snapshot.v1", SnapshotContracts.Queue.From, c => c.ToDomain()),
+        JournalFormat.Of<PoolSnapshot, SnapshotContracts.Pool>("pool-snapshot.v1", SnapshotContracts.Pool.From, c => c.ToDomain()),
     ];
 
     private static readonly Dictionary<Type, JournalFormat> ByType = All.Where(f => f.Writes).ToDictionary(f => f.DomainType);
