@@ -727,16 +727,24 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
             environment: Environment(Default, Default, new() { ["TERM"] = "xterm" }));
     }
 
-    /// <summary>Starts kfarm, waits until its stdout contains <paramref name="waitFor"/>, then sends SIGINT (Ctrl-C).</summary>
+    /// <summary>
+    /// Starts kfarm as a terminal's foreground command would run, waits until its stdout contains
+    /// <paramref name="waitFor"/>, then sends SIGINT (Ctrl-C). A test run started in the background
+    /// by a non-interactive shell (CI) inherits SIGINT ignored, and so would kfarm: .NET keeps an
+    /// inherited SIG_IGN, so no Ctrl-C handler runs. `env --default-signal=INT` gives kfarm the
+    /// disposition a terminal gives it.
+    /// </summary>
     private async Task<(int Exit, string Stdout, string Stderr)> KfarmUntilInterrupted(string[] args, string waitFor, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo("env")
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(KfarmDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in Environment(Default, Default, null))
@@ -757,6 +765,7 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
         try
         {
             await seen.Task.WaitAsync(timeout);
+            Assert.False(SignalIgnored(process.Id, 2), "kfarm started with SIGINT ignored: a Ctrl-C could not reach it");
             await Proc.RunAsync("kill", ["-INT", process.Id.ToString()], throwOnError: true);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             await process.WaitForExitAsync(cts.Token);
@@ -767,6 +776,13 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
         }
         var errors = await stderr;
         lock (stdout) return (process.ExitCode, stdout.ToString(), errors);
+    }
+
+    /// <summary>Whether the process ignores <paramref name="signal"/> (the SigIgn mask of /proc/PID/status).</summary>
+    private static bool SignalIgnored(int pid, int signal)
+    {
+        var mask = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))["SigIgn:".Length..].Trim();
+        return (Convert.ToUInt64(mask, 16) & (1UL << (signal - 1))) != 0;
     }
 
     private async Task<int> JobTotal() =>
