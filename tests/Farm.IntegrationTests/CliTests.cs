@@ -355,18 +355,13 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
         await Farm.WaitForEndAsync(failed, JobTimeout);
 
         // the list is the read side, fed from the journal: it may lag the job by a moment
-        JsonNode page;
-        JsonArray jobs;
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        do
+        var page = await Eventually.ValueAsync(async () =>
         {
             var r = await Kfarm("jobs", "list", "--status", "failed", "--json", "--limit", "50");
             AssertExit(0, r);
-            page = JsonNode.Parse(r.Stdout)!;
-            jobs = page["jobs"]!.AsArray();
-            if (jobs.Any(j => j!["id"]!.GetValue<string>() == failed)) break;
-            await Task.Delay(300);
-        } while (DateTime.UtcNow < deadline);
+            return JsonNode.Parse(r.Stdout)!;
+        }, p => p["jobs"]!.AsArray().Any(j => j!["id"]!.GetValue<string>() == failed), TimeSpan.FromSeconds(15), $"the failed job {failed} in the list");
+        var jobs = page["jobs"]!.AsArray();
         Assert.NotEmpty(jobs);
         Assert.All(jobs, j => Assert.Equal("failed", j!["status"]!.GetValue<string>()));
         Assert.Contains(jobs, j => j!["id"]!.GetValue<string>() == failed);

@@ -131,17 +131,19 @@ public sealed class SshFaultTests(ITestOutputHelper output)
             Assert.Equal(2, job["failure"]!["exit_code"]!.GetValue<int>());
             Assert.Contains("error: fake compile error", await env.Farm.GetLogAsync(id));
         }
-        // Longer than the retry back-off (1 s, doubling): nothing came back to life.
-        await Task.Delay(TimeSpan.FromSeconds(4));
-        foreach (var id in ids)
+        // For longer than the retry back-off (1 s, doubling): nothing comes back to life.
+        await Consistently.HoldsAsync(async () =>
         {
-            var job = await env.Farm.GetJobAsync(id);
-            Assert.Equal("failed", FarmProcess.Status(job));
-            var attempt = Assert.Single(job["attempts"]!.AsArray())!.AsObject();
-            Assert.Equal("build", attempt["failure"]!["kind"]!.GetValue<string>());
-            Assert.Equal(1, FaultFarm.StepCount(await env.Farm.GetLogAsync(id), "building"));
-            Assert.DoesNotContain($"job {id}: attempt 2", File.ReadAllText(env.Farm.LogPath));
-        }
+            foreach (var id in ids)
+            {
+                var job = await env.Farm.GetJobAsync(id);
+                Assert.Equal("failed", FarmProcess.Status(job));
+                var attempt = Assert.Single(job["attempts"]!.AsArray())!.AsObject();
+                Assert.Equal("build", attempt["failure"]!["kind"]!.GetValue<string>());
+                Assert.Equal(1, FaultFarm.StepCount(await env.Farm.GetLogAsync(id), "building"));
+                Assert.DoesNotContain($"job {id}: attempt 2", File.ReadAllText(env.Farm.LogPath));
+            }
+        }, TimeSpan.FromSeconds(4), every: TimeSpan.FromSeconds(1));
         foreach (var s in new[] { "x86-a", "x86-b" }) await env.WaitForIdleAsync(s, Timeout);
     }
 

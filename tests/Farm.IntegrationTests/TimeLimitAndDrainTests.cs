@@ -99,13 +99,11 @@ public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
             }
             // The server is idle and draining: the waiting job stays queued (a few placement rounds).
             await env.WaitForIdleAsync("x86", Timeout);
-            var until = DateTime.UtcNow.AddSeconds(4);
-            while (DateTime.UtcNow < until)
+            await Consistently.HoldsAsync(async () =>
             {
                 var job = await env.Farm.GetJobAsync(waiting);
                 Assert.True(FarmProcess.Status(job) == "queued", $"round {round}: job placed on a draining server: {job.ToJsonString()}");
-                await Task.Delay(250);
-            }
+            }, TimeSpan.FromSeconds(4));
 
             var undrainRequested = DateTimeOffset.UtcNow;
             var undrained = await SetDrainingAsync(env, "x86", false);

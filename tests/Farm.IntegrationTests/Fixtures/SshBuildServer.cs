@@ -27,6 +27,8 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
     private Process? _sshd;
     private bool _disposed;
 
+    private int _niceness;
+
     private SshBuildServer(string ipAddress, string tempDirectory)
     {
         IpAddress = ipAddress;
@@ -93,10 +95,11 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
 
     public bool IsRunning => _sshd is { HasExited: false };
 
-    public static async Task<SshBuildServer> StartAsync(string ipAddress, CancellationToken ct = default)
+    /// <param name="niceness">nice(1) level of sshd and so of every build it runs (<see cref="RealKernelCollection.Niceness"/>).</param>
+    public static async Task<SshBuildServer> StartAsync(string ipAddress, CancellationToken ct = default, int niceness = 0)
     {
         BuildUser.EnsureExists();
-        var server = new SshBuildServer(ipAddress, TempDir.CreateUniqueDirectory("sshd"));
+        var server = new SshBuildServer(ipAddress, TempDir.CreateUniqueDirectory("sshd")) { _niceness = niceness };
         try
         {
             await server.PrepareAsync(ct).ConfigureAwait(false);
@@ -290,7 +293,7 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
     /// <summary>Starts sshd and waits for the port. Returns null on success, else a reason (sshd already killed).</summary>
     private async Task<string?> LaunchAsync(CancellationToken ct)
     {
-        var sshd = Proc.StartDaemon("/usr/sbin/sshd", ["-D", "-e", "-f", ConfigPath], LogPath);
+        var sshd = Proc.StartDaemon("/usr/sbin/sshd", ["-D", "-e", "-f", ConfigPath], LogPath, _niceness);
         _sshd = sshd;
         bool listening;
         try
