@@ -148,17 +148,12 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         await Farm.WaitForEndAsync(arm, Timeout);
         await Farm.WaitForEndAsync(x86, Timeout);
 
-        async Task<JsonObject> List(string query)
-        {
-            // The list is a read model that trails the job actors by a moment.
-            for (var i = 0; ; i++)
-            {
-                var page = (await Farm.Http.GetFromJsonAsync<JsonObject>($"{Jobs}?{query}"))!;
-                var ids = page["jobs"]!.AsArray().Select(j => j!["id"]!.GetValue<string>()).ToList();
-                if ((ids.Contains(arm) || ids.Contains(x86)) && page["jobs"]!.AsArray().All(j => FarmProcess.Status(j!.AsObject()) != "queued") || i > 50) return page;
-                await Task.Delay(100);
-            }
-        }
+        // The list is a read model that trails the job actors by a moment.
+        Task<JsonObject> List(string query) => Eventually.ValueAsync(
+            async () => (await Farm.Http.GetFromJsonAsync<JsonObject>($"{Jobs}?{query}"))!,
+            page => page["jobs"]!.AsArray().Any(j => j!["id"]!.GetValue<string>() is var id && (id == arm || id == x86))
+                    && page["jobs"]!.AsArray().All(j => FarmProcess.Status(j!.AsObject()) != "queued"),
+            TimeSpan.FromSeconds(15), $"the list {query} to show one of its jobs, none queued", every: TimeSpan.FromMilliseconds(100));
 
         var since = Uri.EscapeDataString(before.ToString("O"));
         var arm64 = await List($"architecture=arm64&since={since}");

@@ -300,20 +300,26 @@ public sealed class SshFaultTests(ITestOutputHelper output)
     private static async Task<ProcEntry?> StreamingConnectionAsync(SshBuildServer server, string workspace, int pgid,
         IReadOnlyCollection<int> exclude, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        (bool BuildEnded, ProcEntry? Session) Look()
         {
-            if (!ProcessKiller.IsAlive(pgid)) return null;
+            if (!ProcessKiller.IsAlive(pgid)) return (true, null);
             var marked = server.SessionProcessIds().ToHashSet();
             var table = ProcTable.Snapshot();
-            foreach (var tail in table.Values.Where(p => marked.Contains(p.Pid) && p.CommandLine.StartsWith("tail ", StringComparison.Ordinal)
-                         && p.CommandLine.Contains("--pid=") && p.CommandLine.Contains(workspace + "/build.log")))
-            {
-                var sshd = ProcTable.Ancestor(table, tail.Pid, p => p.CommandLine.StartsWith("sshd: ", StringComparison.Ordinal) && p.CommandLine.EndsWith("@notty", StringComparison.Ordinal));
-                if (sshd is not null && !exclude.Contains(sshd.Pid)) return sshd;
-            }
-            await Task.Delay(100);
+            var session = table.Values
+                .Where(p => marked.Contains(p.Pid) && p.CommandLine.StartsWith("tail ", StringComparison.Ordinal)
+                            && p.CommandLine.Contains("--pid=") && p.CommandLine.Contains(workspace + "/build.log"))
+                .Select(tail => ProcTable.Ancestor(table, tail.Pid, p => p.CommandLine.StartsWith("sshd: ", StringComparison.Ordinal) && p.CommandLine.EndsWith("@notty", StringComparison.Ordinal)))
+                .FirstOrDefault(sshd => sshd is not null && !exclude.Contains(sshd.Pid));
+            return (false, session);
         }
-        throw new TimeoutException($"no new sshd session streams the log of {workspace}:\n{string.Join('\n', ProcTable.Snapshot().Values.Where(p => p.CommandLine.Contains("sshd") || p.CommandLine.Contains("tail")).Select(p => $"{p.Pid} {p.ParentPid} {p.ProcessGroup} {p.CommandLine}"))}");
+        try
+        {
+            return (await Eventually.ValueAsync(() => Task.FromResult(Look()), l => l.BuildEnded || l.Session is not null, timeout,
+                $"a new sshd session streaming the log of {workspace}", every: TimeSpan.FromMilliseconds(100))).Session;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}:\n{string.Join('\n', ProcTable.Snapshot().Values.Where(p => p.CommandLine.Contains("sshd") || p.CommandLine.Contains("tail")).Select(p => $"{p.Pid} {p.ParentPid} {p.ProcessGroup} {p.CommandLine}"))}", e);
+        }
     }
 }
