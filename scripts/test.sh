@@ -1,17 +1,59 @@
 #!/usr/bin/env bash
-# Runs every test project (unit, actor, integration with real sshd/git/kernel builds) and ends
-# with one line "N passed, N failed". Exits non-zero if anything failed or did not build.
+# Runs the test projects and ends with one line "N passed, N failed"; exits non-zero if anything
+# failed or did not build. The totals are read from the runner's result files (TRX), and the
+# slowest test classes are listed just before that line (docs/tests.md).
+#   scripts/test.sh          everything (what CI runs): unit, actor, CLI and integration tests with
+#                            real sshd/git/kernel builds, a PostgreSQL cluster and Chromium
+#   scripts/test.sh --quick  unit, actor and CLI tests, and the integration tests not marked
+#                            [Trait("Tier", "Full")]: no real kernel build, PostgreSQL or browser
 set -uo pipefail
 cd "$(dirname "$0")/.."
+quick=false
+case "${1:-}" in
+  --quick) quick=true ;;
+  "") ;;
+  *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+esac
+
 scripts/install-deps.sh || exit 1
-scripts/postgres-setup.sh || exit 1   # the multi-node tests run on a real PostgreSQL
-log=$(mktemp)
-dotnet test KernelFarm.sln -c Release 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+$quick || scripts/postgres-setup.sh || exit 1   # the multi-node tests run on a real PostgreSQL
+
+results=${KFARM_TEST_RESULTS:-$(mktemp -d /tmp/kfarm-test-results.XXXXXX)}
+mkdir -p "$results"
 passed=0; failed=0
-while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  sed -nE 's/.*(Passed|Failed)! +- Failed: +([0-9]+), Passed: +([0-9]+).*/\2 \3/p' "$log")
-rm -f "$log"
-[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1   # a build or runner error counts as a failure
+broken=()   # projects that did not build or whose runner gave no result file
+
+if ! dotnet build KernelFarm.sln -c Release; then
+  echo "the solution did not build"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+projects=(tests/Farm.Tests tests/Farm.Cli.Tests tests/Farm.IntegrationTests)
+for project in "${projects[@]}"; do
+  name=$(basename "$project")
+  filter=()
+  $quick && [ "$name" = Farm.IntegrationTests ] && filter=(--filter "Tier!=Full")
+  rm -f "$results/$name.trx"
+  dotnet test "$project" -c Release --no-build "${filter[@]}" \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results"
+  status=$?
+  if ! totals=$(scripts/trx-summary.sh "$results/$name.trx"); then
+    broken+=("$name"); continue
+  fi
+  read -r _ p f <<<"$totals"
+  passed=$((passed + p)); failed=$((failed + f))
+  # a runner that exits non-zero without a failed test (a crashed test host) still fails the run
+  [ "$status" -ne 0 ] && [ "$f" -eq 0 ] && broken+=("$name")
+done
+
+echo
+echo "slowest test classes (seconds, tests, class; result files in $results):"
+for trx in "$results"/*.trx; do
+  [ -s "$trx" ] && scripts/trx-summary.sh --classes "$trx" | sed -n 's/^class //p'
+done | sort -k1,1 -rn | head -20 | awk '{ printf "%8.1f s %5d  %s\n", $1, $2, $3 }'
+for b in "${broken[@]}"; do echo "$b: the runner failed or wrote no results"; done
+
+failed=$((failed + ${#broken[@]}))
 echo "$passed passed, $failed failed"
-[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ]

@@ -1,3 +1,4 @@
+using KernelFarm.IntegrationTests.Fixtures;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -147,17 +148,12 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         await Farm.WaitForEndAsync(arm, Timeout);
         await Farm.WaitForEndAsync(x86, Timeout);
 
-        async Task<JsonObject> List(string query)
-        {
-            // The list is a read model that trails the job actors by a moment.
-            for (var i = 0; ; i++)
-            {
-                var page = (await Farm.Http.GetFromJsonAsync<JsonObject>($"{Jobs}?{query}"))!;
-                var ids = page["jobs"]!.AsArray().Select(j => j!["id"]!.GetValue<string>()).ToList();
-                if ((ids.Contains(arm) || ids.Contains(x86)) && page["jobs"]!.AsArray().All(j => FarmProcess.Status(j!.AsObject()) != "queued") || i > 50) return page;
-                await Task.Delay(100);
-            }
-        }
+        // The list is a read model that trails the job actors by a moment.
+        Task<JsonObject> List(string query) => Eventually.ValueAsync(
+            async () => (await Farm.Http.GetFromJsonAsync<JsonObject>($"{Jobs}?{query}"))!,
+            page => page["jobs"]!.AsArray().Any(j => j!["id"]!.GetValue<string>() is var id && (id == arm || id == x86))
+                    && page["jobs"]!.AsArray().All(j => FarmProcess.Status(j!.AsObject()) != "queued"),
+            TimeSpan.FromSeconds(15), $"the list {query} to show one of its jobs, none queued", every: TimeSpan.FromMilliseconds(100));
 
         var since = Uri.EscapeDataString(before.ToString("O"));
         var arm64 = await List($"architecture=arm64&since={since}");
@@ -269,28 +265,17 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         using var anonymous = new HttpClient { BaseAddress = Farm.Http.BaseAddress };
         // The gauges are read from the actors every 2 s: the first reading may still be on its way.
         var slots = new Regex(@"kfarm_server_slot_utilisation(_ratio)?\{[^}]*server=""x86""[^}]*\} [0-9.]+");
-        var before = await anonymous.GetStringAsync("metrics");
-        for (var i = 0; i < 50 && !slots.IsMatch(before); i++)
-        {
-            await Task.Delay(200);
-            before = await anonymous.GetStringAsync("metrics");
-        }
-        Assert.Matches(slots, before);
+        var before = await Eventually.ValueAsync(() => anonymous.GetStringAsync("metrics"), slots.IsMatch, TimeSpan.FromSeconds(10),
+            "the x86 server's slot gauge in /metrics");
         Assert.Contains("kfarm_queue_depth", before);
 
         await Farm.WaitForEndAsync(await Farm.SubmitAsync(Env.Job()), Timeout);
 
         // Gauges refresh every 2 s and the exporter caches a scrape briefly: poll for the move.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        string after;
-        do
-        {
-            after = await anonymous.GetStringAsync("metrics");
-            if (Sum(BuildingCount(), after) > Sum(BuildingCount(), before) && after.Contains("kfarm_jobs_ended_total")
-                && Regex.IsMatch(after, @"kfarm_jobs\{[^}]*state=""completed""[^}]*\} [1-9]")) break;
-            await Task.Delay(500);
-        } while (DateTime.UtcNow < deadline);
-        Assert.True(Sum(BuildingCount(), after) > Sum(BuildingCount(), before), "the building step's duration count did not move:\n" + after);
+        var after = await Eventually.ValueAsync(() => anonymous.GetStringAsync("metrics"),
+            m => Sum(BuildingCount(), m) > Sum(BuildingCount(), before) && m.Contains("kfarm_jobs_ended_total")
+                 && Regex.IsMatch(m, @"kfarm_jobs\{[^}]*state=""completed""[^}]*\} [1-9]"),
+            TimeSpan.FromSeconds(30), "the building step's duration count and the completed jobs to move in /metrics", every: TimeSpan.FromMilliseconds(500));
         Assert.Matches(@"kfarm_jobs_ended_total\{[^}]*status=""completed""[^}]*\} [1-9]", after);
         Assert.Matches(@"kfarm_jobs\{[^}]*state=""completed""[^}]*\} [1-9]", after);
         Assert.Matches(@"kfarm_artifacts_bytes_total(\{[^}]*\})? [1-9]", after);
@@ -307,14 +292,8 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         Assert.Equal("completed", FarmProcess.Status(await Farm.WaitForEndAsync(id, Timeout)));
 
         // The job index trails the job by its refresh interval: poll for the count to move.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonObject after;
-        do
-        {
-            after = (await Farm.Http.GetFromJsonAsync<JsonObject>("api/v1/stats"))!;
-            if (DurationCount(after, "x86_64") > DurationCount(before, "x86_64")) break;
-            await Task.Delay(200);
-        } while (DateTime.UtcNow < deadline);
+        var after = await Eventually.ValueAsync(async () => (await Farm.Http.GetFromJsonAsync<JsonObject>("api/v1/stats"))!,
+            a => DurationCount(a, "x86_64") > DurationCount(before, "x86_64"), TimeSpan.FromSeconds(30), "the x86_64 duration count to move");
 
         Assert.Equal(DurationCount(before, "x86_64") + 1, DurationCount(after, "x86_64"));
         var x86 = after["durations"]!.AsArray().Single(d => d!["architecture"]!.GetValue<string>() == "x86_64")!;

@@ -203,12 +203,10 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
     {
         var id = await Farm.SubmitAsync(Env.Job());
         await Farm.WaitForEndAsync(id, Timeout);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        JsonObject list;
-        do
-        {   // the list is a read side fed by the journal: it may trail a job by its refresh interval
-            list = JsonNode.Parse(await Farm.Http.GetStringAsync("api/v1/infrastructure/build-jobs?status=completed"))!.AsObject();
-        } while (!list["jobs"]!.AsArray().Any(j => j!["id"]!.GetValue<string>() == id) && DateTime.UtcNow < deadline && await Delay());
+        // the list is a read side fed by the journal: it may trail a job by its refresh interval
+        var list = await Eventually.ValueAsync(
+            async () => JsonNode.Parse(await Farm.Http.GetStringAsync("api/v1/infrastructure/build-jobs?status=completed"))!.AsObject(),
+            l => l["jobs"]!.AsArray().Any(j => j!["id"]!.GetValue<string>() == id), TimeSpan.FromSeconds(10), $"job {id} in the list");
         Assert.Contains(list["jobs"]!.AsArray(), j => j!["id"]!.GetValue<string>() == id);
         Assert.All(list["jobs"]!.AsArray(), j => Assert.Equal("completed", j!["status"]!.GetValue<string>()));
         using var bad = await Farm.Http.GetAsync("api/v1/infrastructure/build-jobs?status=bogus");
@@ -229,6 +227,4 @@ public sealed class BuildJobTests(FarmFixture fixture) : IClassFixture<FarmFixtu
         Assert.Contains($"commit: {old}", await Farm.GetLogAsync(oldJob["id"]!.GetValue<string>()));
         Assert.Contains($"commit: {tip}", await Farm.GetLogAsync(tipJob["id"]!.GetValue<string>()));
     }
-
-    private static async Task<bool> Delay() { await Task.Delay(200); return true; }
 }

@@ -355,18 +355,13 @@ public sealed partial class CliTests(CliFixture fixture) : IClassFixture<CliFixt
         await Farm.WaitForEndAsync(failed, JobTimeout);
 
         // the list is the read side, fed from the journal: it may lag the job by a moment
-        JsonNode page;
-        JsonArray jobs;
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        do
+        var page = await Eventually.ValueAsync(async () =>
         {
             var r = await Kfarm("jobs", "list", "--status", "failed", "--json", "--limit", "50");
             AssertExit(0, r);
-            page = JsonNode.Parse(r.Stdout)!;
-            jobs = page["jobs"]!.AsArray();
-            if (jobs.Any(j => j!["id"]!.GetValue<string>() == failed)) break;
-            await Task.Delay(300);
-        } while (DateTime.UtcNow < deadline);
+            return JsonNode.Parse(r.Stdout)!;
+        }, p => p["jobs"]!.AsArray().Any(j => j!["id"]!.GetValue<string>() == failed), TimeSpan.FromSeconds(15), $"the failed job {failed} in the list");
+        var jobs = page["jobs"]!.AsArray();
         Assert.NotEmpty(jobs);
         Assert.All(jobs, j => Assert.Equal("failed", j!["status"]!.GetValue<string>()));
         Assert.Contains(jobs, j => j!["id"]!.GetValue<string>() == failed);
@@ -727,16 +722,24 @@ public sealed partial class CliTests(CliFixture fixture) : IClassFixture<CliFixt
             environment: Environment(Default, Default, new() { ["TERM"] = "xterm" }));
     }
 
-    /// <summary>Starts kfarm, waits until its stdout contains <paramref name="waitFor"/>, then sends SIGINT (Ctrl-C).</summary>
+    /// <summary>
+    /// Starts kfarm as a terminal's foreground command would run, waits until its stdout contains
+    /// <paramref name="waitFor"/>, then sends SIGINT (Ctrl-C). A test run started in the background
+    /// by a non-interactive shell (CI) inherits SIGINT ignored, and so would kfarm: .NET keeps an
+    /// inherited SIG_IGN, so no Ctrl-C handler runs. `env --default-signal=INT` gives kfarm the
+    /// disposition a terminal gives it.
+    /// </summary>
     private async Task<(int Exit, string Stdout, string Stderr)> KfarmUntilInterrupted(string[] args, string waitFor, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo("env")
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(KfarmDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in Environment(Default, Default, null))
@@ -757,6 +760,7 @@ public sealed partial class CliTests(CliFixture fixture) : IClassFixture<CliFixt
         try
         {
             await seen.Task.WaitAsync(timeout);
+            Assert.False(SignalIgnored(process.Id, 2), "kfarm started with SIGINT ignored: a Ctrl-C could not reach it");
             await Proc.RunAsync("kill", ["-INT", process.Id.ToString()], throwOnError: true);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             await process.WaitForExitAsync(cts.Token);
@@ -767,6 +771,13 @@ public sealed partial class CliTests(CliFixture fixture) : IClassFixture<CliFixt
         }
         var errors = await stderr;
         lock (stdout) return (process.ExitCode, stdout.ToString(), errors);
+    }
+
+    /// <summary>Whether the process ignores <paramref name="signal"/> (the SigIgn mask of /proc/PID/status).</summary>
+    private static bool SignalIgnored(int pid, int signal)
+    {
+        var mask = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))["SigIgn:".Length..].Trim();
+        return (Convert.ToUInt64(mask, 16) & (1UL << (signal - 1))) != 0;
     }
 
     private async Task<int> JobTotal() =>

@@ -1,3 +1,4 @@
+using KernelFarm.IntegrationTests.Fixtures;
 using System.Net;
 using System.Text.RegularExpressions;
 using KernelFarm.IntegrationTests.Farm;
@@ -6,6 +7,7 @@ using Xunit;
 namespace KernelFarm.IntegrationTests;
 
 /// <summary>Fault tests on a three-node cluster on PostgreSQL: real processes killed for real.</summary>
+[Trait("Tier", "Full")] // a PostgreSQL cluster
 public sealed partial class ClusterFaultTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
@@ -109,16 +111,9 @@ public sealed partial class ClusterFaultTests
         return File.Exists(path) ? File.ReadAllText(path) : "";
     }
 
-    private static async Task<FarmProcess> WaitForOwnerAsync(FarmCluster cluster, string id)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (cluster.NodeLogging($"job {id}: assigned") is { } owner) return owner;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"no node logged the assignment of {id}");
-    }
+    private static async Task<FarmProcess> WaitForOwnerAsync(FarmCluster cluster, string id) =>
+        (await Eventually.ValueAsync(() => Task.FromResult(cluster.NodeLogging($"job {id}: assigned")), owner => owner is not null,
+            Timeout, $"a node to log the assignment of {id}"))!;
 
     [GeneratedRegex(@"^  CC      init/file(\d+)\.o$", RegexOptions.Multiline)] private static partial Regex CcLines();
 }

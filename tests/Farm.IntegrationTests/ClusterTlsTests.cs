@@ -29,6 +29,7 @@ public sealed class TlsClusterFixture : IAsyncLifetime
 /// a self-made certificate from the same script) cannot join the cluster nor reach its actors; the
 /// same attack with the cluster's credential succeeds, so each test can fail.
 /// </summary>
+[Trait("Tier", "Full")] // a PostgreSQL cluster
 public sealed class ClusterTlsTests(TlsClusterFixture fixture) : IClassFixture<TlsClusterFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -8,6 +8,7 @@ using Xunit;
 namespace KernelFarm.IntegrationTests;
 
 /// <summary>Readiness follows the journal's database: a node that cannot reach it is not ready, and is again once it can.</summary>
+[Trait("Tier", "Full")] // a PostgreSQL cluster
 public sealed class HealthTests
 {
     [Fact]

@@ -394,14 +394,9 @@ public sealed class HostileInputTests(FarmFixture fixture) : IClassFixture<FarmF
         if (answer.Status == HttpStatusCode.Accepted)
         {
             var id = answer.Json!["id"]!.GetValue<string>();
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            Answer last;
-            do
-            {
-                last = await SendAsync(own.Farm.Http, HttpMethod.Get, $"{JobsUrl}/{id}");
-                if (last.Status == HttpStatusCode.OK && last.Json?["status"]?.GetValue<string>() is "completed" or "failed" or "cancelled") break;
-                await Task.Delay(500);
-            } while (DateTime.UtcNow < deadline);
+            var last = await Eventually.ValueAsync(() => SendAsync(own.Farm.Http, HttpMethod.Get, $"{JobsUrl}/{id}"),
+                a => a.Status == HttpStatusCode.OK && a.Json?["status"]?.GetValue<string>() is "completed" or "failed" or "cancelled",
+                TimeSpan.FromSeconds(60), $"job {id} to end");
             Assert.True(last.Status == HttpStatusCode.OK && last.Json?["status"]?.GetValue<string>() == "completed",
                 $"accepted with null custom_env/kconfig_fragments/extra_make_args, but after 60 s GET job answers {last}\n{own.Farm.Tail(30)}");
         }

@@ -1,3 +1,4 @@
+using KernelFarm.IntegrationTests.Fixtures;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -14,6 +15,7 @@ namespace KernelFarm.IntegrationTests;
 /// The build queue is a cluster singleton: SIGKILL its node while clients keep submitting through
 /// the other nodes. Every submission that was answered 202 must run, exactly once.
 /// </summary>
+[Trait("Tier", "Full")] // a PostgreSQL cluster
 public sealed partial class QueueSingletonFaultTests(ITestOutputHelper output)
 {
     private const string QueueStarted = "Singleton manager started singleton actor [akka://kernelfarm/user/build-queue/build-queue]";
@@ -56,9 +58,8 @@ public sealed partial class QueueSingletonFaultTests(ITestOutputHelper output)
                     await Task.Delay(300);
                 }
             })).ToList();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (accepted.Count < 4 && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.True(accepted.Count >= 4, $"round {round}: nothing accepted before the kill: {string.Join(" | ", refused)}");
+            await Eventually.TrueAsync(() => accepted.Count >= 4, TimeSpan.FromSeconds(30),
+                $"round {round}: four jobs accepted before the kill (refused: {string.Join(" | ", refused)})", every: TimeSpan.FromMilliseconds(50));
 
             var killedAt = DateTime.UtcNow;
             queueNode.Kill();
@@ -159,21 +160,12 @@ public sealed partial class QueueSingletonFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>The running node that most recently logged starting the queue singleton.</summary>
-    private static async Task<FarmProcess> QueueNodeAsync(FarmCluster cluster)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var latest = cluster.Nodes.Where(n => n.IsRunning)
+    private static async Task<FarmProcess> QueueNodeAsync(FarmCluster cluster) =>
+        (await Eventually.ValueAsync(() => Task.FromResult(cluster.Nodes.Where(n => n.IsRunning)
                 .Select(n => (Node: n, At: LastQueueStart(n)))
                 .Where(x => x.At is not null)
                 .OrderByDescending(x => x.At)
-                .FirstOrDefault();
-            if (latest.Node is not null) return latest.Node;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("no running node hosts the queue singleton");
-    }
+                .FirstOrDefault().Node), node => node is not null, Timeout, "a running node hosting the queue singleton"))!;
 
     private static DateTime? LastQueueStart(FarmProcess node)
     {

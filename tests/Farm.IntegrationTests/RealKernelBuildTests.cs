@@ -10,6 +10,8 @@ namespace KernelFarm.IntegrationTests;
 /// through the HTTP API. The git repository of the source is made once by
 /// scripts/prepare-kernel-repo.sh (also run by .ci/run) and served by a real git daemon.
 /// </summary>
+[Collection(RealKernelCollection.Name)]
+[Trait("Tier", "Full")]
 public sealed class RealKernelBuildTests
 {
     private const string RepoParent = "/var/cache/kernelfarm";
@@ -27,9 +29,9 @@ public sealed class RealKernelBuildTests
     {
         await EnsureKernelRepositoryAsync();
         using var root = TempDirectory.Create("kernel");
-        await using var server = await SshBuildServer.StartAsync("127.0.0.5");
-        await using var second = await SshBuildServer.StartAsync("127.0.0.6");
-        await using var git = await GitDaemon.StartAsync(RepoParent);
+        await using var server = await SshBuildServer.StartAsync("127.0.0.5", niceness: RealKernelCollection.Niceness);
+        await using var second = await SshBuildServer.StartAsync("127.0.0.6", niceness: RealKernelCollection.Niceness);
+        await using var git = await GitDaemon.StartAsync(RepoParent, niceness: RealKernelCollection.Niceness);
         await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
         await farm.RegisterServerAsync(server, "builder", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 1);
         await farm.RegisterServerAsync(second, "builder-2", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 1);
@@ -44,8 +46,8 @@ public sealed class RealKernelBuildTests
         };
         var id = await farm.SubmitAsync(Request());
         var twinId = await farm.SubmitAsync(Request());
-        var job = await farm.WaitForEndAsync(id, TimeSpan.FromMinutes(20));
-        var twin = await farm.WaitForEndAsync(twinId, TimeSpan.FromMinutes(20));
+        var job = await farm.WaitForEndAsync(id, TimeSpan.FromMinutes(35));
+        var twin = await farm.WaitForEndAsync(twinId, TimeSpan.FromMinutes(35));
         Assert.True(FarmProcess.Status(job) == "completed", $"{job.ToJsonString()}\n{Tail(await farm.GetLogAsync(id))}");
         Assert.True(FarmProcess.Status(twin) == "completed", $"{twin.ToJsonString()}\n{Tail(await farm.GetLogAsync(twinId))}");
         Assert.NotEqual(job["server_id"]!.GetValue<string>(), twin["server_id"]!.GetValue<string>()); // two workspaces, two servers

@@ -20,7 +20,7 @@ public sealed class RealKernelToolchainFixture : IAsyncLifetime
 {
     private const string RepoParent = "/var/cache/kernelfarm";
     private const string RepoName = "linux-6.1.git";
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(25);
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(35);
 
     private TempDirectory _root = null!;
     private SshBuildServer _server = null!;
@@ -36,8 +36,8 @@ public sealed class RealKernelToolchainFixture : IAsyncLifetime
         Assert.True(r.ExitCode == 0, $"prepare-kernel-repo.sh failed: {r.Stderr}{r.Stdout}");
 
         _root = TempDirectory.Create("toolchains");
-        _server = await SshBuildServer.StartAsync("127.0.0.8");
-        _git = await GitDaemon.StartAsync(RepoParent);
+        _server = await SshBuildServer.StartAsync("127.0.0.8", niceness: RealKernelCollection.Niceness);
+        _git = await GitDaemon.StartAsync(RepoParent, niceness: RealKernelCollection.Niceness);
         Farm = await FarmProcess.StartAsync(Path.Combine(_root.Path, "node"));
         await Farm.RegisterServerAsync(_server, "toolchains", ["x86_64", "arm64"],
             [FarmProcess.Toolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-"), FarmProcess.Toolchain("clang-14", ["x86_64"])], maxJobs: 2);
@@ -84,6 +84,8 @@ public sealed class RealKernelToolchainFixture : IAsyncLifetime
 }
 
 /// <summary>Real kernels built by the farm over SSH with a cross compiler and with clang, booted in QEMU (TCG) on the build server.</summary>
+[Collection(RealKernelCollection.Name)]
+[Trait("Tier", "Full")]
 public sealed class RealKernelToolchainTests(RealKernelToolchainFixture fixture, ITestOutputHelper output) : IClassFixture<RealKernelToolchainFixture>
 {
     private async Task<JsonObject> Completed(Task<(JsonObject Job, TimeSpan Took)> run, string what)

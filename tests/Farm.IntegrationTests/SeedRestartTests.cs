@@ -14,6 +14,7 @@ namespace KernelFarm.IntegrationTests;
 /// every node must still form exactly one cluster. Membership is read from each node's
 /// /healthz/cluster: one cluster means every node sees the same members with the same uids.
 /// </summary>
+[Trait("Tier", "Full")] // a PostgreSQL cluster
 public sealed class SeedRestartTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
@@ -49,13 +50,11 @@ public sealed class SeedRestartTests(ITestOutputHelper output)
             {
                 relaunch = node1.LaunchAsync();
                 await UntilAsync("node1 starts its cluster daemon", async () => await ViewAsync(node1) is not null);
-                var stallEnd = DateTime.UtcNow + Stall;
-                while (DateTime.UtcNow < stallEnd)
+                await Consistently.HoldsAsync(async () =>
                 {
                     var view = await ViewAsync(node1);
                     Assert.True(view is { Status: not "up" }, $"node1 became a member while every other member was stalled: {view}");
-                    await Task.Delay(250);
-                }
+                }, Stall);
             }
             finally
             {
@@ -91,13 +90,11 @@ public sealed class SeedRestartTests(ITestOutputHelper output)
             var starts = cluster.Nodes.Select(n => new FileInfo(n.LogPath).Length).ToArray();
             var first = node1.LaunchAsync();
             await UntilAsync("node1 starts its cluster daemon", async () => await ViewAsync(node1) is not null);
-            var aloneEnd = DateTime.UtcNow + Stall;
-            while (DateTime.UtcNow < aloneEnd)
+            await Consistently.HoldsAsync(async () =>
             {
                 var view = await ViewAsync(node1);
                 Assert.True(view is { Status: not "up" }, $"node1 formed a cluster on its own: {view}");
-                await Task.Delay(250);
-            }
+            }, Stall);
             // ...and forms it once the others are back (here in reverse order).
             var third = node3.LaunchAsync();
             await UntilAsync("node3 starts its cluster daemon", async () => await ViewAsync(node3) is not null);
@@ -180,15 +177,7 @@ public sealed class SeedRestartTests(ITestOutputHelper output)
             + string.Join("\n", views.Select((v, i) => $"node{i + 1}: {v?.ToString() ?? "no answer"}")));
     }
 
-    private static async Task UntilAsync(string what, Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: not within {Timeout}");
-            await Task.Delay(200);
-        }
-    }
+    private static Task UntilAsync(string what, Func<Task<bool>> condition) => Eventually.TrueAsync(condition, Timeout, what);
 
     private static async Task Signal(string signal, params FarmProcess[] nodes)
     {

@@ -19,15 +19,19 @@ namespace KernelFarm.IntegrationTests;
 /// a recorded reason — published at most once, run to its end at most once, within MaxAttempts.
 /// Set KFARM_SOAK_SEED to replay a run's faults (timing still varies).
 /// </summary>
+[Trait("Tier", "Full")] // a PostgreSQL cluster
 public sealed partial class SoakTests(ITestOutputHelper output)
 {
     private const int JobCount = 200;
     private const int MaxAttempts = 3; // FarmSettings.MaxAttempts default; FarmCluster does not override it
     private static readonly TimeSpan FaultPhase = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan SubmitPhase = TimeSpan.FromSeconds(80);
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(5);
-    /// <summary>From the test's start: the drain stops here at the latest (a healthy run ends all jobs by about 4 minutes).</summary>
-    private static readonly TimeSpan TestBudget = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Only a backstop against a run that never stops: the drain ends when every job has ended, or when
+    /// none has changed for <see cref="NoProgressLimit"/> (stuck). How fast jobs move depends on the
+    /// machine's load, so speed is not judged here; leaked capacity is (the slots check below).
+    /// </summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(20);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private const string JobsPath = "api/v1/infrastructure/build-jobs";
     private const int MaxSubmissionsInFlight = 8;
@@ -86,9 +90,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         var notFound = new Dictionary<string, int>();
         var notFoundSince = new Dictionary<string, TimeSpan>();
         var pending = submissions.Select(s => s.Id).ToHashSet();
-        // Bounded twice: DrainTimeout after the faults, and the test's own budget (a farm that
-        // leaks capacity drains slowly; that is a failure to report, not a reason to run for 10 minutes).
-        var drainDeadline = TimeSpan.FromTicks(Math.Min((_clock.Elapsed + DrainTimeout).Ticks, TestBudget.Ticks));
+        var drainDeadline = _clock.Elapsed + DrainTimeout;
         var lastProgress = TimeSpan.Zero;
         var lastTerminalAt = _clock.Elapsed;
         var lastChange = _clock.Elapsed;
@@ -147,7 +149,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
             problems.Add(j is null
                 ? $"LOST {id}: never readable by id ({notFound.GetValueOrDefault(id)} x 404)"
                 : (stuck ? "STUCK" : "NOT ENDED") + $" {id}: {FarmProcess.Status(j)} when the drain ended at +{drainEnd.TotalSeconds:0} s " +
-                  (stuck ? $"(no job had changed for {NoProgressLimit.TotalSeconds:0} s); " : "(jobs were still moving, too slowly for the time budget); ") + Describe(j));
+                  (stuck ? $"(no job had changed for {NoProgressLimit.TotalSeconds:0} s); " : $"(jobs were still moving after {DrainTimeout.TotalMinutes:0} min); ") + Describe(j));
         }
 
         var nodeLogs = cluster.Nodes.Select(n => File.Exists(n.LogPath) ? File.ReadAllText(n.LogPath) : "").ToList();

@@ -131,17 +131,19 @@ public sealed class SshFaultTests(ITestOutputHelper output)
             Assert.Equal(2, job["failure"]!["exit_code"]!.GetValue<int>());
             Assert.Contains("error: fake compile error", await env.Farm.GetLogAsync(id));
         }
-        // Longer than the retry back-off (1 s, doubling): nothing came back to life.
-        await Task.Delay(TimeSpan.FromSeconds(4));
-        foreach (var id in ids)
+        // For longer than the retry back-off (1 s, doubling): nothing comes back to life.
+        await Consistently.HoldsAsync(async () =>
         {
-            var job = await env.Farm.GetJobAsync(id);
-            Assert.Equal("failed", FarmProcess.Status(job));
-            var attempt = Assert.Single(job["attempts"]!.AsArray())!.AsObject();
-            Assert.Equal("build", attempt["failure"]!["kind"]!.GetValue<string>());
-            Assert.Equal(1, FaultFarm.StepCount(await env.Farm.GetLogAsync(id), "building"));
-            Assert.DoesNotContain($"job {id}: attempt 2", File.ReadAllText(env.Farm.LogPath));
-        }
+            foreach (var id in ids)
+            {
+                var job = await env.Farm.GetJobAsync(id);
+                Assert.Equal("failed", FarmProcess.Status(job));
+                var attempt = Assert.Single(job["attempts"]!.AsArray())!.AsObject();
+                Assert.Equal("build", attempt["failure"]!["kind"]!.GetValue<string>());
+                Assert.Equal(1, FaultFarm.StepCount(await env.Farm.GetLogAsync(id), "building"));
+                Assert.DoesNotContain($"job {id}: attempt 2", File.ReadAllText(env.Farm.LogPath));
+            }
+        }, TimeSpan.FromSeconds(4), every: TimeSpan.FromSeconds(1));
         foreach (var s in new[] { "x86-a", "x86-b" }) await env.WaitForIdleAsync(s, Timeout);
     }
 
@@ -298,20 +300,26 @@ public sealed class SshFaultTests(ITestOutputHelper output)
     private static async Task<ProcEntry?> StreamingConnectionAsync(SshBuildServer server, string workspace, int pgid,
         IReadOnlyCollection<int> exclude, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        (bool BuildEnded, ProcEntry? Session) Look()
         {
-            if (!ProcessKiller.IsAlive(pgid)) return null;
+            if (!ProcessKiller.IsAlive(pgid)) return (true, null);
             var marked = server.SessionProcessIds().ToHashSet();
             var table = ProcTable.Snapshot();
-            foreach (var tail in table.Values.Where(p => marked.Contains(p.Pid) && p.CommandLine.StartsWith("tail ", StringComparison.Ordinal)
-                         && p.CommandLine.Contains("--pid=") && p.CommandLine.Contains(workspace + "/build.log")))
-            {
-                var sshd = ProcTable.Ancestor(table, tail.Pid, p => p.CommandLine.StartsWith("sshd: ", StringComparison.Ordinal) && p.CommandLine.EndsWith("@notty", StringComparison.Ordinal));
-                if (sshd is not null && !exclude.Contains(sshd.Pid)) return sshd;
-            }
-            await Task.Delay(100);
+            var session = table.Values
+                .Where(p => marked.Contains(p.Pid) && p.CommandLine.StartsWith("tail ", StringComparison.Ordinal)
+                            && p.CommandLine.Contains("--pid=") && p.CommandLine.Contains(workspace + "/build.log"))
+                .Select(tail => ProcTable.Ancestor(table, tail.Pid, p => p.CommandLine.StartsWith("sshd: ", StringComparison.Ordinal) && p.CommandLine.EndsWith("@notty", StringComparison.Ordinal)))
+                .FirstOrDefault(sshd => sshd is not null && !exclude.Contains(sshd.Pid));
+            return (false, session);
         }
-        throw new TimeoutException($"no new sshd session streams the log of {workspace}:\n{string.Join('\n', ProcTable.Snapshot().Values.Where(p => p.CommandLine.Contains("sshd") || p.CommandLine.Contains("tail")).Select(p => $"{p.Pid} {p.ParentPid} {p.ProcessGroup} {p.CommandLine}"))}");
+        try
+        {
+            return (await Eventually.ValueAsync(() => Task.FromResult(Look()), l => l.BuildEnded || l.Session is not null, timeout,
+                $"a new sshd session streaming the log of {workspace}", every: TimeSpan.FromMilliseconds(100))).Session;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}:\n{string.Join('\n', ProcTable.Snapshot().Values.Where(p => p.CommandLine.Contains("sshd") || p.CommandLine.Contains("tail")).Select(p => $"{p.Pid} {p.ParentPid} {p.ProcessGroup} {p.CommandLine}"))}", e);
+        }
     }
 }

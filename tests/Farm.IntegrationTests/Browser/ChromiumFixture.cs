@@ -7,7 +7,8 @@ namespace KernelFarm.IntegrationTests.Browser;
 
 /// <summary>
 /// One headless Debian chromium (<c>/usr/bin/chromium</c>, installed by scripts/install-deps.sh)
-/// driven by Playwright, shared by every test class in the <see cref="ChromiumCollection"/>.
+/// driven by Playwright, one per test class (an <c>IClassFixture</c>; the browser tests run one class
+/// at a time in the main test collection, see AssemblyInfo.cs).
 /// Nothing is downloaded: the driver is the node that the Microsoft.Playwright package copies
 /// into the build output (<c>bin/…/.playwright</c>), the browser is the one apt installed.
 /// </summary>
@@ -15,8 +16,7 @@ namespace KernelFarm.IntegrationTests.Browser;
 /// A dashboard test starts a farm with <c>FarmProcess</c> (or takes the shared one of
 /// <c>FarmFixture</c>) and opens <c>&lt;farm base url&gt;/dashboard/</c>:
 /// <code>
-/// [Collection(ChromiumCollection.Name)]
-/// public sealed class DashboardTests(ChromiumFixture chromium, FarmFixture farm) : IClassFixture&lt;FarmFixture&gt;
+/// public sealed class DashboardTests(ChromiumFixture chromium, FarmFixture farm) : IClassFixture&lt;ChromiumFixture&gt;, IClassFixture&lt;FarmFixture&gt;
 /// {
 ///     [Fact]
 ///     public async Task Lists_the_build_servers()
@@ -153,13 +153,6 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
     public Task RunAsync(Uri baseUrl, Func<BrowserPage, Task> test, Action<BrowserNewContextOptions>? configure = null,
         [CallerMemberName] string testName = "") => RunAsync(baseUrl.ToString(), test, configure, testName);
-}
-
-/// <summary>The test collection that shares one <see cref="ChromiumFixture"/>.</summary>
-[CollectionDefinition(Name)]
-public sealed class ChromiumCollection : ICollectionFixture<ChromiumFixture>
-{
-    public const string Name = "Chromium";
 }
 
 /// <summary>A browser test failed; the message names its screenshot.</summary>

@@ -1,3 +1,4 @@
+using KernelFarm.IntegrationTests.Fixtures;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -13,8 +14,8 @@ namespace KernelFarm.IntegrationTests.Browser;
 /// in the build output, loads a page from a local server, runs its script, and the fixture's error
 /// checks both pass on a clean page and fail on a broken one.
 /// </summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class ChromiumSmokeTests(ChromiumFixture chromium, ITestOutputHelper output)
+[Trait("Tier", "Full")] // a browser
+public sealed class ChromiumSmokeTests(ChromiumFixture chromium, ITestOutputHelper output) : IClassFixture<ChromiumFixture>
 {
     private const string FormPage = """
         <!doctype html>
@@ -109,9 +110,8 @@ public sealed class ChromiumSmokeTests(ChromiumFixture chromium, ITestOutputHelp
         await Expect(b.Page.GetByRole(AriaRole.Heading, new() { Name = "Broken on purpose" })).ToBeVisibleAsync();
 
         // The events come from the driver a little after the page raised them.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while ((b.ConsoleErrors.Count < 2 || b.PageErrors.Count < 1) && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
+        await Eventually.TrueAsync(() => b.ConsoleErrors.Count >= 2 && b.PageErrors.Count >= 1, TimeSpan.FromSeconds(15),
+            "two console errors and a page error", every: TimeSpan.FromMilliseconds(50));
 
         Assert.Contains(b.ConsoleErrors, e => e.StartsWith("kfarm: a deliberate console error", StringComparison.Ordinal));
         Assert.Contains(b.ConsoleErrors, e => e.Contains("404") && e.Contains("missing.png")); // chromium's "Failed to load resource"

@@ -15,8 +15,8 @@ namespace KernelFarm.IntegrationTests.Dashboard;
 /// git, fake kernel tree): sign in, submit from the form and watch the job complete with its log
 /// following live, cancel, validation messages, roles, servers, cluster, charts.
 /// </summary>
-[Collection(ChromiumCollection.Name)]
-public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, FarmFixture fixture) : IClassFixture<FarmFixture>
+[Trait("Tier", "Full")] // a browser
+public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, FarmFixture fixture) : IClassFixture<ChromiumFixture>, IClassFixture<FarmFixture>
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
     private FarmWithServers Env => fixture.Env;

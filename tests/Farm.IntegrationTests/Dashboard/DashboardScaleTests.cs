@@ -16,8 +16,8 @@ namespace KernelFarm.IntegrationTests.Dashboard;
 /// The job list with 10,000 jobs in the farm's history: pages and filters are the server's, so the
 /// browser only ever holds one page. Times are printed (measured, not asserted).
 /// </summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class DashboardScaleTests(ChromiumFixture chromium, ITestOutputHelper output)
+[Trait("Tier", "Full")] // a browser
+public sealed class DashboardScaleTests(ChromiumFixture chromium, ITestOutputHelper output) : IClassFixture<ChromiumFixture>
 {
     private const int Flood = 10_000;
     private const string Jobs = "api/v1/infrastructure/build-jobs";

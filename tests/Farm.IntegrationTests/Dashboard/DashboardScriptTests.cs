@@ -11,8 +11,8 @@ namespace KernelFarm.IntegrationTests.Dashboard;
 /// mapping, step timeline, number formats) run in Chromium as the page loads them: ES modules from
 /// the host, no build step and no other JavaScript engine.
 /// </summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class DashboardScriptTests(ChromiumFixture chromium, FarmFixture fixture) : IClassFixture<FarmFixture>
+[Trait("Tier", "Full")] // a browser
+public sealed class DashboardScriptTests(ChromiumFixture chromium, FarmFixture fixture) : IClassFixture<ChromiumFixture>, IClassFixture<FarmFixture>
 {
     private Uri Dashboard => new(fixture.Env.Farm.Http.BaseAddress!, "dashboard/");
 

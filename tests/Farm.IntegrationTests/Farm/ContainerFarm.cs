@@ -46,14 +46,8 @@ public sealed class ContainerFarm : IAsyncLifetime
     /// <summary>Waits until the job's container is gone (the farm's cleanup runs just after the job's end is recorded).</summary>
     public static async Task AssertContainerGoneAsync(string jobId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var left = await ContainersOfAsync(jobId);
-        while (left.Length > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-            left = await ContainersOfAsync(jobId);
-        }
-        Assert.True(left.Length == 0, $"container left behind: {left}");
+        await Eventually.ValueAsync(() => ContainersOfAsync(jobId), left => left.Length == 0, TimeSpan.FromSeconds(30),
+            "the job's container to be removed (container left behind)");
     }
 
     /// <summary>Timings for people: the test output and /tmp/kfarm-tests/container-timings.log (the runner hides passing tests' output).</summary>

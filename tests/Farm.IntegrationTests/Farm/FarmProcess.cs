@@ -104,20 +104,21 @@ public sealed class FarmProcess : IAsyncDisposable
 
     public async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (_process is { HasExited: true })
-                throw new InvalidOperationException($"farm host exited with {_process.ExitCode}:\n{Tail()}");
-            try
+            await Eventually.TrueAsync(async () =>
             {
-                using var r = await Http.GetAsync("healthz/ready");
-                if (r.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException) { /* not listening yet */ }
-            await Task.Delay(200);
+                if (_process is { HasExited: true })
+                    throw new InvalidOperationException($"farm host exited with {_process.ExitCode}:\n{Tail()}");
+                try
+                {
+                    using var r = await Http.GetAsync("healthz/ready");
+                    return r.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException) { return false; /* not listening yet */ }
+            }, timeout, "the farm host to be ready");
         }
-        throw new TimeoutException($"farm host not ready after {timeout}:\n{Tail()}");
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}:\n{Tail()}", e); }
     }
 
     /// <summary>SIGTERM: a graceful stop (coordinated shutdown: leave, hand over).</summary>
@@ -216,37 +217,25 @@ public sealed class FarmProcess : IAsyncDisposable
     /// <summary>Polls the job until <paramref name="done"/> holds (bounded; the API has no push in this issue).</summary>
     public async Task<JsonObject> WaitForAsync(string id, Func<JsonObject, bool> done, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
         JsonObject? last = null;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            try
+            return (await Eventually.ValueAsync(async () =>
             {
-                last = await GetJobAsync(id);
-                if (done(last)) return last;
-            }
-            catch (HttpRequestException) { /* host restarting */ }
-            await Task.Delay(250);
+                try { return last = await GetJobAsync(id); }
+                catch (HttpRequestException) { return null; /* host restarting */ }
+            }, job => job is not null && done(job), timeout, $"job {id} to reach the expected state", every: TimeSpan.FromMilliseconds(250)))!;
         }
-        throw new TimeoutException($"job {id} did not reach the expected state in {timeout}; last: {last?.ToJsonString()}\n{Tail()}");
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}; last read: {last?.ToJsonString()}\n{Tail()}", e); }
     }
 
     /// <summary>
     /// Waits until a server holds no slot: a job reads "completed" before its slot is given back
     /// (after its workspace is removed), so a test about the next placement waits for this.
     /// </summary>
-    public async Task WaitForIdleServerAsync(string serverId, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        JsonObject? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = (await Http.GetFromJsonAsync<JsonObject>($"api/v1/infrastructure/build-servers/{serverId}"))!;
-            if (last["slots_in_use"]!.GetValue<int>() == 0) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"server {serverId} still holds a slot after {timeout}: {last?.ToJsonString()}");
-    }
+    public Task WaitForIdleServerAsync(string serverId, TimeSpan timeout) =>
+        Eventually.ValueAsync(async () => (await Http.GetFromJsonAsync<JsonObject>($"api/v1/infrastructure/build-servers/{serverId}"))!,
+            server => server["slots_in_use"]!.GetValue<int>() == 0, timeout, $"server {serverId} to hold no slot", every: TimeSpan.FromMilliseconds(50));
 
     public Task<JsonObject> WaitForEndAsync(string id, TimeSpan timeout) =>
         WaitForAsync(id, j => Status(j) is "completed" or "failed" or "cancelled", timeout);

@@ -119,15 +119,11 @@ public sealed partial class FaultFarm : IAsyncDisposable
 
     public async Task<JsonObject> WaitForServerAsync(string id, Func<JsonObject, bool> done, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        JsonObject? last = null;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            last = await GetServerAsync(id);
-            if (done(last)) return last;
-            await Task.Delay(200);
+            return await Eventually.ValueAsync(() => GetServerAsync(id), done, timeout, $"server {id} to reach the expected state");
         }
-        throw new TimeoutException($"server {id} did not reach the expected state in {timeout}; last: {last?.ToJsonString()}\n{Farm.Tail()}");
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}\n{Farm.Tail()}", e); }
     }
 
     /// <summary>

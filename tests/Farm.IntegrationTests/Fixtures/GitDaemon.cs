@@ -12,6 +12,7 @@ public sealed class GitDaemon : IAsyncDisposable, IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private Process? _process;
     private readonly string _logDirectory;
+    private int _niceness;
 
     private GitDaemon(string basePath, string ipAddress, string logDirectory)
     {
@@ -33,12 +34,13 @@ public sealed class GitDaemon : IAsyncDisposable, IDisposable
 
     /// <summary>Starts the daemon on a free port of <paramref name="ip"/> and waits until it accepts connections.</summary>
     /// <param name="port">A fixed port (a repository URL that a journal recorded); null: a free one.</param>
-    public static async Task<GitDaemon> StartAsync(string basePath, string ip = "127.0.0.1", CancellationToken ct = default, int? port = null)
+    /// <param name="niceness">nice(1) level of the daemon and the upload-packs it runs (<see cref="RealKernelCollection.Niceness"/>).</param>
+    public static async Task<GitDaemon> StartAsync(string basePath, string ip = "127.0.0.1", CancellationToken ct = default, int? port = null, int niceness = 0)
     {
         basePath = Path.GetFullPath(basePath).TrimEnd('/');
         if (!Directory.Exists(basePath))
             throw new DirectoryNotFoundException(basePath);
-        var daemon = new GitDaemon(basePath, ip, TempDir.CreateUniqueDirectory("gitd")) { _fixedPort = port };
+        var daemon = new GitDaemon(basePath, ip, TempDir.CreateUniqueDirectory("gitd")) { _fixedPort = port, _niceness = niceness };
         try
         {
             string? failure = null;
@@ -105,7 +107,7 @@ public sealed class GitDaemon : IAsyncDisposable, IDisposable
         [
             "daemon", "--reuseaddr", "--export-all", $"--base-path={BasePath}", $"--listen={IpAddress}",
             $"--port={Port}", "--enable=upload-pack", "--informative-errors", BasePath,
-        ], LogPath);
+        ], LogPath, _niceness);
         _process = process;
         bool listening;
         try

@@ -99,7 +99,8 @@ internal static class Proc
     /// appended to <paramref name="logPath"/> (done by a tiny <c>sh -c 'exec ...'</c>, so the
     /// returned process IS the daemon, not a shell, and no pipe to the test host stays open).
     /// </summary>
-    public static Process StartDaemon(string file, IReadOnlyList<string> args, string logPath)
+    /// <param name="niceness">When not 0, the daemon runs under nice(1) at this level (its children inherit it).</param>
+    public static Process StartDaemon(string file, IReadOnlyList<string> args, string logPath, int niceness = 0)
     {
         var shArgs = new List<string>
         {
@@ -107,8 +108,9 @@ internal static class Proc
             "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1",
             "sh",
             logPath,
-            file,
         };
+        if (niceness != 0) shArgs.AddRange(["nice", "-n", niceness.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        shArgs.Add(file);
         shArgs.AddRange(args);
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         foreach (var a in shArgs)

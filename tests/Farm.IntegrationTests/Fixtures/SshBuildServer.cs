@@ -27,6 +27,8 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
     private Process? _sshd;
     private bool _disposed;
 
+    private int _niceness;
+
     private SshBuildServer(string ipAddress, string tempDirectory)
     {
         IpAddress = ipAddress;
@@ -97,8 +99,9 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
 
     public bool IsRunning => _sshd is { HasExited: false };
 
-    public static Task<SshBuildServer> StartAsync(string ipAddress, CancellationToken ct = default) =>
-        StartAsync(ipAddress, identityDirectory: null, port: null, ct);
+    /// <param name="niceness">nice(1) level of sshd and so of every build it runs (<see cref="RealKernelCollection.Niceness"/>).</param>
+    public static Task<SshBuildServer> StartAsync(string ipAddress, CancellationToken ct = default, int niceness = 0) =>
+        StartAsync(ipAddress, identityDirectory: null, port: null, niceness, ct);
 
     /// <summary>
     /// A server that a farm's journal can find again: a fixed port, and its host key and the farm's
@@ -106,12 +109,12 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
     /// registration recorded by one farm (an upgrade fixture) still connects in a later run.
     /// </summary>
     public static Task<SshBuildServer> StartWithIdentityAsync(string ipAddress, int port, string identityDirectory, CancellationToken ct = default) =>
-        StartAsync(ipAddress, identityDirectory, port, ct);
+        StartAsync(ipAddress, identityDirectory, port, niceness: 0, ct);
 
-    private static async Task<SshBuildServer> StartAsync(string ipAddress, string? identityDirectory, int? port, CancellationToken ct)
+    private static async Task<SshBuildServer> StartAsync(string ipAddress, string? identityDirectory, int? port, int niceness, CancellationToken ct)
     {
         BuildUser.EnsureExists();
-        var server = new SshBuildServer(ipAddress, TempDir.CreateUniqueDirectory("sshd")) { _identityDirectory = identityDirectory, _fixedPort = port };
+        var server = new SshBuildServer(ipAddress, TempDir.CreateUniqueDirectory("sshd")) { _identityDirectory = identityDirectory, _fixedPort = port, _niceness = niceness };
         try
         {
             await server.PrepareAsync(ct).ConfigureAwait(false);
@@ -320,7 +323,7 @@ public sealed class SshBuildServer : IAsyncDisposable, IDisposable
     /// <summary>Starts sshd and waits for the port. Returns null on success, else a reason (sshd already killed).</summary>
     private async Task<string?> LaunchAsync(CancellationToken ct)
     {
-        var sshd = Proc.StartDaemon("/usr/sbin/sshd", ["-D", "-e", "-f", ConfigPath], LogPath);
+        var sshd = Proc.StartDaemon("/usr/sbin/sshd", ["-D", "-e", "-f", ConfigPath], LogPath, _niceness);
         _sshd = sshd;
         bool listening;
         try

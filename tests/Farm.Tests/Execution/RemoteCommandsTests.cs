@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text;
 using KernelFarm.Actors.Execution;
+using KernelFarm.IntegrationTests.Fixtures;
 using Xunit;
 
 namespace KernelFarm.Tests.Execution;
 
 /// <summary>
-/// The SSH-side commands, run with a real local bash against temp workspaces. The TestKit base is
-/// only used for AwaitAssert (processes end asynchronously).
+/// The SSH-side commands, run with a real local bash against temp workspaces (processes end
+/// asynchronously: the tests wait for them with <see cref="Eventually"/>).
 /// </summary>
-public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
+public sealed class RemoteCommandsTests : IDisposable
 {
     private const string JobId = "job-42";
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(20);
@@ -25,19 +26,11 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDir _dir = new("kfarm-remote-");
     private readonly List<int> _launched = [];
 
-    public RemoteCommandsTests() : base("akka.loglevel = WARNING")
+    public void Dispose()
     {
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            foreach (var pg in _launched)
-                LocalShell.BashC($"kill -KILL -- -{pg} 2>/dev/null; true");
-            _dir.Dispose();
-        }
-        base.Dispose(disposing);
+        foreach (var pg in _launched)
+            LocalShell.BashC($"kill -KILL -- -{pg} 2>/dev/null; true");
+        _dir.Dispose();
     }
 
     private string Workspace(string name = "ws") => _dir.Combine(name);
@@ -74,7 +67,7 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal($"{pg}\n", File.ReadAllText(Path.Combine(ws, "pid")));
         Assert.Equal(JobId, File.ReadAllText(Path.Combine(ws, RemoteCommands.OwnerFile)));
         Assert.Equal(SleepyScript, File.ReadAllText(Path.Combine(ws, BuildScript.ScriptName)));
-        AwaitAssert(() => Assert.Equal("started\n", File.ReadAllText(Path.Combine(ws, "build.log"))), TimeSpan.FromSeconds(10));
+        Eventually.True(() => File.Exists(Path.Combine(ws, "build.log")) && File.ReadAllText(Path.Combine(ws, "build.log")) == "started\n", TimeSpan.FromSeconds(10), "build.log to say started");
         Assert.Equal($"running {pg}\n", Status(ws));
     }
 
@@ -83,13 +76,13 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
     {
         var ws = Workspace();
         var pg = Launch(ws, SleepyScript);
-        AwaitAssert(() => Assert.True(File.Exists(Path.Combine(ws, "build.log"))), TimeSpan.FromSeconds(10));
+        Eventually.True(() => File.Exists(Path.Combine(ws, "build.log")), TimeSpan.FromSeconds(10), "the script to write build.log");
         Assert.True(GroupAlive(pg));
 
         var kill = LocalShell.BashC(RemoteCommands.Kill(ws, TimeSpan.FromSeconds(2)), timeout: ProcessTimeout);
 
         Assert.Equal(0, kill.ExitCode);
-        AwaitAssert(() => Assert.False(GroupAlive(pg), $"process group {pg} still exists"), TimeSpan.FromSeconds(15));
+        Eventually.True(() => !GroupAlive(pg), TimeSpan.FromSeconds(15), $"process group {pg} to be gone");
         Assert.Equal("vanished\n", Status(ws));
         Assert.False(File.Exists(Path.Combine(ws, "exit")));
     }
@@ -105,12 +98,12 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
             sleep 30 & wait
             """;
         var pg = Launch(ws, stubborn);
-        AwaitAssert(() => Assert.True(File.Exists(Path.Combine(ws, "build.log"))), TimeSpan.FromSeconds(10));
+        Eventually.True(() => File.Exists(Path.Combine(ws, "build.log")), TimeSpan.FromSeconds(10), "the script to write build.log");
 
         var kill = LocalShell.BashC(RemoteCommands.Kill(ws, TimeSpan.FromMilliseconds(300)), timeout: ProcessTimeout);
 
         Assert.Equal(0, kill.ExitCode);
-        AwaitAssert(() => Assert.False(GroupAlive(pg), $"process group {pg} still exists"), TimeSpan.FromSeconds(15));
+        Eventually.True(() => !GroupAlive(pg), TimeSpan.FromSeconds(15), $"process group {pg} to be gone");
         Assert.Equal("vanished\n", Status(ws));
     }
 
@@ -128,9 +121,12 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
         try
         {
             var pidFile = Path.Combine(ws, "pid");
-            for (var i = 0; i < 100 && !File.Exists(pidFile); i++) Thread.Sleep(20); // the child writes it as it starts
-            var pg = File.ReadAllText(pidFile).Trim();
-            Assert.True(LocalShell.BashC($"sleep 0.3; ps -o stat= -p {pg} | grep -q '^Z'").ExitCode == 0, "the group's leader is a zombie");
+            var pg = "";
+            Eventually.True(() => File.Exists(pidFile) && (pg = File.ReadAllText(pidFile).Trim()).Length > 0, ProcessTimeout,
+                "the group's leader to write its pid");
+            // it exits right after; how soon depends on the machine's load
+            Eventually.True(() => LocalShell.BashC($"ps -o stat= -p {pg} | grep -q '^Z'").ExitCode == 0, ProcessTimeout,
+                "the group's leader to be a zombie");
             Assert.Equal(0, LocalShell.BashC($"kill -0 -- -{pg}").ExitCode); // which kill -0 still finds
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -250,7 +246,7 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
         var ws = Workspace();
         Launch(ws, "echo $$ > pid.tmp && mv pid.tmp pid\nprintf '2 configuring\\n' > exit\n");
 
-        AwaitAssert(() => Assert.Equal("exit 2 configuring\n", Status(ws)), TimeSpan.FromSeconds(10));
+        Eventually.True(() => Status(ws) == "exit 2 configuring\n", TimeSpan.FromSeconds(10), "status to report the exit record");
     }
 
     [Fact]
@@ -309,7 +305,7 @@ public sealed class RemoteCommandsTests : Akka.TestKit.Xunit2.TestKit
         var ws = Workspace();
         var pg = Launch(ws, SleepyScript);
         LocalShell.BashC(RemoteCommands.Kill(ws, TimeSpan.FromSeconds(2)), timeout: ProcessTimeout);
-        AwaitAssert(() => Assert.False(GroupAlive(pg)), TimeSpan.FromSeconds(15));
+        Eventually.True(() => !GroupAlive(pg), TimeSpan.FromSeconds(15), $"process group {pg} to be gone");
 
         Assert.Equal(0, LocalShell.BashC(RemoteCommands.Cleanup(JobId, ws)).ExitCode);
         Assert.False(Directory.Exists(ws));

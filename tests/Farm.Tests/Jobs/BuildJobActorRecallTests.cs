@@ -14,20 +14,13 @@ namespace KernelFarm.Tests.Jobs;
 /// or cancel that reaches the actor before the queue's Create makes the actor ask the queue for
 /// its submission (Recall) instead of answering 404 for a job the client was told is accepted.
 /// </summary>
-public sealed class BuildJobActorRecallTests : Akka.TestKit.Xunit2.TestKit
+public sealed class BuildJobActorRecallTests : ActorTest
 {
-    private const string Config = """
-        akka.loglevel = WARNING
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     private readonly TestProbe _queue, _pool, _client;
     private readonly string _storage = Directory.CreateTempSubdirectory("kfarm-recall-test-").FullName;
     private readonly FarmSettings _settings;
 
-    public BuildJobActorRecallTests() : base(Config)
+    public BuildJobActorRecallTests()
     {
         _queue = CreateTestProbe("queue");
         _pool = CreateTestProbe("pool");

@@ -17,15 +17,8 @@ namespace KernelFarm.Tests.Jobs;
 /// one sent through a proxy to a node that died before it was downed is simply lost. These paths
 /// need no SSH (a cancelled job that is placed anyway; a retry recovered from the journal).
 /// </summary>
-public sealed class BuildJobActorRedeliveryTests : Akka.TestKit.Xunit2.TestKit
+public sealed class BuildJobActorRedeliveryTests : ActorTest
 {
-    private const string Config = """
-        akka.loglevel = WARNING
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     private static readonly TimeSpan Resent = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(600);
 
@@ -33,7 +26,7 @@ public sealed class BuildJobActorRedeliveryTests : Akka.TestKit.Xunit2.TestKit
     private readonly string _storage = Directory.CreateTempSubdirectory("kfarm-job-test-").FullName;
     private readonly FarmSettings _settings;
 
-    public BuildJobActorRedeliveryTests() : base(Config)
+    public BuildJobActorRedeliveryTests()
     {
         _queue = CreateTestProbe("queue");
         _pool = CreateTestProbe("pool");

@@ -10,22 +10,15 @@ using Xunit;
 namespace KernelFarm.Tests.Queue;
 
 /// <summary>QueueActor against probes standing in for the job shard region and the server pool.</summary>
-public sealed class QueueActorTests : Akka.TestKit.Xunit2.TestKit
+public sealed class QueueActorTests : ActorTest
 {
-    private const string Config = """
-        akka.loglevel = WARNING
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
 
     private readonly TestProbe _jobs;
     private readonly TestProbe _pool;
     private readonly TestProbe _client;
 
-    public QueueActorTests() : base(Config)
+    public QueueActorTests()
     {
         _jobs = CreateTestProbe("jobs");
         _pool = CreateTestProbe("pool");

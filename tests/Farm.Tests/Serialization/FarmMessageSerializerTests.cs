@@ -11,12 +11,12 @@ using Xunit;
 
 namespace KernelFarm.Tests.Serialization;
 
-public sealed class FarmMessageSerializerTests : Akka.TestKit.Xunit2.TestKit
+public sealed class FarmMessageSerializerTests : ActorTest
 {
     private static readonly DateTimeOffset At = new(2025, 6, 1, 8, 30, 15, 123, TimeSpan.FromHours(2));
     private readonly FarmMessageSerializer _serializer;
 
-    public FarmMessageSerializerTests() : base("akka.loglevel = WARNING")
+    public FarmMessageSerializerTests()
     {
         _serializer = new FarmMessageSerializer((ExtendedActorSystem)Sys);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KernelFarm.Actors.Execution;
 using KernelFarm.Actors.Servers;
 using KernelFarm.Messages.Servers;
+using KernelFarm.IntegrationTests.Fixtures;
 using KernelFarm.Tests.Execution;
 using Xunit;
 
@@ -140,14 +141,8 @@ public sealed class CacheMaintenanceTests : IDisposable
         Assert.Equal(("l-1.git", 8192L, 16384L), (Assert.Single(caches.Repositories).Name, caches.GitBytes, caches.CcacheBytes!.Value));
     }
 
-    private static void WaitForLock(string lockFile)
-    {
-        // flock -n fails while the holder has it: the holder is ready when a try fails
-        for (var i = 0; i < 200; i++)
-        {
-            if (LocalShell.Run("flock", ["-n", lockFile, "true"]).ExitCode != 0) return;
-            Thread.Sleep(25);
-        }
-        Assert.Fail("the lock holder never took the lock");
-    }
+    // flock -n fails while the holder has it: the holder is ready when a try fails
+    private static void WaitForLock(string lockFile) =>
+        Eventually.True(() => LocalShell.Run("flock", ["-n", lockFile, "true"]).ExitCode != 0, TimeSpan.FromSeconds(30),
+            "the lock holder to take the lock");
 }

@@ -19,15 +19,8 @@ namespace KernelFarm.Tests.Servers;
 /// servers point at a local port that accepts connections but never speaks SSH, so the pool's health probe
 /// hangs instead of failing and the servers stay healthy for the length of a test.
 /// </summary>
-public sealed class ServerPoolActorTests : Akka.TestKit.Xunit2.TestKit
+public sealed class ServerPoolActorTests : ActorTest
 {
-    private const string Config = """
-        akka.loglevel = WARNING
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
     private static readonly DateTimeOffset At = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -43,7 +36,7 @@ public sealed class ServerPoolActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TestProbe _queue;
     private readonly FarmSettings _settings = new() { SshConnectTimeout = TimeSpan.FromMinutes(5), ProbeInterval = TimeSpan.FromMinutes(5) };
 
-    public ServerPoolActorTests() : base(Config)
+    public ServerPoolActorTests()
     {
         _silent.Start();
         File.WriteAllText(_keyPath, KeyPem.Value);

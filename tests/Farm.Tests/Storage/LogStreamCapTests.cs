@@ -10,12 +10,12 @@ namespace KernelFarm.Tests.Storage;
 /// The log stream never lets the central log grow past its cap: it appends up to the cap, one cut
 /// line, tells its parent, and ignores whatever the build prints afterwards (SSH is a probe here).
 /// </summary>
-public sealed class LogStreamCapTests : Akka.TestKit.Xunit2.TestKit
+public sealed class LogStreamCapTests : ActorTest
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kfarm-logcap-").FullName;
     private readonly TestProbe _session;
 
-    public LogStreamCapTests() : base("akka.loglevel = WARNING\nakka.actor.provider = local") => _session = CreateTestProbe("ssh");
+    public LogStreamCapTests() => _session = CreateTestProbe("ssh");
 
     protected override void Dispose(bool disposing)
     {
