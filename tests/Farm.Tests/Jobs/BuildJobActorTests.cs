@@ -17,22 +17,15 @@ namespace KernelFarm.Tests.Jobs;
 /// without sshd: the real log stream, transfer and storage run; only the SSH session is scripted.
 /// The same paths over a real sshd: BuildJobTests, CrashRecoveryTests, SshFaultTests, TimeLimitAndDrainTests.
 /// </summary>
-public sealed class BuildJobActorTests : Akka.TestKit.Xunit2.TestKit
+public sealed class BuildJobActorTests : ActorTest
 {
-    private const string Config = """
-        akka.loglevel = WARNING
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
     private static readonly TimeSpan Ends = TimeSpan.FromSeconds(15);
     private readonly TestProbe _queue, _pool;
     private readonly string _storage = Directory.CreateTempSubdirectory("kfarm-job-actor-").FullName;
     private readonly FarmSettings _settings;
     private readonly ScriptedBuildServers _servers = new();
 
-    public BuildJobActorTests() : base(Config)
+    public BuildJobActorTests()
     {
         _queue = CreateTestProbe("queue");
         _pool = CreateTestProbe("pool");

@@ -10,17 +10,8 @@ using Xunit;
 namespace KernelFarm.Tests.Queue;
 
 /// <summary>QueueActor saves a snapshot every N events, lets go of what it covers, and recovers from it.</summary>
-public sealed class QueueActorSnapshotTests : Akka.TestKit.Xunit2.TestKit
+public sealed class QueueActorSnapshotTests : ActorTest
 {
-    private const string Config = """
-        akka.loglevel = WARNING
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """;
-
-    public QueueActorSnapshotTests() : base(Config) { }
-
     /// <summary>Recovers the queue's persistence id and reports what recovery read.</summary>
     private sealed class RecoverySpy : ReceivePersistentActor
     {

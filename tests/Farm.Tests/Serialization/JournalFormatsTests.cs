@@ -14,11 +14,11 @@ using Xunit;
 namespace KernelFarm.Tests.Serialization;
 
 /// <summary>What the farm persists: own contracts, short stable manifests, tolerant reading (docs/upgrading.md).</summary>
-public sealed class JournalFormatsTests : Akka.TestKit.Xunit2.TestKit
+public sealed class JournalFormatsTests : ActorTest
 {
     private readonly FarmMessageSerializer _serializer;
 
-    public JournalFormatsTests() : base("akka.loglevel = WARNING") => _serializer = new FarmMessageSerializer((ExtendedActorSystem)Sys);
+    public JournalFormatsTests() => _serializer = new FarmMessageSerializer((ExtendedActorSystem)Sys);
 
     private static readonly Type[] EventGroups = [typeof(BuildJobEvents), typeof(QueueEvents), typeof(ServerPoolEvents)];
 

@@ -12,12 +12,12 @@ namespace KernelFarm.Tests.Serialization;
 /// reads with today's serializer, and reads the same once written again in today's format. The fast half of
 /// KernelFarm.IntegrationTests.UpgradeTests, which starts the farm on the same files.
 /// </summary>
-public sealed class ReleaseJournalTests : Akka.TestKit.Xunit2.TestKit
+public sealed class ReleaseJournalTests : ActorTest
 {
     private static readonly string Fixtures = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../tests/fixtures/upgrade"));
     private readonly FarmMessageSerializer _serializer;
 
-    public ReleaseJournalTests() : base("akka.loglevel = WARNING") => _serializer = new FarmMessageSerializer((ExtendedActorSystem)Sys);
+    public ReleaseJournalTests() => _serializer = new FarmMessageSerializer((ExtendedActorSystem)Sys);
 
     public static TheoryData<string> Releases()
     {
