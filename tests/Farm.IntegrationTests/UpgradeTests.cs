@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
+using KernelFarm.IntegrationTests.Fixtures;
 using KernelFarm.IntegrationTests.Upgrade;
 using Xunit;
 
@@ -63,7 +64,11 @@ public sealed class UpgradeTests
 
         // job history: every job, its status, failure and artifacts, in the list and one by one
         var jobs = expected["jobs"]!.AsObject();
-        var list = (await farm.Http.GetFromJsonAsync<JsonObject>("api/v1/infrastructure/build-jobs?limit=1000"))!["jobs"]!.AsArray();
+        // the list is the job index, which reads the journal after the farm is up: wait until it has them all
+        var ids = jobs.Select(j => j.Value!["id"]!.GetValue<string>()).ToHashSet();
+        var list = await Eventually.ValueAsync(
+            async () => (await farm.Http.GetFromJsonAsync<JsonObject>("api/v1/infrastructure/build-jobs?limit=1000"))!["jobs"]!.AsArray(),
+            l => ids.IsSubsetOf(l.Select(j => j!["id"]!.GetValue<string>())), TimeSpan.FromSeconds(60), "the job list to show every job of the release");
         foreach (var (role, node) in jobs)
         {
             var want = node!.AsObject();
