@@ -139,4 +139,18 @@ public sealed class DashboardScriptTests(ChromiumFixture chromium, FarmFixture f
             """);
         Assert.Equal("[[\"gcc-12 12 (x86_64, i386, arm64)\",\"clang-14 14.0.6 (x86_64)\"],[\"gcc (riscv64)\"]]", r.GetRawText());
     }
+
+    /// <summary>
+    /// The page decides from a job alone whether it has ended (it renders on every poll, before the
+    /// catalog answers); its set must be the farm's own: the states whose catalog entry is final.
+    /// </summary>
+    [Fact]
+    public async Task The_pages_final_states_are_the_farms()
+    {
+        var r = await EvalAsync("async () => { const { TERMINAL } = await import('./js/format.js'); return [...TERMINAL].sort(); }");
+        var farms = Enum.GetValues<KernelFarm.Messages.Jobs.JobStatus>()
+            .Where(KernelFarm.Messages.Jobs.JobStatusExtensions.IsTerminal)
+            .Select(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString())).Order(StringComparer.Ordinal);
+        Assert.Equal(farms, r.EnumerateArray().Select(e => e.GetString()!));
+    }
 }

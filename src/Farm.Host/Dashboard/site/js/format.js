@@ -28,6 +28,8 @@ export function time(iso) {
 /** The time of day only: "18:10:02". */
 export const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—');
 
+/** The states after which a job never changes: decided on every render, before the catalog has
+ *  answered, so kept here; DashboardScriptTests holds it to the farm's own final states. */
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** Seconds a job has run (or ran): from its first state after queued to its end, or to now. */
