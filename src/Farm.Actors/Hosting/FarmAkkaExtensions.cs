@@ -58,7 +58,8 @@ public static class FarmAkkaExtensions
         {
             builder.WithShardRegionProxy<BuildJobs>(JobsName, WorkerRole, new JobMessageExtractor(JobShards));
         }
-        return builder.WithActors((system, registry, _) => registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(), "job-index")));
+        return builder.WithActors((system, registry, _) =>
+            registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(JobIndexStorage.For(settings)), "job-index")));
     }
 
     /// <summary>

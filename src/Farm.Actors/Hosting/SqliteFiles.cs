@@ -26,5 +26,13 @@ public sealed record SqliteFiles(string Journal, string Queue, string Sharding)
     /// <summary>The files, farm.db last: a first start that dies between creating them is not taken for an old directory.</summary>
     public IEnumerable<string> Distinct() => new[] { Queue, Sharding, Journal }.Distinct(StringComparer.Ordinal);
 
+    public const string IndexFile = "farm-index.db";
+
+    /// <summary>
+    /// The job index's rows and read-journal offset (farm-index.db beside farm.db): a writer of its own,
+    /// as above. Derived from the journal and rebuilt from it when missing, so a legacy directory gets one too.
+    /// </summary>
+    public string Index => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Journal) ?? "", IndexFile);
+
     public static string ConnectionString(string file) => $"Data Source={file};Default Timeout=30;Pooling=True";
 }

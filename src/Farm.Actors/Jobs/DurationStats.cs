@@ -42,7 +42,9 @@ public static class DurationStats
     public static TimeSpan NearestRank(IReadOnlyList<TimeSpan> sorted, int percent)
     {
         if (sorted.Count == 0) throw new ArgumentException("no values", nameof(sorted));
-        var rank = (int)Math.Ceiling(percent / 100.0 * sorted.Count);
-        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+        return sorted[NearestRankIndex(sorted.Count, percent)];
     }
+
+    /// <summary>Where the nearest-rank percentile sits among <paramref name="count"/> sorted values (0-based): a store reads that one row.</summary>
+    public static int NearestRankIndex(int count, int percent) => Math.Clamp((int)Math.Ceiling(percent / 100.0 * count), 1, count) - 1;
 }

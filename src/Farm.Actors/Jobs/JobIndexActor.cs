@@ -1,26 +1,24 @@
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using KernelFarm.Actors.Jobs.Index;
 using KernelFarm.Messages.Jobs;
-using static KernelFarm.Messages.Jobs.BuildJobEvents;
 
 namespace KernelFarm.Actors.Jobs;
 
 /// <summary>
 /// The read side for listing jobs: one per node, fed by the journal's tagged job events
-/// (Akka.Persistence.Query), so every node can answer lists without asking every job actor.
-/// A single job is always read from its actor; this index may trail it by the query's refresh interval.
+/// (Akka.Persistence.Query) into an <see cref="IJobIndexStore"/>, so every node can answer lists
+/// without asking every job actor and without holding every job. The store keeps the read-journal
+/// offset with the rows, so a start reads only what came after it. A single job is always read from
+/// its actor; this index may trail it by the query's refresh interval and a batch.
 /// </summary>
-public sealed class JobIndexActor : ReceiveActor, IWithTimers
+public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
-    private sealed record Connect;
-    private static readonly TimeSpan ReconnectAfter = TimeSpan.FromSeconds(2);
-    public ITimerScheduler Timers { get; set; } = null!;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-
     public const string Tag = "job";
 
     public sealed record Query(JobFilter Filter, int Offset, int Limit);
@@ -36,52 +34,94 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
     public sealed record Durations(DateTimeOffset Since);
     public sealed record DurationsByArchitecture(IReadOnlyList<DurationStats.Summary> Architectures);
 
-    private readonly Dictionary<string, JobState> _jobs = new();
+    /// <summary>At most this many events are written in one transaction.</summary>
+    public const int MaxBatch = 500;
+    /// <summary>How long the first event of a batch waits for more: one write per burst rather than per event.</summary>
+    public static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
 
-    public JobIndexActor()
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IJobIndexStore _store;
+    private readonly Func<long, Source<EventEnvelope, NotUsed>>? _events;
+
+    private sealed record Started;
+    private sealed record StartFailed(Exception Cause);
+    private sealed record Start;
+    private static readonly TimeSpan RetryStartAfter = TimeSpan.FromSeconds(2);
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="events">The tagged job events after an offset; the SQL read journal's when null (tests pass their own).</param>
+    public JobIndexActor(IJobIndexStore store, Func<long, Source<EventEnvelope, NotUsed>>? events = null)
     {
-        Receive<EventEnvelope>(env =>
-        {
-            if (env.Event is not IJobEvent e || !env.PersistenceId.StartsWith("job-", StringComparison.Ordinal)) return;
-            var id = env.PersistenceId[4..];
-            _jobs[id] = _jobs.GetValueOrDefault(id, JobState.Empty).Apply(e);
-        });
-        Receive<Connect>(_ =>
-        {
-            try { StartQuery(); }
-            catch (Exception e)
-            {
-                _log.Warning("job index: cannot open the journal's read side yet ({0}); retrying in {1}", e.GetBaseException().Message, ReconnectAfter);
-                Timers.StartSingleTimer("connect", new Connect(), ReconnectAfter);
-            }
-        });
-        Receive<Knows>(k => Sender.Tell(_jobs.TryGetValue(k.JobId, out var j) && j.Exists));
-        Receive<CountByStatus>(_ => Sender.Tell(new StatusCounts(
-            _jobs.Values.Where(j => j.Exists).GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()))));
-        Receive<Durations>(d => Sender.Tell(new DurationsByArchitecture(DurationStats.ByArchitecture(_jobs.Values, d.Since))));
-        Receive<Query>(q =>
-        {
-            var matching = _jobs.Values.Where(q.Filter.Matches)
-                .OrderByDescending(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal).ToList();
-            Sender.Tell(new Page(matching.Skip(q.Offset).Take(q.Limit).ToList(), matching.Count));
-        });
+        _store = store;
+        _events = events;
+        Starting();
     }
 
-    // The read journal's creation asks the journal and can time out on a busy node: retry rather
-    // than die (a dead index would fail every list until the node restarts); lists answer from
-    // what is known meanwhile.
-    protected override void PreStart() => Self.Tell(new Connect());
-
-    private void StartQuery()
+    /// <summary>Until the store has its tables, questions wait (an ask that outlasts a database that is away times out: 503).</summary>
+    private void Starting()
     {
-        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        var self = Self;
-        Offset offset = Offset.NoOffset();
-        // Restart the query from the last offset seen if the database hiccups; the stream dies with the actor.
-        RestartSource.WithBackoff(() => journal.EventsByTag(Tag, offset).Select(env => { offset = env.Offset; return env; }),
+        Receive<Start>(_ => _store.StartAsync().PipeTo(Self, success: _ => new Started(), failure: e => new StartFailed(e)));
+        Receive<Started>(_ =>
+        {
+            Become(Ready);
+            Stash.UnstashAll();
+            Project();
+        });
+        Receive<StartFailed>(f =>
+        {
+            _log.Warning("job index: cannot open its store yet ({0}); retrying in {1}", f.Cause.GetBaseException().Message, RetryStartAfter);
+            Timers.StartSingleTimer(nameof(Start), new Start(), RetryStartAfter);
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Ready()
+    {
+        // Reads run on the store, off the mailbox; several at once.
+        Receive<Query>(q => _store.ListAsync(q.Filter, q.Offset, q.Limit).PipeTo(Sender, success: p => new Page(p.Jobs, p.Total)));
+        Receive<Knows>(k => _store.KnowsAsync(k.JobId).PipeTo(Sender));
+        Receive<CountByStatus>(_ => _store.CountByStatusAsync().PipeTo(Sender, success: c => new StatusCounts(c)));
+        Receive<Durations>(d => _store.DurationsAsync(d.Since).PipeTo(Sender, success: a => new DurationsByArchitecture(a)));
+    }
+
+    protected override void PreStart() => Self.Tell(new Start());
+
+    /// <summary>
+    /// Store start, then the events after its offset, batched, each batch applied before the next is
+    /// read. Any failure (the read journal not ready on a busy node, the database away) restarts from
+    /// the store's offset after a backoff, rather than killing the index; lists answer from the store meanwhile.
+    /// </summary>
+    private void Project()
+    {
+        var system = Context.System;
+        var log = _log;
+        var store = _store;
+        var events = _events ?? (offset => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .EventsByTag(Tag, Offset.Sequence(offset)));
+        RestartSource.OnFailuresWithBackoff(() =>
+                    Source.FromTask(LoggedAsync(store.StartAsync()))
+                        .ConcatMany(offset => Logged(() => events(offset)))
+                        .Select(env => new JournalEntry(((Sequence)env.Offset).Value, env.PersistenceId, env.Event))
+                        .GroupedWithin(MaxBatch, BatchWindow)
+                        .SelectAsync(1, batch => LoggedAsync(store.ApplyAsync(batch.ToList()))),
                 RestartSettings.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2))
-            .RunForeach(env => self.Tell(env), Context.Materializer());
+            .RunWith(Sink.Ignore<long>(), Context.Materializer());
+
+        // The failure is logged here and rethrown, so the restart above happens.
+        T Logged<T>(Func<T> step)
+        {
+            try { return step(); }
+            catch (Exception e) { Warn(e); throw; }
+        }
+        async Task<T> LoggedAsync<T>(Task<T> step)
+        {
+            try { return await step; }
+            catch (Exception e) { Warn(e); throw; }
+        }
+        void Warn(Exception e) => log.Warning("job index: projection stopped ({0}); restarting from the stored offset", e.GetBaseException().Message);
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new JobIndexActor());
+    public static Props Props(IJobIndexStore store, Func<long, Source<EventEnvelope, NotUsed>>? events = null) =>
+        Akka.Actor.Props.Create(() => new JobIndexActor(store, events));
 }

@@ -1,0 +1,16 @@
+using KernelFarm.Actors.Jobs.Index;
+
+namespace KernelFarm.Actors.Hosting;
+
+/// <summary>
+/// Where a node's job index keeps its rows: with PostgreSQL, in the cluster's database beside the
+/// journal (every node's index reads and writes the same rows); embedded, in its own SQLite file
+/// (<see cref="SqliteFiles.Index"/>).
+/// </summary>
+public static class JobIndexStorage
+{
+    public static IJobIndexStore For(FarmSettings settings) => new SqlJobIndexStore(
+        FarmConfig.UsesPostgres(settings)
+            ? JobIndexDialect.Postgres(settings.PostgresConnectionString)
+            : JobIndexDialect.Sqlite(SqliteFiles.ConnectionString(SqliteFiles.For(settings).Index)));
+}
