@@ -19,6 +19,7 @@ IScenario[] all =
     new KernelFarm.Bench.SecondBuild.SecondBuildScenario(),
     new KernelFarm.Bench.JobList.JobListScenario(),
     new KernelFarm.Bench.Recovery.QueueRecoveryScenario(),
+    new KernelFarm.Bench.Index.IndexMemoryScenario(),
 ];
 
 var quick = args.Contains("--quick");
