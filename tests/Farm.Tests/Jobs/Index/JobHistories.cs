@@ -1,14 +1,15 @@
 using KernelFarm.Actors.Jobs;
 using KernelFarm.Actors.Jobs.Index;
 using KernelFarm.Messages.Jobs;
-using KernelFarm.Tests.Queue;
+using KernelFarm.Messages.Servers;
 using static KernelFarm.Messages.Jobs.BuildJobEvents;
 
 namespace KernelFarm.Tests.Jobs.Index;
 
 /// <summary>
 /// Journal entries of many jobs interleaved as a journal holds them, and the states an in-memory
-/// replay makes of them: the reference a store's answers are compared with.
+/// replay makes of them: the reference a store's answers are compared with. (Linked into
+/// Farm.IntegrationTests for the PostgreSQL store, so it depends on nothing else in Farm.Tests.)
 /// </summary>
 internal static class JobHistories
 {
@@ -41,10 +42,9 @@ internal static class JobHistories
         // the same instant, written at other offsets: one UtcTicks
         var created = (T0 + TimeSpan.FromMinutes(i / 3)).ToOffset(TimeSpan.FromHours(i % 2));
         var arch = Architectures[i % Architectures.Length];
-        yield return new Created(Id(i), QueueStateTests.Request(arch), created);
+        yield return new Created(Id(i), Request(arch), created);
         if (i % 7 == 6) yield break; // still queued
-        var p = QueueStateTests.PlacementFor(Id(i));
-        yield return new Assigned(p with { Server = p.Server with { Id = Servers[i % Servers.Length] } }, "/ws", 1, created.AddSeconds(10));
+        yield return new Assigned(Placement(Id(i), Servers[i % Servers.Length]), "/ws", 1, created.AddSeconds(10));
         yield return new StepStarted(JobStatus.Building, created.AddSeconds(20));
         switch (i % 5)
         {
@@ -54,6 +54,24 @@ internal static class JobHistories
             default: yield return new Completed("/artifacts/" + Id(i), [], created.AddSeconds(10 + 7 * (i % 11))); break;
         }
     }
+
+    public static BuildJobRequest Request(string arch) => new()
+    {
+        SourceRepository = "https://git.example.org/linux.git",
+        TargetArchitecture = arch,
+        BuildConfig = new BuildConfig { KernelConfig = "tinyconfig" },
+    };
+
+    private static Placement Placement(string jobId, string server) => new(jobId, new BuildServer
+    {
+        Id = server,
+        Hostname = server,
+        IpAddress = "10.0.0.1",
+        SshUsername = "build",
+        SshHostKeyFingerprint = "SHA256:" + new string('A', 43),
+        SupportedArchitectures = ["x86_64", "arm64"],
+        Toolchains = [new Toolchain("gcc-12", ["x86_64"])],
+    }, new Toolchain("gcc-12", ["x86_64"]));
 
     /// <summary>What the index held before it had a store: every job replayed in memory.</summary>
     public static IReadOnlyList<JobState> Replay(IEnumerable<JournalEntry> entries)
