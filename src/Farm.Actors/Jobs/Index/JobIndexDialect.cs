@@ -10,7 +10,12 @@ public abstract class JobIndexDialect
 {
     public abstract DbConnection Connect();
 
-    /// <summary>A writing transaction that holds the offset row until it ends (no other writer applies meanwhile).</summary>
+    /// <summary>
+    /// A writing transaction that holds the offset row until it ends (no other writer applies meanwhile).
+    /// Its commit is not waited to disk: a crash may lose the last commits, never half of one, and the
+    /// index then reads those events again from the older offset (they are in the journal). One fsync
+    /// less per batch; the index is rebuilt from the journal anyway.
+    /// </summary>
     public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct);
 
     /// <summary>A reading transaction: a page and its total come from one snapshot.</summary>
@@ -33,8 +38,15 @@ public abstract class JobIndexDialect
         public override DbConnection Connect() => new SqliteConnection(connectionString);
 
         // BEGIN IMMEDIATE: the file's write lock from the start, so no other writer reads the offset in between.
-        public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct) =>
-            Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+        public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct)
+        {
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "PRAGMA synchronous=NORMAL;"; // in WAL mode: commits are atomic, not each synced
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+        }
 
         public override Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken ct) =>
             Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
@@ -55,8 +67,15 @@ public abstract class JobIndexDialect
     {
         public override DbConnection Connect() => new NpgsqlConnection(connectionString);
 
-        public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct) =>
-            await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct)
+        {
+            var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "SET LOCAL synchronous_commit = off";
+            await command.ExecuteNonQueryAsync(ct);
+            return tx;
+        }
 
         public override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken ct) =>
             await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
