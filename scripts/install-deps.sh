@@ -4,10 +4,21 @@
 #   install-deps.sh          everything the tests need (what .ci/run and scripts/test.sh use)
 #   install-deps.sh --demo   only what scripts/demo.sh needs: the farm, a local build server
 #                            and the kernel source (no PostgreSQL, podman, QEMU, clang, browser)
+#   install-deps.sh --packages / --assets
+#                            the two halves of the full install: the Debian packages and their
+#                            settings, then what is made from them (the kernel's git repository and
+#                            the builder image, minutes on a fresh machine: scripts/test.sh makes
+#                            them while the solution builds)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-profile=full
-case "${1:-}" in --demo) profile=demo;; "") ;; *) echo "usage: install-deps.sh [--demo]" >&2; exit 2;; esac
+profile=full want_packages=true want_assets=true
+case "${1:-}" in
+  --demo) profile=demo;;
+  --packages) want_assets=false;;
+  --assets) want_packages=false;;
+  "") ;;
+  *) echo "usage: install-deps.sh [--demo | --packages | --assets]" >&2; exit 2;;
+esac
 
 step_started=$SECONDS
 step() { echo "== $* ..."; step_started=$SECONDS; }
@@ -33,9 +44,11 @@ if [ "$profile" = full ]; then
   )
 fi
 missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
+if $want_packages; then
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${#missing[@]} Debian packages ($profile): ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -46,12 +59,8 @@ fi
 mkdir -p /run/sshd
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 
-if [ ! -d /var/cache/kernelfarm/linux-6.1.git ]; then step "making the kernel's git repository from linux-source-6.1 (a few minutes, once)"; fi
-"$here/prepare-kernel-repo.sh" /var/cache/kernelfarm/linux-6.1.git
-[ "$profile" = demo ] && exit 0
-
 # podman on this kind of machine: runc as the runtime and explicit ulimits (see DESIGN.md)
-if [ ! -f /etc/containers/containers.conf ] || ! grep -q 'runtime = "runc"' /etc/containers/containers.conf; then
+if [ "$profile" = full ] && $want_packages && { [ ! -f /etc/containers/containers.conf ] || ! grep -q 'runtime = "runc"' /etc/containers/containers.conf; }; then
   mkdir -p /etc/containers
   cat >> /etc/containers/containers.conf <<'CONF'
 [containers]
@@ -61,6 +70,12 @@ default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 runtime = "runc"
 CONF
 fi
+$want_assets || exit 0
+
+if [ ! -d /var/cache/kernelfarm/linux-6.1.git ]; then step "making the kernel's git repository from linux-source-6.1 (a few minutes, once)"; fi
+"$here/prepare-kernel-repo.sh" /var/cache/kernelfarm/linux-6.1.git
+[ "$profile" = demo ] && exit 0
+
 # the container builds' image (docs/container-builds.md); the build user gets its own copy
 step "the container builds' image"
 if id -u kfbuild >/dev/null 2>&1; then "$here/make-builder-image.sh" --user kfbuild; else "$here/make-builder-image.sh"; fi

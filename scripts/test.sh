@@ -15,15 +15,25 @@ case "${1:-}" in
   *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
 esac
 
-scripts/install-deps.sh || exit 1
+scripts/install-deps.sh --packages || exit 1
 $quick || scripts/postgres-setup.sh || exit 1   # the multi-node tests run on a real PostgreSQL
 
 results=${KFARM_TEST_RESULTS:-$(mktemp -d /tmp/kfarm-test-results.XXXXXX)}
 mkdir -p "$results"
+
+# The kernel's git repository and the builder image take minutes on a fresh machine and only the
+# integration tests use them: they are made while the solution builds and the unit tests run.
+scripts/install-deps.sh --assets >"$results/assets.log" 2>&1 &
+assets=$!
+assets_ready() {
+  if wait "$assets"; then cat "$results/assets.log"; return 0; fi
+  cat "$results/assets.log"; echo "making the kernel repository or the builder image failed (above)"; return 1
+}
 passed=0; failed=0
 broken=()   # projects that did not build or whose runner gave no result file
 
 if ! dotnet build KernelFarm.sln -c Release; then
+  wait "$assets"
   echo "the solution did not build"
   echo "0 passed, 1 failed"
   exit 1
@@ -34,6 +44,7 @@ for project in "${projects[@]}"; do
   name=$(basename "$project")
   filter=()
   $quick && [ "$name" = Farm.IntegrationTests ] && filter=(--filter "Tier!=Full")
+  if [ "$name" = Farm.IntegrationTests ] && ! assets_ready; then broken+=("$name"); continue; fi
   rm -f "$results/$name.trx"
   dotnet test "$project" -c Release --no-build "${filter[@]}" \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results"
