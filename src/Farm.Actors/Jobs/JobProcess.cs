@@ -47,7 +47,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         }
 
         private string Step => Job.Status.ToString().ToLowerInvariant();
-        private bool Stopping => Job.CancelRequested || Run.PendingFailure is not null;
+        private bool Stopping => Job.CancelRequested || Job.PendingFailure is not null;
 
         public void Handle(object input)
         {
@@ -199,7 +199,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
             ReplyTo(to, new JobReply.View());
             // A failure already being stopped or a publication on its way ends the job as it decides:
             // the build is over, and what reaches storage is what the final event names.
-            if (Run.PendingFailure is null && !Run.Publishing) KillRemote();
+            if (Job.PendingFailure is null && !Run.Publishing) KillRemote();
         }
 
         // ---- execution ------------------------------------------------------------------------
@@ -224,7 +224,13 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
                 return;
             }
             Info($"re-attaching in state {Job.Status} on {Job.Placement!.Server.Id}");
-            if (Job.CancelRequested) KillRemote();
+            // A decided failure is finished as decided, never re-derived from the exit status (a killed
+            // build's is the signal's). A limit's build is killed again (idempotent) before its log is
+            // published; a build step's failure was read from the build's own exit, nothing to kill.
+            // It comes before a cancel, as in the first incarnation: the failure's publication decides.
+            if (Job.PendingFailure is { Kind: FailureKind.Build }) Transfer(includeArtifacts: false);
+            else if (Job.PendingFailure is { } pending) KillForFailure(pending);
+            else if (Job.CancelRequested) KillRemote();
             else if (Job.Status == JobStatus.Transferring) Transfer(includeArtifacts: true);
             else if (Job.ProcessGroup is null) Launch();
             else { ArmTimeLimit(); CheckStatus(); }
@@ -267,8 +273,14 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         private void StopBuild(JobFailure failure)
         {
             if (!Job.Status.IsOnServer() || Job.Status >= JobStatus.Transferring || Stopping || Run.Publishing) return;
+            Persist(new FailureDecided(failure, now)); // before the kill: a restart must not read the killed build's exit as its failure
+            KillForFailure(failure);
+        }
+
+        /// <summary>The kill of a decided failure (idempotent: a dead build stays dead); its answer starts the log's publication.</summary>
+        private void KillForFailure(JobFailure failure)
+        {
             Warn($"{failure.Message} (in {failure.Step}); killing the build");
-            Run = Run with { PendingFailure = failure };
             StopStream();
             Do(new RunRemote(RemoteCall.Kill, RemoteCommands.Kill(Job.Workspace!, settings.CancelGracePeriod)));
         }
@@ -341,7 +353,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
                 case RemoteCall.Boot: OnBootResult(a.Result); break;
                 // After a kill: a limit's failure still publishes the log; a cancel just cleans up.
                 case RemoteCall.Kill:
-                    if (Run.PendingFailure is not null) Transfer(includeArtifacts: false);
+                    if (Job.PendingFailure is not null) Transfer(includeArtifacts: false);
                     else Cleanup();
                     break;
                 case RemoteCall.Cleanup: FinishAfterCleanup(); break;
@@ -402,18 +414,14 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
             StopStream();
             if (includeArtifacts && Job.Status != JobStatus.Transferring) Persist(new StepStarted(JobStatus.Transferring, now));
             Run = Run with { Publishing = true };
-            Do(new Publish(includeArtifacts, Run.PendingFailure));
+            Do(new Publish(includeArtifacts, Job.PendingFailure));
         }
 
         private void OnPublished(ArtifactTransferActor.Completed c)
         {
             if (!Run.Publishing || Job.Status.IsTerminal()) return;
             Run = Run with { Publishing = false };
-            if (Run.PendingFailure is { } failure)
-            {
-                Run = Run with { PendingFailure = null };
-                Persist(new Failed(failure, c.Directory, now, c.Artifacts));
-            }
+            if (Job.PendingFailure is { } failure) Persist(new Failed(failure, c.Directory, now, c.Artifacts));
             else Persist(new Completed(c.Directory, c.Artifacts, now));
             Cleanup();
         }
@@ -422,9 +430,8 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         {
             if (!Run.Publishing || Job.Status.IsTerminal()) return;
             Run = Run with { Publishing = false };
-            if (Run.PendingFailure is { } pending)
+            if (Job.PendingFailure is { } pending)
             {   // the log-only publication of a failed job failed too: record the original failure, nothing published
-                Run = Run with { PendingFailure = null };
                 Persist(new Failed(pending with { Message = pending.Message + $" (log not published: {f.Error})" }, null, now));
                 Cleanup();
                 return;
@@ -444,7 +451,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         private void FailBuild(string step, int exitCode)
         {
             Info($"build failed in {step} with exit code {exitCode}");
-            Run = Run with { PendingFailure = new JobFailure(FailureKind.Build, step, exitCode, $"{step} failed with exit code {exitCode}") };
+            Persist(new FailureDecided(new JobFailure(FailureKind.Build, step, exitCode, $"{step} failed with exit code {exitCode}"), now));
             Transfer(includeArtifacts: false); // publish build.log and metadata for the failed job
         }
 
@@ -452,7 +459,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         {
             Warn($"infrastructure failure in {step} on attempt {Job.Attempt}: {message}");
             StopStream();
-            Run = Run with { PendingFailure = null, Publishing = false };
+            Run = Run with { Publishing = false }; // a pending failure ends with the event below
             var failure = new JobFailure(FailureKind.Infrastructure, step, null, message);
             if (!retryable || Job.CancelRequested || Job.Attempt >= settings.MaxAttempts)
             {

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using KernelFarm.Messages.Jobs;
 
 namespace KernelFarm.Actors.Jobs;
 
@@ -20,8 +19,6 @@ public sealed record JobRun
     /// <summary>The log was read to its end after the build's process group was gone.</summary>
     public bool Drained { get; init; }
     public bool Streaming { get; init; }
-    /// <summary>Decided but not yet recorded: it is recorded once the log is published (or could not be).</summary>
-    public JobFailure? PendingFailure { get; init; }
     /// <summary>A publication into storage is on its way; its end decides the job's final event.</summary>
     public bool Publishing { get; init; }
     /// <summary>Servers whose slot this job gave back but the pool has not acknowledged yet.</summary>

@@ -22,6 +22,9 @@ public sealed record JobState
     public string? ArtifactDirectory { get; init; }
     public IReadOnlyList<ArtifactEntry> Artifacts { get; init; } = [];
     public JobFailure? Failure { get; init; }
+    /// <summary>A failure decided but not yet recorded by <see cref="Failed"/>: the build is being stopped and its log
+    /// published. The job's status stays as it was until then; a restart finishes this failure (docs/execution.md).</summary>
+    public JobFailure? PendingFailure { get; init; }
     public BootResult? Boot { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
@@ -44,21 +47,22 @@ public sealed record JobState
         },
         Assigned a => Move(JobStatus.Assigned, a.At) with
         {
-            Placement = a.Placement, Workspace = a.Workspace, Attempt = a.Attempt, ProcessGroup = null, LaunchedAt = null, RetryNotBefore = null, Boot = null,
+            Placement = a.Placement, Workspace = a.Workspace, Attempt = a.Attempt, ProcessGroup = null, LaunchedAt = null, RetryNotBefore = null, Boot = null, PendingFailure = null,
             Attempts = [.. Attempts, new AttemptRecord(a.Attempt, a.Placement.Server.Id, a.At, null, null)],
         },
         AttemptFailed f => Move(JobStatus.Queued, f.At) with
         {
-            Placement = null, Workspace = null, ProcessGroup = null, RetryNotBefore = f.NotBefore,
+            Placement = null, Workspace = null, ProcessGroup = null, RetryNotBefore = f.NotBefore, PendingFailure = null,
             Attempts = CloseAttempt(f.At, f.Failure),
         },
         StepStarted s => Move(s.Status, s.At),
         BootTested b => this with { Boot = b.Result, UpdatedAt = b.At },
         Launched l => this with { ProcessGroup = l.ProcessGroup, LaunchedAt = l.At, LogBase = l.LogBase, UpdatedAt = l.At },
+        FailureDecided d => this with { PendingFailure = d.Failure, UpdatedAt = d.At },
         Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null) },
-        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, ArtifactDirectory = f.ArtifactDirectory, Artifacts = f.Artifacts ?? [], Attempts = CloseAttempt(f.At, f.Failure) },
+        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, PendingFailure = null, ArtifactDirectory = f.ArtifactDirectory, Artifacts = f.Artifacts ?? [], Attempts = CloseAttempt(f.At, f.Failure) },
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
-        Cancelled c => Move(JobStatus.Cancelled, c.At) with { Attempts = CloseAttempt(c.At, null) },
+        Cancelled c => Move(JobStatus.Cancelled, c.At) with { PendingFailure = null, Attempts = CloseAttempt(c.At, null) },
         WebhookDone w => this with { WebhookDeliveries = [.. WebhookDeliveries.Where(d => d.Index != w.Delivery.Index), w.Delivery] },
         _ => this,
     };

@@ -23,6 +23,13 @@ public static class BuildJobEvents
     /// <summary>The boot step's result, read from the workspace after the script ended (before the transfer).</summary>
     public sealed record BootTested(BootResult Result, DateTimeOffset At) : IJobEvent;
 
+    /// <summary>
+    /// A failure that ends the build was decided (a build step's exit code, the time limit, the log cap):
+    /// recorded before the kill and the log's publication, so a restart in between finishes that
+    /// failure instead of reading the killed build's exit status. <see cref="Failed"/> follows it.
+    /// </summary>
+    public sealed record FailureDecided(JobFailure Failure, DateTimeOffset At) : IJobEvent;
+
     public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At) : IJobEvent;
 
     /// <summary>Artifacts: what was published into ArtifactDirectory (the job's log, its reproducer): the

@@ -184,6 +184,39 @@ public sealed class BuildJobActorTests : ActorTest
         AssertStorageMatchesRecord(done);
     }
 
+    /// <summary>
+    /// The node dies after a limit's failure was decided and its kill sent, before the log is published: the
+    /// next incarnation finishes that failure (kills again, publishes the log, Failed with that kind) and never
+    /// reads the killed build's exit status, which would say an ordinary build failure.
+    /// </summary>
+    [Theory]
+    [InlineData(FailureKind.Timeout)]
+    [InlineData(FailureKind.Limit)]
+    public void A_job_restarted_while_a_limit_stops_its_build_ends_failed_with_that_limit_and_its_log_published(FailureKind kind)
+    {
+        var id = "s-" + kind.ToString().ToLowerInvariant();
+        if (kind == FailureKind.Timeout) _settings.DefaultJobTimeout = TimeSpan.FromSeconds(1);
+        else _settings.Limits.MaxLogBytes = 40; // the first part of the log breaks it
+        _servers.ExitCode = 143; // the killed build's status
+        _servers.HoldAt = "follow,Kill"; // the build runs on; the kill is sent but not answered
+        var job = Submitted(id);
+        Place(job, id, "srv-1", 1);
+        AwaitCondition(() => _servers.SeenOn("srv-1").Contains("Kill"), Ends); // sent once the decided failure was stored
+
+        Watch(job);
+        Sys.Stop(job); // the node died
+        ExpectTerminated(job);
+        var before = _servers.SeenOn("srv-1").Count;
+        _servers.HoldAt = null;
+
+        var failed = Ended(StartJob(id), id, "srv-1");
+        Assert.Equal((JobStatus.Failed, kind, (int?)null), (failed.Status, failed.Failure!.Kind, failed.Failure.ExitCode));
+        Assert.Equal(["Kill", "Cleanup"], _servers.SeenOn("srv-1").Skip(before)); // no status check, no new launch
+        Assert.Equal(["build.log", "reproducer.sh"], failed.Artifacts.Select(a => a.Path));
+        AssertStorageMatchesRecord(failed);
+        Assert.StartsWith("==> kfarm: step configuring", File.ReadAllText(Path.Combine(failed.ArtifactDirectory!, "build.log")));
+    }
+
     [Fact]
     public void A_job_recreated_from_its_journal_re_attaches_to_the_running_build_without_launching_it_again()
     {

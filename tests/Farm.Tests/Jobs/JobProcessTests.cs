@@ -195,10 +195,11 @@ public sealed class JobProcessTests
     {
         Running();
         var exited = Exited(2);
-        Assert.Empty(exited.Events); // no final event before the publication: it would name nothing
         var failure = new JobFailure(FailureKind.Build, "building", 2, "building failed with exit code 2");
+        // the failure is recorded as decided before the publication; no final event yet: it would name nothing
+        Assert.Equal(new FailureDecided(failure, Now), Assert.Single(exited.Events));
         Assert.Equal(new Publish(IncludeArtifacts: false, failure), exited.Effects.OfType<Publish>().Single());
-        Assert.Equal(failure, _run.PendingFailure);
+        Assert.Equal((JobStatus.Building, failure), (_job.Status, _job.PendingFailure));
 
         var published = Feed(PublishedIn);
         var failed = Assert.IsType<Failed>(Assert.Single(published.Events));
@@ -213,7 +214,8 @@ public sealed class JobProcessTests
     {
         Running();
         var limit = Feed(new TimerFired(JobTimer.TimeLimit));
-        Assert.Empty(limit.Events);
+        // persisted before the kill (a decision's effects run once its events are stored)
+        Assert.Equal(FailureKind.Timeout, Assert.IsType<FailureDecided>(Assert.Single(limit.Events)).Failure.Kind);
         Assert.Equal([new StopLogStream(), limit.Effects.OfType<RunRemote>().Single()], limit.Effects.Where(e => e is not Log));
         Assert.Equal(RemoteCall.Kill, Calls(limit).Single());
 
@@ -243,7 +245,9 @@ public sealed class JobProcessTests
     public void A_log_over_its_cap_stops_the_build_and_fails_as_limit()
     {
         Running();
-        Assert.Equal(RemoteCall.Kill, Calls(Feed(new LogStreamActor.LimitReached("the log reached 1 MiB"))).Single());
+        var capped = Feed(new LogStreamActor.LimitReached("the log reached 1 MiB"));
+        Assert.Equal(FailureKind.Limit, Assert.IsType<FailureDecided>(Assert.Single(capped.Events)).Failure.Kind); // before the kill
+        Assert.Equal(RemoteCall.Kill, Calls(capped).Single());
         Feed(new RemoteAnswered(RemoteCall.Kill, 1, Ok()));
         Assert.Equal(FailureKind.Limit, Assert.IsType<Failed>(Assert.Single(Feed(PublishedIn).Events)).Failure.Kind);
     }
@@ -428,6 +432,70 @@ public sealed class JobProcessTests
         Created();
         Feed(new BuildJobCommands.Start(Id, On("srv-1"), 1));
         Assert.Equal([RemoteCall.Launch], Calls(Feed(new Recovered())));
+    }
+
+    /// <summary>The node died after the failure was decided: before the kill, during it or during the publication.</summary>
+    [Theory]
+    [InlineData(FailureKind.Timeout)]
+    [InlineData(FailureKind.Limit)]
+    public void A_recovered_limit_failure_kills_again_publishes_the_log_and_fails_with_that_kind_never_reading_the_exit(FailureKind kind)
+    {
+        Running();
+        Feed(kind == FailureKind.Timeout ? new TimerFired(JobTimer.TimeLimit) : new LogStreamActor.LimitReached("the log reached 1 MiB"));
+        _run = JobRun.Fresh; // a new incarnation: the kill or the publication in flight is lost
+
+        var recovered = Feed(new Recovered());
+        Assert.Empty(recovered.Events);
+        Assert.Equal([RemoteCall.Kill], Calls(recovered)); // no status check: the killed build's exit would read as a build failure
+        Assert.DoesNotContain(recovered.Effects, e => e is StartTimer or StartLogStream);
+
+        var publish = Feed(new RemoteAnswered(RemoteCall.Kill, 1, Ok())).Effects.OfType<Publish>().Single();
+        Assert.Equal((false, kind), (publish.IncludeArtifacts, publish.Failure!.Kind));
+        var failed = Assert.IsType<Failed>(Assert.Single(Feed(PublishedIn).Events));
+        Assert.Equal((kind, "building", (int?)null), (failed.Failure.Kind, failed.Failure.Step, failed.Failure.ExitCode));
+        Assert.Equal(Published, failed.Artifacts);
+    }
+
+    [Fact]
+    public void A_recovered_build_failure_publishes_its_log_without_a_kill_and_fails_with_its_exit_code()
+    {
+        Running();
+        Exited(2);
+        _run = JobRun.Fresh;
+
+        var recovered = Feed(new Recovered());
+        Assert.Empty(Calls(recovered)); // the build ended by itself: nothing to kill, and an unreachable server cannot make it an infrastructure failure
+        Assert.Equal(new Publish(false, _job.PendingFailure), recovered.Effects.OfType<Publish>().Single());
+        var failed = Assert.IsType<Failed>(Assert.Single(Feed(PublishedIn).Events));
+        Assert.Equal((FailureKind.Build, 2), (failed.Failure.Kind, failed.Failure.ExitCode));
+    }
+
+    [Fact]
+    public void A_cancel_recorded_while_a_limit_stopped_the_build_still_ends_as_the_failures_publication_decides_after_a_restart()
+    {
+        Running();
+        Feed(new TimerFired(JobTimer.TimeLimit));
+        Feed(new BuildJobCommands.Cancel(Id));
+        _run = JobRun.Fresh;
+
+        Assert.Equal([RemoteCall.Kill], Calls(Feed(new Recovered())));
+        Assert.Contains(Feed(new RemoteAnswered(RemoteCall.Kill, 1, Ok())).Effects, e => e is Publish { Failure.Kind: FailureKind.Timeout }); // not the cancel's cleanup
+        Assert.Equal(FailureKind.Timeout, Assert.IsType<Failed>(Assert.Single(Feed(PublishedIn).Events)).Failure.Kind);
+    }
+
+    [Fact]
+    public void A_cancel_after_a_restart_in_the_failures_window_does_not_kill_again_and_the_failure_is_recorded()
+    {
+        Running();
+        Feed(new TimerFired(JobTimer.TimeLimit));
+        _run = JobRun.Fresh;
+        Feed(new Recovered());
+
+        var cancel = Feed(new BuildJobCommands.Cancel(Id));
+        Assert.IsType<CancelRequested>(Assert.Single(cancel.Events));
+        Assert.Empty(Calls(cancel));
+        Feed(new RemoteAnswered(RemoteCall.Kill, 1, Ok()));
+        Assert.Equal(FailureKind.Timeout, Assert.IsType<Failed>(Assert.Single(Feed(PublishedIn).Events)).Failure.Kind);
     }
 
     [Fact]

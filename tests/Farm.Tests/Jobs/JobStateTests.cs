@@ -141,6 +141,26 @@ public sealed class JobStateTests
     }
 
     [Fact]
+    public void A_decided_failure_is_pending_without_a_transition_until_failed_records_it()
+    {
+        var timeout = new JobFailure(FailureKind.Timeout, "building", null, "the build exceeded its time limit of 00:30:00");
+        var decided = Apply(
+            new Created("job-1", Request, T(0)),
+            new Assigned(Placement, "/w", 1, T(1)),
+            new StepStarted(JobStatus.Building, T(2)),
+            new FailureDecided(timeout, T(3)));
+
+        Assert.Equal((JobStatus.Building, timeout, (JobFailure?)null), (decided.Status, decided.PendingFailure, decided.Failure));
+        Assert.Equal(3, decided.Transitions.Count); // the view shows the step it was in until the failure is recorded
+        Assert.Null(decided.ToRecord(null).Failure);
+
+        var failed = decided.Apply(new Failed(timeout, "/var/lib/artifacts/job-1", T(4)));
+        Assert.Equal((JobStatus.Failed, timeout, (JobFailure?)null), (failed.Status, failed.Failure, failed.PendingFailure));
+        Assert.Null(decided.Apply(new AttemptFailed(1, "srv-7", timeout, T(9), T(4))).PendingFailure); // the kill could not reach the server
+        Assert.Null(decided.Apply(new Cancelled(T(4))).PendingFailure);
+    }
+
+    [Fact]
     public void Cancel_request_is_a_flag_and_cancelled_is_a_transition()
     {
         var requested = Apply(new Created("job-1", Request, T(0)), new Assigned(Placement, "/w", 1, T(1)), new CancelRequested(T(2)));

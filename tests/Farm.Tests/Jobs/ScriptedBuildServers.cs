@@ -12,7 +12,7 @@ namespace KernelFarm.Tests.Jobs;
 /// A fast fixture for <see cref="BuildJobActor"/>: build servers that answer the SSH session protocol
 /// from a script instead of sshd (the real path is covered by the integration tests). A build's log
 /// comes in two parts; its exit code and artifacts are set by the test. A request kind named in
-/// <see cref="HoldAt"/> is not answered, so the job stays in that step.
+/// <see cref="HoldAt"/> (several: comma-separated) is not answered, so the job stays in that step.
 /// </summary>
 public sealed class ScriptedBuildServers : ISshSessionFactory
 {
@@ -34,6 +34,8 @@ public sealed class ScriptedBuildServers : ISshSessionFactory
     public IReadOnlyList<string> SeenOn(string server) => Seen.Where(s => s.StartsWith(server + ":", StringComparison.Ordinal)).Select(s => s[(server.Length + 1)..]).ToList();
 
     /// <summary>Answers what was held, as the server would have.</summary>
+    private bool Holds(string kind) => HoldAt?.Split(',').Contains(kind) == true;
+
     public void Release()
     {
         HoldAt = null;
@@ -54,7 +56,7 @@ public sealed class ScriptedBuildServers : ISshSessionFactory
             bool Hold(string kind, object request)
             {
                 script.Seen.Enqueue($"{server}:{kind}");
-                if (script.HoldAt != kind) return false;
+                if (!script.Holds(kind)) return false;
                 script._held.Enqueue((Self, Sender, request));
                 return true;
             }
@@ -81,7 +83,7 @@ public sealed class ScriptedBuildServers : ISshSessionFactory
             });
             Receive<SshSessionActor.Stream>(s =>
             {
-                if (s.Tag == "follow" && script.HoldAt == "follow")
+                if (s.Tag == "follow" && script.Holds("follow"))
                 {   // the build runs on: its log so far, and no end
                     Sender.Tell(new SshSessionActor.Chunk(s.Tag, Encoding.UTF8.GetBytes(script.NextLogPart(untilBuilding: true))));
                     Hold("follow", s);

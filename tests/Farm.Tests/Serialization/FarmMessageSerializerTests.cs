@@ -148,6 +148,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         [typeof(BuildJobEvents.Launched)] = () => new BuildJobEvents.Launched(31337, At),
         [typeof(BuildJobEvents.BootTested)] = () => new BuildJobEvents.BootTested(new BootResult(BootStatus.Fail, 1.5, "kernel panic: not syncing: VFS"), At),
         [typeof(BuildJobEvents.Completed)] = () => new BuildJobEvents.Completed("/var/lib/artifacts/job-1", Artifacts(), At),
+        [typeof(BuildJobEvents.FailureDecided)] = () => new BuildJobEvents.FailureDecided(new JobFailure(FailureKind.Timeout, "building", 143, "the build exceeded its time limit of 00:30:00"), At),
         [typeof(BuildJobEvents.Failed)] = () => new BuildJobEvents.Failed(new JobFailure(FailureKind.Build, "building", 2, "make: *** Error 2"), "/var/lib/artifacts/job-1", At, Artifacts()),
         [typeof(BuildJobEvents.CancelRequested)] = () => new BuildJobEvents.CancelRequested(At),
         [typeof(BuildJobEvents.AttemptFailed)] = () => new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At),

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
+using KernelFarm.Actors.Jobs;
+using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Serialization;
 using KernelFarm.Messages.Serialization.Journal;
 using Microsoft.Data.Sqlite;
@@ -33,17 +35,7 @@ public sealed class ReleaseJournalTests : ActorTest
     [MemberData(nameof(Releases))]
     public void Every_event_of_the_release_reads_and_survives_a_rewrite(string release)
     {
-        var rows = new List<(string PersistenceId, string Manifest, byte[] Payload)>();
-        foreach (var db in Directory.EnumerateFiles(Path.Combine(Fixtures, release, "data"), "*.db").Where(f => !f.EndsWith("-sharding.db", StringComparison.Ordinal)))
-        {
-            // a read-only connection: the checked-in files stay as the release left them
-            using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
-            connection.Open();
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT persistence_id, manifest, payload FROM event_journal WHERE serializer_id = 4711 ORDER BY ordering";
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read()) rows.Add((reader.GetString(0), reader.GetString(1), (byte[])reader[2]));
-        }
+        var rows = Rows(release);
         Assert.True(rows.Count >= 20, $"only {rows.Count} farm events in the {release} fixture");
         Assert.Contains(rows, r => r.PersistenceId == "build-queue");
         Assert.Contains(rows, r => r.PersistenceId == "server-pool");
@@ -59,6 +51,41 @@ public sealed class ReleaseJournalTests : ActorTest
             if (format.Manifest.EndsWith(".v1", StringComparison.Ordinal))
                 AssertIncludes(JsonNode.Parse(payload), JsonNode.Parse(rewritten), $"{id} {manifest}");
         }
+    }
+
+    /// <summary>
+    /// A journal written before <see cref="BuildJobEvents.FailureDecided"/> existed: its failed jobs have a Failed
+    /// with no decided failure before it, and every job replays to its end state with nothing left pending.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Releases))]
+    public void Every_job_of_the_release_replays_into_todays_job_state(string release)
+    {
+        var jobs = Rows(release).Where(r => r.PersistenceId.StartsWith("job-", StringComparison.Ordinal))
+            .GroupBy(r => r.PersistenceId)
+            .Select(g => g.Aggregate(JobState.Empty, (s, r) => s.Apply((BuildJobEvents.IJobEvent)_serializer.FromBinary(r.Payload, r.Manifest))))
+            .ToList();
+
+        Assert.All(jobs, j => Assert.True(j.Exists && j.PendingFailure is null, $"job {j.Id}: {j.Status}, pending {j.PendingFailure}"));
+        var failed = Assert.Single(jobs, j => j.Status == JobStatus.Failed);
+        Assert.Equal(FailureKind.Build, failed.Failure!.Kind);
+        Assert.Contains(jobs, j => j.Status == JobStatus.Completed);
+    }
+
+    private static List<(string PersistenceId, string Manifest, byte[] Payload)> Rows(string release)
+    {
+        var rows = new List<(string PersistenceId, string Manifest, byte[] Payload)>();
+        foreach (var db in Directory.EnumerateFiles(Path.Combine(Fixtures, release, "data"), "*.db").Where(f => !f.EndsWith("-sharding.db", StringComparison.Ordinal)))
+        {
+            // a read-only connection: the checked-in files stay as the release left them
+            using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT persistence_id, manifest, payload FROM event_journal WHERE serializer_id = 4711 ORDER BY ordering";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read()) rows.Add((reader.GetString(0), reader.GetString(1), (byte[])reader[2]));
+        }
+        return rows;
     }
 
     private static void AssertIncludes(JsonNode? written, JsonNode? rewritten, string where)

@@ -59,6 +59,15 @@ public static class JobEventContracts
         public E.Completed ToDomain() => new(ArtifactDirectory, (Artifacts ?? []).Select(a => a.ToDomain()).ToList(), At);
     }
 
+    /// <summary>Added after 8457cc2 (that release kept the decided failure in memory only).</summary>
+    public sealed record FailureDecided
+    {
+        public FailureContract Failure { get; init; } = new();
+        public DateTimeOffset At { get; init; }
+        public static FailureDecided From(E.FailureDecided e) => new() { Failure = FailureContract.From(e.Failure), At = e.At };
+        public E.FailureDecided ToDomain() => new((Failure ?? new()).ToDomain(), At);
+    }
+
     public sealed record Failed
     {
         public FailureContract Failure { get; init; } = new();

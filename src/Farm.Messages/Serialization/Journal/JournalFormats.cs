@@ -30,6 +30,8 @@ public static class JournalFormats
         JournalFormat.Of<BuildJobEvents.AttemptFailed, J.AttemptFailed>("job-attempt-failed.v1", J.AttemptFailed.From, c => c.ToDomain(), "Jobs.BuildJobEvents+AttemptFailed"),
         JournalFormat.Of<BuildJobEvents.Cancelled, J.Cancelled>("job-cancelled.v1", J.Cancelled.From, c => c.ToDomain(), "Jobs.BuildJobEvents+Cancelled"),
         JournalFormat.Of<BuildJobEvents.WebhookDone, J.WebhookDone>("job-webhook-done.v1", J.WebhookDone.From, c => c.ToDomain(), "Jobs.BuildJobEvents+WebhookDone"),
+        // added after 8457cc2: no type-name alias
+        JournalFormat.Of<BuildJobEvents.FailureDecided, J.FailureDecided>("job-failure-decided.v1", J.FailureDecided.From, c => c.ToDomain()),
         // queue (persistence id build-queue)
         JournalFormat.Of<QueueEvents.JobQueued, Q.JobQueued>("queue-job-queued.v1", Q.JobQueued.From, c => c.ToDomain(), "Queue.QueueEvents+JobQueued"),
         JournalFormat.Of<QueueEvents.JobDispatched, Q.JobDispatched>("queue-job-dispatched.v1", Q.JobDispatched.From, c => c.ToDomain(), "Queue.QueueEvents+JobDispatched"),
