@@ -39,7 +39,6 @@ if (!FarmConfig.UsesPostgres(settings))
 }
 
 var port = settings.ClusterPort != 0 ? settings.ClusterPort : FreePort(settings.ClusterHostname);
-var hocon = FarmConfig.Build(settings, Path.Combine(AppContext.BaseDirectory, "hocon"), port);
 // Refuses to start when the node has peers but no cluster certificate (docs/cluster-tls.md).
 var clusterCredential = ClusterCredential.For(settings, port);
 
@@ -63,11 +62,14 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
     return Task.CompletedTask;
 }).AddSchemaTransformer(ProblemSchema.TransformAsync).AddSchemaTransformer(EnumSchema.TransformAsync));
 builder.AddFarmAuth(); // refuses to start without tokens unless Farm__Auth__Disabled=true
-builder.Services.AddAkka("kernelfarm", (akka, _) =>
+builder.Services.AddAkka(FarmConfig.SystemName, (akka, _) =>
 {
-    akka.AddHocon(hocon, HoconAddMode.Prepend)
-        .AddClusterTls(clusterCredential)
-        .ConfigureLoggers(l => l.AddLoggerFactory())
+    akka.WithFarmNode(settings, port, clusterCredential, Path.Combine(AppContext.BaseDirectory, "hocon"))
+        .ConfigureLoggers(l =>
+        {
+            l.LogLevel = Akka.Event.LogLevel.InfoLevel;
+            l.AddLoggerFactory();
+        })
         .AddBuildFarm(settings);
 });
 

@@ -16,7 +16,7 @@ namespace KernelFarm.Bench.Farm;
 
 /// <summary>
 /// A one-node farm inside this process, configured as the host configures itself (Program.cs):
-/// the hocon/ files through <see cref="FarmConfig"/>, the SQLite journal in WAL mode, the farm's
+/// Akka.Hosting's options through <see cref="FarmNode.WithFarmNode"/>, the SQLite journal in WAL mode, the farm's
 /// actors through <see cref="FarmAkkaExtensions.AddBuildFarm"/> (cluster singletons, sharded
 /// job actors with remember-entities, the job index) — everything but HTTP.
 /// </summary>
@@ -48,17 +48,18 @@ public sealed class InProcessFarm : IAsyncDisposable
         JournalSeed.EnableWal(settings);
         Directory.CreateDirectory(settings.ArtifactStoragePath);
         var port = FreePort(settings.ClusterHostname);
-        var hocon = FarmConfig.Build(settings, hoconDirectory, port);
         var credential = ClusterCredential.For(settings, port);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(settings);
         builder.Services.AddAkka(FarmConfig.SystemName, (akka, _) =>
         {
-            akka.AddHocon(hocon, HoconAddMode.Prepend)
-                .AddClusterTls(credential)
-                .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
-                .ConfigureLoggers(l => l.AddLoggerFactory())
+            akka.WithFarmNode(settings, port, credential, hoconDirectory)
+                .ConfigureLoggers(l =>
+                {
+                    l.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                    l.AddLoggerFactory();
+                })
                 .AddBuildFarm(settings);
         });
         var host = builder.Build();

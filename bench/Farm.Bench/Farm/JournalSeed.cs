@@ -43,10 +43,7 @@ public static class JournalSeed
     private static async Task PersistAsync(FarmSettings settings, string hoconDirectory, string persistenceId, IReadOnlyList<object> events)
     {
         EnableWal(settings);
-        // The farm's own persistence configuration, in a plain local actor system.
-        var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
-            .WithFallback(FarmConfig.Build(settings, hoconDirectory, 0));
-        using var system = ActorSystem.Create("bench-seed", config);
+        using var system = LocalFarmSystem.Create("bench-seed", settings);
         var writer = system.ActorOf(Props.Create(() => new EventWriter(persistenceId)));
         await writer.Ask<Done>(events, TimeSpan.FromMinutes(2));
         await system.Terminate();

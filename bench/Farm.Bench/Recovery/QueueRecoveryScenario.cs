@@ -47,10 +47,8 @@ public sealed class QueueRecoveryScenario : IScenario
     {
         var settings = new FarmSettings { DataDirectory = Path.Combine(context.NewDirectory("recovery"), "data"), SnapshotEvery = snapshotEvery };
         JournalSeed.EnableWal(settings);
-        var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
-            .WithFallback(FarmConfig.Build(settings, context.HoconDirectory, 0));
 
-        using (var seeding = ActorSystem.Create("bench-recovery-seed", config))
+        using (var seeding = LocalFarmSystem.Create("bench-recovery-seed", settings))
         {
             var writer = seeding.ActorOf(Props.Create(() => new QueueHistoryWriter(snapshotEvery)));
             const int perBatch = 1000;
@@ -63,7 +61,7 @@ public sealed class QueueRecoveryScenario : IScenario
         var best = TimeSpan.MaxValue;
         for (var run = 0; run < 3; run++)
         {
-            using var system = ActorSystem.Create("bench-recovery", config);
+            using var system = LocalFarmSystem.Create("bench-recovery", settings);
             var standIn = system.ActorOf(Props.Create(() => new PlacesNothing()));
             var clock = Stopwatch.StartNew();
             var queue = system.ActorOf(QueueActor.Props(settings, standIn, standIn), "build-queue");

@@ -24,9 +24,7 @@ public static class QueueAlone
         var root = context.NewDirectory("queue");
         var settings = new FarmSettings { DataDirectory = Path.Combine(root, "data"), MaxQueueSize = 10_000_000 };
         JournalSeed.EnableWal(settings);
-        var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
-            .WithFallback(FarmConfig.Build(settings, context.HoconDirectory, 0));
-        using var system = ActorSystem.Create("bench-queue", config);
+        using var system = LocalFarmSystem.Create("bench-queue", settings);
         var jobs = system.ActorOf(Props.Create(() => new JobsStandIn()), "jobs");
         var pool = system.ActorOf(Props.Create(() => new EmptyPool()), "pool");
         var queue = system.ActorOf(QueueActor.Props(settings, jobs, pool), "build-queue");

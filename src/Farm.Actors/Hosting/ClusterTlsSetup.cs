@@ -1,16 +1,21 @@
-using Akka.Hosting;
-using Akka.Remote.Transport.DotNetty;
+using Akka.Remote.Hosting;
 
 namespace KernelFarm.Actors.Hosting;
 
 public static class ClusterTlsSetup
 {
     /// <summary>
-    /// Remoting over TLS (hocon/farm.hocon: enable-ssl) with this credential: the connecting side
-    /// must present a certificate too (mutual authentication), and both sides accept only a peer
-    /// whose certificate chains to the cluster CA (<see cref="ClusterPeerValidator"/>).
+    /// Remoting over TLS with this credential (Akka.Remote.Hosting gives it to Akka as a
+    /// DotNettySslSetup, never through HOCON, so no password is written anywhere): the connecting
+    /// side must present a certificate too (mutual authentication), and both sides accept only a
+    /// peer whose certificate chains to the cluster CA (<see cref="ClusterPeerValidator"/>).
     /// </summary>
-    public static AkkaConfigurationBuilder AddClusterTls(this AkkaConfigurationBuilder builder, ClusterCredential credential) =>
-        builder.AddSetup(new DotNettySslSetup(credential.Certificate, suppressValidation: false, requireMutualAuthentication: true,
-            validateCertificateHostname: false, ClusterPeerValidator.Callback(credential.ClusterCa)));
+    public static SslOptions Options(ClusterCredential credential) => new()
+    {
+        X509Certificate = credential.Certificate,
+        SuppressValidation = false,
+        RequireMutualAuthentication = true,
+        ValidateCertificateHostname = false,
+        CustomValidator = ClusterPeerValidator.Callback(credential.ClusterCa),
+    };
 }

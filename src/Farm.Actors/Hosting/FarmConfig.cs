@@ -1,40 +1,20 @@
-using System.Text;
 using Akka.Actor;
-using Akka.Configuration;
 
 namespace KernelFarm.Actors.Hosting;
 
 /// <summary>
-/// Builds the node's Akka configuration: the files in hocon/ (cluster, sharding, persistence)
-/// with the "kfarm" values from <see cref="FarmSettings"/> in front, parsed as one document so
-/// the files' substitutions see them.
+/// The node's place in the cluster as the settings give it: its seed nodes, its address, its
+/// seed-node-timeout (<see cref="FarmNode"/> turns these into Akka.Hosting options).
 /// </summary>
 public static class FarmConfig
 {
     public static string SqliteConnectionString(FarmSettings s) => SqliteFiles.ConnectionString(SqliteFiles.For(s).Journal);
 
-    public static Config Build(FarmSettings settings, string hoconDirectory, int actualPort)
-    {
-        var seeds = Seeds(settings, actualPort);
-        var prelude = new StringBuilder()
-            .AppendLine($"kfarm.hostname = {Q(settings.ClusterHostname)}")
-            .AppendLine($"kfarm.port = {actualPort}")
-            .AppendLine($"kfarm.seed-nodes = [{string.Join(", ", seeds.Select(Q))}]")
-            .AppendLine($"kfarm.seed-node-timeout = {SeedNodeTimeout(seeds, settings.ClusterHostname, actualPort)}")
-            .AppendLine($"kfarm.sbr-stable-after = {(int)settings.DowningStableAfter.TotalMilliseconds}ms")
-            .AppendLine($"kfarm.roles = [{string.Join(", ", settings.EffectiveRoles.Select(Q))}]")
-            .AppendLine(ConnectionStrings(settings));
-        var persistence = UsesPostgres(settings) ? "persistence-postgres.hocon" : "persistence-sqlite.hocon";
-        var text = prelude + File.ReadAllText(Path.Combine(hoconDirectory, "farm.hocon")) + "\n"
-                   + File.ReadAllText(Path.Combine(hoconDirectory, persistence));
-        return ConfigurationFactory.ParseString(text);
-    }
-
     /// <summary>The seed nodes (this node alone when none are set), each in the TLS scheme (<see cref="NodeAddress"/>).</summary>
     public static IReadOnlyList<string> Seeds(FarmSettings settings, int actualPort) =>
         settings.SeedNodes.Count > 0
             ? settings.SeedNodes.Select(NodeAddress).ToList()
-            : [$"{Protocol}://{SystemName}@{settings.ClusterHostname}:{actualPort}"];
+            : [new Address(Protocol, SystemName, settings.ClusterHostname, actualPort).ToString()];
 
     /// <summary>Whether no other node is among the seeds: a node that can run with a throw-away credential (<see cref="ClusterCredential"/>).</summary>
     public static bool IsLone(FarmSettings settings, int actualPort)
@@ -44,7 +24,7 @@ public static class FarmConfig
     }
 
     /// <summary>
-    /// Remoting always runs over TLS (hocon/farm.hocon), whose addresses are akka.ssl.tcp://; an
+    /// Remoting always runs over TLS (FarmNode.Remoting), whose addresses are akka.ssl.tcp://; an
     /// address written akka.tcp:// (the scheme of earlier releases) means the same node.
     /// </summary>
     public static string NodeAddress(string address) =>
@@ -59,30 +39,16 @@ public static class FarmConfig
         catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException) { return null; }
     }
 
-    /// <summary>The journals' connection strings: one PostgreSQL database, or the SQLite files of <see cref="SqliteFiles"/>.</summary>
-    private static string ConnectionStrings(FarmSettings settings)
-    {
-        string Line(string key, string value) => $"kfarm.{key} = {Q(value)}\n";
-        if (UsesPostgres(settings))
-            return Line("connection-string", settings.PostgresConnectionString)
-                   + Line("queue-connection-string", settings.PostgresConnectionString)
-                   + Line("sharding-connection-string", settings.PostgresConnectionString);
-        var files = SqliteFiles.For(settings);
-        return Line("connection-string", SqliteFiles.ConnectionString(files.Journal))
-               + Line("queue-connection-string", SqliteFiles.ConnectionString(files.Queue))
-               + Line("sharding-connection-string", SqliteFiles.ConnectionString(files.Sharding));
-    }
-
     /// <summary>
     /// Akka's seed-node-timeout for this node. The first seed node of several (the only one that
     /// can form a cluster) waits "forever" for an answer from every other seed node, so it forms a
     /// new cluster only when all of them answer that they are not members (InitJoinNack) and joins
-    /// the running cluster however late a member answers (hocon/farm.hocon). 20 days is never in
+    /// the running cluster however late a member answers (docs/cluster.md). 20 days is never in
     /// practice; not "infinite", which Akka reads as -1 ms: a deadline overdue at once.
     /// Every other node keeps Akka's 5 s, its interval between join attempts.
     /// </summary>
-    public static string SeedNodeTimeout(IReadOnlyList<string> seeds, string hostname, int port) =>
-        IsFirstOfSeveralSeeds(seeds, hostname, port) ? "20d" : "5s";
+    public static TimeSpan SeedNodeTimeout(IReadOnlyList<string> seeds, string hostname, int port) =>
+        IsFirstOfSeveralSeeds(seeds, hostname, port) ? TimeSpan.FromDays(20) : TimeSpan.FromSeconds(5);
 
     /// <summary>Whether Akka runs its first-seed-node process here: the same test as Akka's (address equality).</summary>
     public static bool IsFirstOfSeveralSeeds(IReadOnlyList<string> seeds, string hostname, int port) =>
@@ -92,6 +58,4 @@ public static class FarmConfig
     public const string SystemName = "kernelfarm";
 
     public static bool UsesPostgres(FarmSettings s) => s.Persistence.Equals("postgres", StringComparison.OrdinalIgnoreCase);
-
-    private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -2,19 +2,18 @@ using KernelFarm.Actors;
 using KernelFarm.Actors.Hosting;
 using Xunit;
 
-namespace KernelFarm.Tests;
+namespace KernelFarm.Tests.Hosting;
 
 /// <summary>Which SQLite file each journal writes, for a new data directory and for one made before the split.</summary>
 public sealed class SqliteFilesTests : IDisposable
 {
-    private static readonly string Hocon = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../hocon"));
     private readonly string _data = Directory.CreateTempSubdirectory("kfarm-sqlite-files-").FullName;
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
     private FarmSettings Settings => new() { DataDirectory = _data, ClusterHostname = "127.0.0.1" };
 
-    private string Connection(string key) => FarmConfig.Build(Settings, Hocon, 4053).GetString($"akka.persistence.{key}.connection-string");
+    private string Connection(string key) => FarmPersistence.LocalConfig(Settings).GetString($"akka.persistence.{key}.connection-string");
 
     [Fact]
     public void A_new_data_directory_gives_jobs_queue_and_sharding_a_file_each()
@@ -28,7 +27,7 @@ public sealed class SqliteFilesTests : IDisposable
         Assert.Contains("farm-queue.db;", Connection("journal.queue"));
         Assert.Contains("farm-sharding.db;", Connection("journal.sharding"));
         Assert.Contains("farm-sharding.db;", Connection("snapshot-store.sharding"));
-        Assert.Equal("akka.persistence.journal.queue", FarmConfig.Build(Settings, Hocon, 4053).GetString("kfarm.queue-journal-plugin"));
+        Assert.Equal("akka.persistence.journal.queue", FarmPersistence.LocalConfig(Settings).GetString("kfarm.queue-journal-plugin"));
     }
 
     [Fact]

@@ -3,18 +3,16 @@ using KernelFarm.Actors;
 using KernelFarm.Actors.Hosting;
 using Xunit;
 
-namespace KernelFarm.Tests;
+namespace KernelFarm.Tests.Hosting;
 
-/// <summary>The node's Akka configuration as built from hocon/ and the settings.</summary>
+/// <summary>The node's cluster configuration as Akka.Hosting assembles it from the settings (<see cref="FarmNode"/>).</summary>
 public sealed class FarmConfigTests
 {
-    private static readonly string Hocon = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../hocon"));
-
     private static readonly List<string> Seeds =
         ["akka.tcp://kernelfarm@10.0.0.1:4053", "akka.tcp://kernelfarm@10.0.0.2:4053", "akka.tcp://kernelfarm@10.0.0.3:4053"];
 
     private static TimeSpan SeedNodeTimeout(string host, List<string> seeds, int port = 4053) =>
-        FarmConfig.Build(new FarmSettings { ClusterHostname = host, SeedNodes = seeds }, Hocon, port)
+        NodeConfig.For(new FarmSettings { ClusterHostname = host, SeedNodes = seeds }, port)
             .GetTimeSpan("akka.cluster.seed-node-timeout");
 
     [Fact]
@@ -31,7 +29,7 @@ public sealed class FarmConfigTests
     [Fact]
     public void A_single_node_without_seed_nodes_joins_itself_at_once_as_before()
     {
-        var config = FarmConfig.Build(new FarmSettings { ClusterHostname = "127.0.0.1" }, Hocon, 4053);
+        var config = NodeConfig.For(new FarmSettings { ClusterHostname = "127.0.0.1" }, 4053);
         Assert.Equal(["akka.ssl.tcp://kernelfarm@127.0.0.1:4053"], config.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.seed-node-timeout"));
     }
@@ -39,7 +37,7 @@ public sealed class FarmConfigTests
     [Fact]
     public void Remoting_is_always_TLS_and_seed_nodes_written_in_the_plain_scheme_mean_the_same_nodes()
     {
-        var config = FarmConfig.Build(new FarmSettings { ClusterHostname = "10.0.0.2", SeedNodes = Seeds }, Hocon, 4053);
+        var config = NodeConfig.For(new FarmSettings { ClusterHostname = "10.0.0.2", SeedNodes = Seeds }, 4053);
         Assert.True(config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
         Assert.Equal(Seeds.Select(s => s.Replace("akka.tcp://", "akka.ssl.tcp://")), config.GetStringList("akka.cluster.seed-nodes"));
     }
