@@ -82,9 +82,7 @@ public sealed class IndexMemoryScenario : IScenario
     private static async Task SeedAsync(BenchContext context, FarmSettings settings, int jobs, CancellationToken ct)
     {
         JournalSeed.EnableWal(settings);
-        var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
-            .WithFallback(FarmConfig.Build(settings, context.HoconDirectory, 0));
-        using var system = ActorSystem.Create("bench-index-seed", config);
+        using var system = LocalFarmSystem.Create("bench-index-seed", settings);
         var writer = system.ActorOf(Props.Create(() => new JobHistoryWriter()));
         const int perBatch = 500;
         for (var first = 0; first < jobs; first += perBatch)
