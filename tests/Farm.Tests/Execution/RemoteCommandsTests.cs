@@ -112,11 +112,12 @@ public sealed class RemoteCommandsTests : IDisposable
     {
         // The group's only process has exited but is not reaped: its parent (outside the group)
         // never waits for it. kill -0 still finds such a group; a finished build's leader is like
-        // this until init reaps it.
+        // this until init reaps it. The leader exits only once its parent has become sleep (which
+        // never reaps): a bash parent that had not yet exec'd reaped it, and no zombie appeared.
         var ws = Workspace();
         Directory.CreateDirectory(ws);
         var parent = LocalShell.BashC(
-            $"cd {ShellQuote.Quote(ws)} && {{ bash -c 'setsid bash -c \"echo \\$\\$ > pid\"  & exec sleep 60' >/dev/null 2>&1 & echo $!; }}",
+            $"cd {ShellQuote.Quote(ws)} && {{ bash -c 'setsid bash -c \"echo \\$\\$ > pid; until grep -qx sleep /proc/\\$PPID/comm; do sleep 0.01; done\" & exec sleep 60' >/dev/null 2>&1 & echo $!; }}",
             timeout: ProcessTimeout).StdoutText.Trim();
         try
         {
