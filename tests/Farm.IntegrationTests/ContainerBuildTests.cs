@@ -12,6 +12,7 @@ namespace KernelFarm.IntegrationTests;
 /// Container builds over a real sshd build server whose user runs rootless podman (README
 /// "Container builds"): the fake kbuild tree built in localhost/kernelfarm-builder:bookworm.
 /// </summary>
+[Trait("Tier", "Full")] // rootless podman: minutes of container start-ups
 public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper output) : IClassFixture<ContainerFarm>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
@@ -190,67 +191,5 @@ public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper out
         Assert.True(server["container_runtime_found"]!.GetValue<bool>(), server.ToJsonString());
         Assert.StartsWith("podman version ", server["container_runtime_version"]!.GetValue<string>());
         Assert.Equal(["localhost/kernelfarm-missing:1"], server["container_images_missing"]!.AsArray().Select(n => n!.GetValue<string>()));
-    }
-}
-
-/// <summary>
-/// A real kernel (linux-source-6.1, tinyconfig, x86_64) built by the farm inside rootless podman and
-/// boot-tested there (the builder image carries QEMU).
-/// </summary>
-[Collection(RealKernelCollection.Name)]
-[Trait("Tier", "Full")]
-public sealed class RealKernelContainerBuildTests(ITestOutputHelper output)
-{
-    private const string RepoParent = "/var/cache/kernelfarm";
-    private const string RepoName = "linux-6.1.git";
-
-    [Fact]
-    public async Task A_tinyconfig_x86_64_kernel_builds_and_boots_in_the_builder_image()
-    {
-        var prepare = await Proc.RunAsync("bash", [ContainerFarm.ScriptPath("prepare-kernel-repo.sh"), Path.Combine(RepoParent, RepoName)]);
-        Assert.True(prepare.ExitCode == 0, $"prepare-kernel-repo.sh failed: {prepare.Stderr}{prepare.Stdout}");
-        await ContainerFarm.EnsureBuilderImageAsync();
-        using var root = TempDirectory.Create("kernel-container");
-        await using var server = await SshBuildServer.StartAsync("127.0.0.8", niceness: RealKernelCollection.Niceness);
-        await using var git = await GitDaemon.StartAsync(RepoParent, niceness: RealKernelCollection.Niceness);
-        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
-        await farm.RegisterServerAsync(server, "pod", ["x86_64"], [], maxJobs: 1, extra: new JsonObject
-        {
-            ["container_runtime"] = "podman",
-            ["container_images"] = new JsonArray(ContainerFarm.ImageDeclaration()),
-        });
-
-        var id = await farm.SubmitAsync(new JsonObject
-        {
-            ["source_repository"] = git.Url(RepoName),
-            ["branch"] = "master",
-            ["commit_hash"] = "HEAD",
-            ["target_architecture"] = "x86_64",
-            ["toolchain"] = "gcc-12", // only the image has it: the job goes into the container
-            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig", ["boot_test"] = true },
-        });
-        var job = await farm.WaitForEndAsync(id, TimeSpan.FromMinutes(35));
-
-        var log = await farm.GetLogAsync(id);
-        Assert.True(FarmProcess.Status(job) == "completed", $"{job.ToJsonString()}\n{string.Join('\n', log.Split('\n').TakeLast(40))}");
-        Assert.Contains($"kfarm: container: podman run --rm --name kfarm-{id}", log);
-        foreach (var expected in new[] { "bzImage", "vmlinux", "System.map", "build.log" }) Assert.Contains(expected, Artifacts.Paths(job));
-        Artifacts.AssertStorageMatchesRecord(job);
-        var dir = job["artifact_directory"]!.GetValue<string>();
-        var bzImage = await File.ReadAllBytesAsync(Path.Combine(dir, "bzImage"));
-        Assert.Equal("HdrS"u8.ToArray(), bzImage.AsSpan(0x202, 4).ToArray()); // the x86 boot protocol's magic
-        Assert.Contains(" T start_kernel", await File.ReadAllTextAsync(Path.Combine(dir, "System.map")));
-        await ContainerFarm.AssertContainerGoneAsync(id);
-        Assert.True(job["boot"]?["status"]?.GetValue<string>() == "pass", job["boot"]?.ToJsonString());
-        Assert.Contains("KFARM-BOOT-OK", await File.ReadAllTextAsync(Path.Combine(dir, "boot", "console.log")));
-        var meta = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "metadata.json")))!;
-        Assert.Equal("podman", meta["build"]!["runtime"]!.GetValue<string>());
-        Assert.Equal(ContainerFarm.Image, meta["runtime"]!["image_name"]!.GetValue<string>());
-        Assert.Contains($"podman run --rm -it --network=host", await File.ReadAllTextAsync(Path.Combine(dir, "reproducer.sh")));
-
-        var at = job["transitions"]!.AsArray().ToDictionary(t => t!["status"]!.GetValue<string>(), t => DateTimeOffset.Parse(t!["at"]!.GetValue<string>()));
-        ContainerFarm.Report(output, $"real kernel in podman: preparing→configuring {(at["configuring"] - at["preparing"]).TotalSeconds:0} s, " +
-            $"configuring→building {(at["building"] - at["configuring"]).TotalSeconds:0} s, building→collecting {(at["collecting"] - at["building"]).TotalSeconds:0} s, " +
-            $"end to end {(at["completed"] - at["queued"]).TotalSeconds:0} s");
     }
 }

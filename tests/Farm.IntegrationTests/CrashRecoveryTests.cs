@@ -5,6 +5,7 @@ using Xunit;
 namespace KernelFarm.IntegrationTests;
 
 /// <summary>The farm host is SIGKILLed mid-build; the restarted node finishes every job exactly once.</summary>
+[Trait("Tier", "Full")] // fault injection: the farm host SIGKILLed
 public sealed partial class CrashRecoveryTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);

@@ -14,7 +14,7 @@ namespace KernelFarm.IntegrationTests;
 /// arm64 tinyconfig + CONFIG_ARCH_VEXPRESS=y with Debian's cross gcc-12 (kernel, dtbs, booted in
 /// qemu-system-aarch64), and x86_64 tinyconfig with clang-14 (LLVM=-14) whose own fragment removes
 /// the serial console, so that it builds but cannot pass the boot test. (The x86_64 gcc kernel that
-/// boots is RealKernelBuildTests' reproducible pair; one in podman is RealKernelContainerBuildTests.)
+/// boots is RealKernelBuildTests' reproducible pair, one of them built in podman.)
 /// </summary>
 public sealed class RealKernelToolchainFixture : IAsyncLifetime
 {

@@ -12,6 +12,7 @@ namespace KernelFarm.IntegrationTests;
 /// back, the build is terminated under the farm's feet, and a build that fails on its own is
 /// never mistaken for a server fault.
 /// </summary>
+[Trait("Tier", "Full")] // fault injection
 public sealed class SshFaultTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

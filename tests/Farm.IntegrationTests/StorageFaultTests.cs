@@ -11,6 +11,7 @@ namespace KernelFarm.IntegrationTests;
 /// of the storage in "transferring" — not retried on another server, since no server would help —
 /// leaves no half-published folder, and the farm works again once the storage does.
 /// </summary>
+[Trait("Tier", "Full")] // fault injection
 public sealed class StorageFaultTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

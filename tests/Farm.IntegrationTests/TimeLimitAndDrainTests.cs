@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace KernelFarm.IntegrationTests;
 
 /// <summary>Job time limits (killed for real on the server) and draining a server around running jobs.</summary>
+[Trait("Tier", "Full")] // fault injection
 public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
