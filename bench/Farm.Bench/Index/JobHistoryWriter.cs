@@ -47,7 +47,7 @@ internal sealed class JobHistoryWriter : ReceiveActor
     public static string JobId(int i) => new Guid(i, 0, 0, new byte[8]).ToString();
 
     /// <summary>Queued, placed, building, completed: a job that went through without a retry.</summary>
-    private static IEnumerable<IJobEvent> History(int i)
+    public static IEnumerable<IJobEvent> History(int i)
     {
         var id = JobId(i);
         var created = DateTimeOffset.UtcNow.AddHours(-1).AddMilliseconds(i);
