@@ -209,8 +209,10 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         Assert.Equal("completed", FarmProcess.Status(job));
         var shown = await http.GetStringAsync($"{Jobs.TrimStart('/')}/{id}");
         Assert.Equal("test-submitter", JsonNode.Parse(shown)!["submitted_by"]!.GetValue<string>());
-        var listed = await http.GetStringAsync(Jobs.TrimStart('/'));
-        Assert.Contains(JsonNode.Parse(listed)!["jobs"]!.AsArray(), j => j!["id"]!.GetValue<string>() == id && j["submitted_by"]!.GetValue<string>() == "test-submitter");
+        // the list comes from the job index, which may trail the job's own record by a batch
+        var listed = await Eventually.ValueAsync(async () => JsonNode.Parse(await http.GetStringAsync(Jobs.TrimStart('/')))!["jobs"]!.AsArray(),
+            jobs => jobs.Any(j => j!["id"]!.GetValue<string>() == id), TimeSpan.FromSeconds(30), "the job index to list the job");
+        Assert.Contains(listed, j => j!["id"]!.GetValue<string>() == id && j["submitted_by"]!.GetValue<string>() == "test-submitter");
 
         // Retried by the operator: the new job is the operator's.
         using var retry = await Farm.Http.PostAsync($"{Jobs.TrimStart('/')}/{id}/retry", null);

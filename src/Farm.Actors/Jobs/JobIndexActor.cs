@@ -98,9 +98,9 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
         var log = _log;
         var store = _store;
         // Every event after the offset, the job events kept: Akka.Persistence.Sql's EventsByTag over a
-        // tag table reads everything from the offset to the journal's end for each batch of 500
-        // (its query has no limit), so a first catch-up of 100,000 jobs crawled at ~30 events/s;
-        // AllEvents reads one batch per query. The events stay tagged for other readers.
+        // tag table asks for everything from the offset to the journal's end for each batch (its
+        // query has no limit); AllEvents asks for one batch. The events stay tagged for other readers.
+        // A first catch-up over a long journal is still slow (docs/performance.md, "The job index").
         var events = _events ?? (offset => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
             .AllEvents(Offset.Sequence(offset)));
         RestartSource.OnFailuresWithBackoff(() =>
