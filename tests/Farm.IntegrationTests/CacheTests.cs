@@ -80,6 +80,7 @@ public sealed class CacheFarm : IAsyncLifetime
 }
 
 /// <summary>The build servers' git mirrors and ccache through the farm (README "Caches").</summary>
+[Trait("Tier", "Full")] // out of --quick: its own farm and seconds of waiting; CI runs it
 public sealed class CacheTests(CacheFarm fixture) : IClassFixture<CacheFarm>
 {
     private static int Int(JsonNode meta, string name) => meta["ccache"]![name]!.GetValue<int>();

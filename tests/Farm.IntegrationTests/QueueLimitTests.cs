@@ -5,6 +5,7 @@ using Xunit;
 
 namespace KernelFarm.IntegrationTests;
 
+[Trait("Tier", "Full")] // out of --quick: its own farm and seconds of waiting; CI runs it
 public sealed class QueueLimitTests
 {
     [Fact]

@@ -17,6 +17,7 @@ namespace KernelFarm.IntegrationTests;
 /// published; an output_directory naming another job's folder is refused (400) and the other job
 /// keeps its artifacts; a folder in the way that is not the job's is left untouched.
 /// </summary>
+[Trait("Tier", "Full")] // out of --quick: its own farm and seconds of waiting; CI runs it
 public sealed class StorageLimitTests(StorageLimitFarm fixture, ITestOutputHelper output) : IClassFixture<StorageLimitFarm>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

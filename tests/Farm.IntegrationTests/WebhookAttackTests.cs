@@ -13,6 +13,7 @@ namespace KernelFarm.IntegrationTests;
 /// headers): real listeners on loopback must never be reached, credential headers are refused, and
 /// other users never see where a job reports to.
 /// </summary>
+[Trait("Tier", "Full")] // out of --quick: its own farm and seconds of waiting; CI runs it
 public sealed class WebhookAttackTests(FarmFixture fixture) : IClassFixture<FarmFixture>, IDisposable
 {
     private FarmWithServers Env => fixture.Env;

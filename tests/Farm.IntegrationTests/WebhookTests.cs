@@ -13,6 +13,7 @@ namespace KernelFarm.IntegrationTests;
 /// allows loopback and Authorization by configuration (<see cref="WebhookFarmFixture"/>); WebhookAttackTests
 /// shows what a farm without those allowances refuses.
 /// </summary>
+[Trait("Tier", "Full")] // out of --quick: its own farm and seconds of waiting; CI runs it
 public sealed class WebhookTests(WebhookFarmFixture fixture) : IClassFixture<WebhookFarmFixture>, IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

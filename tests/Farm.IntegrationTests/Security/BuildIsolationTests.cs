@@ -14,6 +14,7 @@ namespace KernelFarm.IntegrationTests.Security;
 /// markers, and leaves a daemon behind. Every attempt must be blocked, and the victim's artifacts
 /// must be byte-identical to the same build run alone.
 /// </summary>
+[Trait("Tier", "Full")] // out of --quick: its own farm and seconds of waiting; CI runs it
 public sealed class BuildIsolationTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
