@@ -221,7 +221,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         Assert.Equal("test-operator", JsonNode.Parse(retried)!["submitted_by"]!.GetValue<string>());
         await Farm.WaitForEndAsync(JsonNode.Parse(retried)!["id"]!.GetValue<string>(), Timeout);
 
-        foreach (var answer in new[] { text, shown, listed, retried }) AssertNoSecret(new Endpoint("GET", Jobs, "viewer"), answer);
+        foreach (var answer in new[] { text, shown, listed.ToJsonString(), retried }) AssertNoSecret(new Endpoint("GET", Jobs, "viewer"), answer);
     }
 
     [Fact]
