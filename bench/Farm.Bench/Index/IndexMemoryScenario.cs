@@ -120,7 +120,6 @@ public sealed class IndexMemoryScenario : IScenario
     /// </summary>
     private static async Task FillIndexStoreAsync(FarmSettings settings, CancellationToken ct)
     {
-        var byId = new Dictionary<string, int>();
         var store = JobIndexStorage.For(settings);
         await store.StartAsync(ct);
         var journal = SqliteFiles.ConnectionString(SqliteFiles.For(settings).Journal);
@@ -135,10 +134,7 @@ public sealed class IndexMemoryScenario : IScenario
         {
             var persistenceId = reader.GetString(1);
             if (!histories.TryGetValue(persistenceId, out var history))
-            {
-                var number = JobNumber(persistenceId);
-                histories[persistenceId] = history = JobHistoryWriter.History(number).ToList();
-            }
+                histories[persistenceId] = history = JobHistoryWriter.History(JobNumber(persistenceId)).ToList();
             batch.Add(new JournalEntry(reader.GetInt64(0), persistenceId, history[(int)reader.GetInt64(2) - 1]));
             if (batch.Count == JobIndexActor.MaxBatch) { await store.ApplyAsync(batch, ct); batch = new(JobIndexActor.MaxBatch); }
             if (reader.GetInt64(2) == history.Count) histories.Remove(persistenceId);
@@ -147,7 +143,7 @@ public sealed class IndexMemoryScenario : IScenario
     }
 
     /// <summary>The number i of "job-" + <see cref="JobHistoryWriter.JobId"/>(i).</summary>
-    private static int JobNumber(string persistenceId) => Guid.Parse(persistenceId["job-".Length..]).ToByteArray() is var b ? BitConverter.ToInt32(b, 0) : 0;
+    private static int JobNumber(string persistenceId) => BitConverter.ToInt32(Guid.Parse(persistenceId["job-".Length..]).ToByteArray(), 0);
 
     private static async Task<TimeSpan> WaitForTotalAsync(HostProcess host, int total, TimeSpan timeout, CancellationToken ct)
     {
