@@ -114,7 +114,18 @@ public sealed class UpgradeTests
         var after = (await farm.Http.GetFromJsonAsync<JsonObject>("api/v1/infrastructure/build-servers"))!["servers"]!.AsArray();
         Assert.DoesNotContain(after, s => s!["draining"]!.GetValue<bool>());
         await farm.StopAsync(TimeSpan.FromSeconds(60));
+        // the tags the release wrote for its index are gone: every read of the journal scanned them (LegacyJobTags)
+        Assert.Equal(0, JobTagsIn(Path.Combine(rig.NodeDirectory, "data", "farm.db")));
         UpgradeRig.Clear(release);
+    }
+
+    private static long JobTagsIn(string journal)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM tags WHERE tag = 'job'";
+        return (long)command.ExecuteScalar()!;
     }
 
     private static List<string> Ids(JsonArray items) => items.Select(i => i!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();

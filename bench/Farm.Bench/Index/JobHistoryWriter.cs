@@ -31,7 +31,7 @@ internal sealed class JobHistoryWriter : ReceiveActor
             _replyTo = Sender;
             var writes = Enumerable.Range(jobs.First, jobs.Count)
                 .Select(i => (IPersistentEnvelope)new AtomicWrite(History(i)
-                    .Select((e, n) => (IPersistentRepresentation)new Persistent(new Tagged(e, [JobIndexActor.Tag]), n + 1, "job-" + JobId(i), "", false, ActorRefs.NoSender, writer))
+                    .Select((e, n) => (IPersistentRepresentation)new Persistent(e, n + 1, "job-" + JobId(i), "", false, ActorRefs.NoSender, writer))
                     .ToImmutableList()))
                 .ToList();
             journal.Tell(new WriteMessages(writes, Self, 1));

@@ -59,7 +59,7 @@ public static class FarmAkkaExtensions
             builder.WithShardRegionProxy<BuildJobs>(JobsName, WorkerRole, new JobMessageExtractor(JobShards));
         }
         return builder.WithActors((system, registry, _) =>
-            registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(JobIndexStorage.For(settings)), "job-index")));
+            registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(JobIndexStorage.For(settings), legacyTags: JobIndexStorage.LegacyTags(settings)), "job-index")));
     }
 
     /// <summary>

@@ -13,4 +13,9 @@ public static class JobIndexStorage
         FarmConfig.UsesPostgres(settings)
             ? JobIndexDialect.Postgres(settings.PostgresConnectionString)
             : JobIndexDialect.Sqlite(SqliteFiles.ConnectionString(SqliteFiles.For(settings).Index)));
+
+    /// <summary>The job tags an earlier release wrote into the journal (<see cref="LegacyJobTags"/>).</summary>
+    public static LegacyJobTags LegacyTags(FarmSettings settings) => FarmConfig.UsesPostgres(settings)
+        ? LegacyJobTags.Postgres(settings.PostgresConnectionString)
+        : LegacyJobTags.Sqlite(FarmConfig.SqliteConnectionString(settings));
 }

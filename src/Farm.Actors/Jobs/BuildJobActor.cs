@@ -51,8 +51,6 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         _process = new JobProcess(jobId, settings);
 
         Recover<IJobEvent>(e => _state = _state.Apply(e));
-        // The SQL journals unwrap the index tag on replay; the in-memory journal (tests) replays it wrapped.
-        Recover<Tagged>(t => { if (t.Payload is IJobEvent e) _state = _state.Apply(e); });
         // Resume right here: a message to self would run after the stashed commands that started us.
         Recover<RecoveryCompleted>(_ => Handle(new Recovered()));
 
@@ -97,9 +95,9 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         var replyTo = Sender;
         if (decision.Events.Count == 0) { CarryOut(decision, replyTo); return; }
         var left = decision.Events.Count;
-        PersistAll(decision.Events.Select(e => new Tagged(e, [JobIndexActor.Tag])), tagged =>
+        // Untagged: the index reads every event in order (LegacyJobTags says why tags would cost).
+        PersistAll(decision.Events, e =>
         {
-            var e = (IJobEvent)tagged.Payload;
             JobTelemetry.Record(_state, e);
             _state = _state.Apply(e);
             if (--left == 0) CarryOut(decision, replyTo);

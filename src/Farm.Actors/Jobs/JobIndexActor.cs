@@ -19,8 +19,6 @@ namespace KernelFarm.Actors.Jobs;
 /// </summary>
 public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
-    public const string Tag = "job";
-
     public sealed record Query(JobFilter Filter, int Offset, int Limit);
     public sealed record Page(IReadOnlyList<JobState> Jobs, int Total);
     /// <summary>Whether this index has seen events of the job (it may trail the journal: "no" is not final).</summary>
@@ -42,6 +40,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IJobIndexStore _store;
     private readonly Func<long, Source<EventEnvelope, NotUsed>>? _events;
+    private readonly LegacyJobTags? _legacyTags;
 
     private sealed record Started;
     private sealed record StartFailed(Exception Cause);
@@ -51,17 +50,19 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="events">The journal's events after an offset (job events are kept); the SQL read journal's when null (tests pass their own).</param>
-    public JobIndexActor(IJobIndexStore store, Func<long, Source<EventEnvelope, NotUsed>>? events = null)
+    /// <param name="legacyTags">Removed from the journal before the first read (see <see cref="LegacyJobTags"/>).</param>
+    public JobIndexActor(IJobIndexStore store, Func<long, Source<EventEnvelope, NotUsed>>? events = null, LegacyJobTags? legacyTags = null)
     {
         _store = store;
         _events = events;
+        _legacyTags = legacyTags;
         Starting();
     }
 
     /// <summary>Until the store has its tables, questions wait (an ask that outlasts a database that is away times out: 503).</summary>
     private void Starting()
     {
-        Receive<Start>(_ => _store.StartAsync().PipeTo(Self, success: _ => new Started(), failure: e => new StartFailed(e)));
+        Receive<Start>(_ => StartAsync().PipeTo(Self, success: _ => new Started(), failure: e => new StartFailed(e)));
         Receive<Started>(_ =>
         {
             Become(Ready);
@@ -74,6 +75,16 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
             Timers.StartSingleTimer(nameof(Start), new Start(), RetryStartAfter);
         });
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    private async Task<long> StartAsync()
+    {
+        if (_legacyTags is not null)
+        {
+            var removed = await _legacyTags.RemoveAsync();
+            if (removed > 0) _log.Info("job index: removed {0} tags an earlier release wrote (docs/upgrading.md)", removed);
+        }
+        return await _store.StartAsync();
     }
 
     private void Ready()
@@ -99,8 +110,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
         var store = _store;
         // Every event after the offset, the job events kept: Akka.Persistence.Sql's EventsByTag over a
         // tag table asks for everything from the offset to the journal's end for each batch (its
-        // query has no limit); AllEvents asks for one batch. The events stay tagged for other readers.
-        // A first catch-up over a long journal is still slow (docs/performance.md, "The job index").
+        // query has no limit); AllEvents asks for one batch, and job events carry no tags (LegacyJobTags).
         var events = _events ?? (offset => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
             .AllEvents(Offset.Sequence(offset)));
         RestartSource.OnFailuresWithBackoff(() =>
@@ -127,6 +137,6 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
         void Warn(Exception e) => log.Warning("job index: projection stopped ({0}); restarting from the stored offset", e.GetBaseException().Message);
     }
 
-    public static Props Props(IJobIndexStore store, Func<long, Source<EventEnvelope, NotUsed>>? events = null) =>
-        Akka.Actor.Props.Create(() => new JobIndexActor(store, events));
+    public static Props Props(IJobIndexStore store, Func<long, Source<EventEnvelope, NotUsed>>? events = null, LegacyJobTags? legacyTags = null) =>
+        Akka.Actor.Props.Create(() => new JobIndexActor(store, events, legacyTags));
 }

@@ -97,4 +97,31 @@ public sealed class PostgresJobIndexStoreTests : IAsyncLifetime
         await using var command = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('job_index', 'job_index_offset')", connection);
         Assert.Equal(2L, await command.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task The_job_tags_of_earlier_releases_are_removed_from_the_journal()
+    {
+        await using (var c = new NpgsqlConnection(_database))
+        {
+            await c.OpenAsync();
+            await using var command = c.CreateCommand();
+            // the tag table as Akka.Persistence.Sql makes it for PostgreSQL, with a release's job tags and one of another reader
+            command.CommandText = """
+                CREATE TABLE tags (ordering_id BIGINT NOT NULL, tag VARCHAR(64) NOT NULL, sequence_nr BIGINT NOT NULL,
+                    persistence_id VARCHAR(255) NOT NULL, PRIMARY KEY (ordering_id, tag));
+                INSERT INTO tags VALUES (1, 'job', 1, 'job-a'), (2, 'job', 2, 'job-a'), (2, 'other', 2, 'job-a');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+        var tags = JobIndexStorage.LegacyTags(new FarmSettings { Persistence = "postgres", PostgresConnectionString = _database });
+        Assert.Equal(2, await tags.RemoveAsync());
+        Assert.Equal(0, await tags.RemoveAsync());
+        await using (var c = new NpgsqlConnection(_database))
+        {
+            await c.OpenAsync();
+            await using var command = c.CreateCommand();
+            command.CommandText = "SELECT string_agg(tag, ',') FROM tags";
+            Assert.Equal("other", await command.ExecuteScalarAsync());
+        }
+    }
 }

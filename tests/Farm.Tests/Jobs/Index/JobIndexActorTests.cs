@@ -32,7 +32,7 @@ public sealed class JobIndexActorTests : ActorTest, IDisposable
     {
         _asked.Enqueue(offset);
         return Source.From(_journal.Take(written).Where(e => e.Ordering > offset)
-                .Select(e => new EventEnvelope(Offset.Sequence(e.Ordering), e.PersistenceId, 1, e.Event, 0, [JobIndexActor.Tag])))
+                .Select(e => new EventEnvelope(Offset.Sequence(e.Ordering), e.PersistenceId, 1, e.Event, 0, [])))
             .Concat(Source.Never<EventEnvelope>());
     };
 
