@@ -22,7 +22,7 @@ public sealed class RealKernelBuildTests
     /// workspaces, one on the server's own toolchain and one in the builder image under podman
     /// (the same Debian gcc-12 and binutils): both complete, and their vmlinux and bzImage are
     /// byte-identical (reproducible builds: KBUILD_BUILD_TIMESTAMP from the commit, fixed user and
-    /// host), so the container changes nothing in what is built. metadata.json and reproducer.sh
+    /// host), so neither the container nor the host build's ccache changes anything in what is built. metadata.json and reproducer.sh
     /// describe what was built and how (podman for the container build). With boot_test on, both
     /// kernels boot in QEMU (in the container for the container build) and their init prints the
     /// marker. One pair of builds checks all of it: each real kernel build costs minutes of the
@@ -46,9 +46,8 @@ public sealed class RealKernelBuildTests
             ["container_images"] = new JsonArray(ContainerFarm.ImageDeclaration()),
         });
 
-        // Without ccache: through CCACHE_BASEDIR the compiler sees relative source paths, and the
-        // kernel built that way differs from one built without ccache (the image has none). Known,
-        // docs/caches.md; the reproducer builds without ccache too.
+        // ccache on (the default): the host build compiles through it, the image has none, and both
+        // kernels must still be the same bytes (CcacheSteps.CompilerFlags).
         JsonObject Request() => new()
         {
             ["source_repository"] = git.Url(RepoName),
@@ -56,7 +55,7 @@ public sealed class RealKernelBuildTests
             ["commit_hash"] = "HEAD",
             ["target_architecture"] = "x86_64",
             ["toolchain"] = "gcc-12",
-            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig", ["boot_test"] = true, ["ccache"] = false },
+            ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig", ["boot_test"] = true },
         };
         var id = await farm.SubmitAsync(Request());
         var twinId = await farm.SubmitAsync(Request());
@@ -75,6 +74,10 @@ public sealed class RealKernelBuildTests
 
         var meta = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(job["artifact_directory"]!.GetValue<string>(), "metadata.json")))!;
         Assert.Equal("PASS", meta["results"]!["status"]!.GetValue<string>());
+        // the host build did compile through ccache (scripts/install-deps.sh installs it): hits + misses = its compiles
+        var ccache = meta["ccache"];
+        Assert.True(ccache is not null, "the host build did not use ccache");
+        Assert.True(ccache!["hits"]!.GetValue<int>() + ccache["misses"]!.GetValue<int>() > 100, ccache.ToJsonString());
         Assert.Equal("PASS", meta["results"]!["targets"]!["kernel"]!["status"]!.GetValue<string>());
         Assert.Equal("gcc", meta["compiler"]!["name"]!.GetValue<string>());
         Assert.StartsWith("12.", meta["compiler"]!["version"]!.GetValue<string>());

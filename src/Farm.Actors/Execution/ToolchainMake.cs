@@ -20,7 +20,8 @@ public static class ToolchainMake
     /// <summary>
     /// The make variables the farm sets for the toolchain, each a quoted shell word. With
     /// <paramref name="ccacheVariable"/> (a shell variable holding "ccache " or nothing, decided on the
-    /// server) CC is always set, to that prefix and the compiler kbuild would run anyway.
+    /// server) CC is always set, to that prefix, the compiler kbuild would run anyway and the
+    /// variable <c>&lt;ccacheVariable&gt;_FLAGS</c> (<see cref="CcacheSteps.CompilerFlags"/> or nothing).
     /// </summary>
     public static IReadOnlyList<string> Variables(string toolchain, string crossCompile, string? ccacheVariable = null)
     {
@@ -28,7 +29,8 @@ public static class ToolchainMake
         if (crossCompile.Length > 0) words.Add($"CROSS_COMPILE={Quote(crossCompile)}");
         var suffix = VersionSuffix(toolchain);
         if (IsLlvm(toolchain)) words.Add(suffix.Length > 0 ? $"LLVM={Quote(suffix)}" : "LLVM=1");
-        if (ccacheVariable is not null) words.Add($"\"CC=${{{ccacheVariable}}}\"{Quote(CompilerName(toolchain, crossCompile))}");
+        if (ccacheVariable is not null)
+            words.Add($"\"CC=${{{ccacheVariable}}}\"{Quote(CompilerName(toolchain, crossCompile))}\"${{{ccacheVariable}_FLAGS}}\"");
         else if (!IsLlvm(toolchain) && suffix.Length > 0) words.Add(Quote($"CC={crossCompile}gcc{suffix}"));
         return words;
     }

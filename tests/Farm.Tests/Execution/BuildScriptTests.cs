@@ -240,7 +240,7 @@ public sealed class BuildScriptTests : IDisposable
         var plan = BuildPlan.From("job-7", Request("x86_64"), PlacementWith(new Toolchain(toolchain, ["x86_64"], cross)), "/w/job-7", ArchitectureCatalog.Default);
         Assert.Equal("/tmp/builds/.kfarm-cache/ccache/" + BuildPlan.CacheOwner(null), plan.CcacheDirectory);
         var make = Lines(BuildScript.Generate(plan)).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
-        Assert.EndsWith(" \"CC=${KFARM_CCACHE}\"" + compiler + ")", make);
+        Assert.EndsWith(" \"CC=${KFARM_CCACHE}\"" + compiler + "\"${KFARM_CCACHE_FLAGS}\")", make);
         Assert.Single(make.Split(' '), w => w.Contains("CC=", StringComparison.Ordinal) && !w.Contains("CROSS", StringComparison.Ordinal));
         // the reproducer builds without ccache: the same objects, no cache needed
         Assert.DoesNotContain("CCACHE", Reproducer.Generate(plan, null, []), StringComparison.Ordinal);
