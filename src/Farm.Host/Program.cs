@@ -94,6 +94,7 @@ if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
     app.MapClusterEndpoints(settings);
     app.MapStatsEndpoints(settings);
     app.MapCatalogEndpoints(settings);
+    app.MapPlanEndpoints(settings);
     app.MapSessionEndpoints();
 }
 app.MapHealthEndpoints();

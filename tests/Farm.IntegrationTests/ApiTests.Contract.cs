@@ -23,6 +23,7 @@ public sealed partial class ApiTests
         "post /api/v1/cluster/down",
         "post /api/v1/cluster/join",
         "post /dashboard/session",
+        "post /api/v1/plans", // a TuxSuite plan's text (YAML, or JSON)
     ];
 
     private static readonly string CheckedInDocument =

@@ -5,6 +5,7 @@ public sealed class BuildQueue;
 public sealed class ServerPool;
 public sealed class BuildJobs;
 public sealed class JobIndex;
+public sealed class BuildPlans;
 
 /// <summary>ActorRegistry keys of the singleton managers on worker nodes.</summary>
 public sealed class BuildQueueManager;

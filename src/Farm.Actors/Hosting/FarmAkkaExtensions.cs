@@ -3,6 +3,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using KernelFarm.Actors.Jobs;
+using KernelFarm.Actors.Plans;
 using KernelFarm.Actors.Queue;
 using KernelFarm.Actors.Servers;
 using KernelFarm.Messages.Queue;
@@ -13,7 +14,7 @@ public static class FarmAkkaExtensions
 {
     public const int JobShards = 100;
     public const string WorkerRole = "worker", GatewayRole = "gateway";
-    public const string QueueName = "build-queue", PoolName = "server-pool", JobsName = "build-job";
+    public const string QueueName = "build-queue", PoolName = "server-pool", JobsName = "build-job", PlansName = "build-plan";
 
     /// <summary>
     /// Starts the farm's actors on this node (Akka.Hosting's names: the queue singleton is
@@ -48,6 +49,22 @@ public static class FarmAkkaExtensions
                         SnapshotPluginId = FarmPersistence.ShardingSnapshots,
                         ShouldPassivateIdleEntities = false,
                     })
+                // Plans as jobs: remembered, so a plan whose builds were not all queued, or whose
+                // builds still run, resumes after a restart.
+                .WithShardRegion<BuildPlans>(PlansName,
+                    (_, registry, _) => id => PlanActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<BuildJobs>()),
+                    new PlanMessageExtractor(JobShards),
+                    new ShardOptions
+                    {
+                        Role = WorkerRole,
+                        HandOffStopMessage = HandOff.Instance,
+                        RememberEntities = true,
+                        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                        StateStoreMode = StateStoreMode.Persistence,
+                        JournalPluginId = FarmPersistence.ShardingJournal,
+                        SnapshotPluginId = FarmPersistence.ShardingSnapshots,
+                        ShouldPassivateIdleEntities = false,
+                    })
                 .WithSingleton<BuildQueueManager>(QueueName,
                     (_, registry, _) => QueueActor.Props(settings, registry.Get<BuildJobs>(), registry.Get<ServerPool>()), singleton, createProxyToo: false)
                 .WithSingleton<ServerPoolManager>(PoolName,
@@ -56,7 +73,8 @@ public static class FarmAkkaExtensions
         }
         else
         {
-            builder.WithShardRegionProxy<BuildJobs>(JobsName, WorkerRole, new JobMessageExtractor(JobShards));
+            builder.WithShardRegionProxy<BuildJobs>(JobsName, WorkerRole, new JobMessageExtractor(JobShards))
+                .WithShardRegionProxy<BuildPlans>(PlansName, WorkerRole, new PlanMessageExtractor(JobShards));
         }
         return builder.WithActors((system, registry, _) =>
             registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(JobIndexStorage.For(settings), legacyTags: JobIndexStorage.LegacyTags(settings)), "job-index")));

@@ -22,13 +22,7 @@ public static class JobEndpoints
     public static void MapJobEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
     {
         var g = app.MapGroup("/api/v1/infrastructure/build-jobs").RequireAuthorization(FarmPolicies.Viewer);
-        var validator = new JobRequestValidator(new JobValidationPolicy(settings.EffectiveOutputRoots, ArchitectureCatalog.Default)
-        {
-            WebhookAllowedHosts = settings.WebhookAllowedHosts,
-            WebhookAddresses = new KernelFarm.Actors.Webhooks.FarmAddresses(settings).Policy(),
-            WebhookAllowedHeaders = settings.Webhooks.AllowedHeaders.ToHashSet(StringComparer.OrdinalIgnoreCase),
-            StoragePath = settings.ArtifactStoragePath,
-        });
+        var validator = JobValidation.For(settings);
         var store = new ArtifactStore(settings.ArtifactStoragePath);
 
         g.MapPost("", async (HttpContext http, IRequiredActor<BuildQueue> queue, IRequiredActor<ServerPool> pool, IRequiredActor<BuildJobs> jobs) =>
@@ -176,7 +170,7 @@ public static class JobEndpoints
     }
 
     /// <summary>Checks that some server could run it, then queues it: 202 with the new job, 200 for a known Idempotency-Key, 422, 429.</summary>
-    private static async Task<IResult> EnqueueAsync(HttpContext http, BuildJobRequest request, string? key, IActorRef queue, IActorRef pool,
+    internal static async Task<IResult> EnqueueAsync(HttpContext http, BuildJobRequest request, string? key, IActorRef queue, IActorRef pool,
         IActorRef jobs, FarmSettings settings)
     {
         var c = request.BuildConfig;
@@ -203,7 +197,7 @@ public static class JobEndpoints
     }
 
     /// <summary>403 unless the caller may cancel or retry the job (<see cref="JobOwnership"/>).</summary>
-    private static IResult? NotYours(HttpContext http, JobRecord job) =>
+    internal static IResult? NotYours(HttpContext http, JobRecord job) =>
         JobOwnership.MayChange(job, ApiPrincipal.NameOf(http.User), ApiPrincipal.RoleOf(http.User) is { } role && role.Includes(ApiRole.Operator))
             ? null
             : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",

@@ -15,16 +15,8 @@ public static class JsonBody
 
     public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request) where T : class
     {
-        var max = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? MaxBytes;
-        if (request.ContentLength > max) return (null, BodySizeLimit.TooLarge(max));
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await request.Body.ReadAsync(chunk)) > 0)
-        {
-            if (buffer.Length + n > max) return (null, BodySizeLimit.TooLarge(max));
-            buffer.Write(chunk, 0, n);
-        }
+        var (buffer, tooLarge) = await ReadBoundedAsync(request);
+        if (tooLarge is not null) return (null, tooLarge);
         if (buffer.Length == 0) return (null, Problems.Invalid("body", "a JSON object is required"));
         try
         {
@@ -35,6 +27,30 @@ public static class JsonBody
         {
             return (null, Problems.Invalid(FieldOf(e), Describe(e)));
         }
+    }
+
+    /// <summary>The body as UTF-8 text, within the same bound (a plan file, for one).</summary>
+    public static async Task<(string? Text, IResult? Error)> ReadTextAsync(HttpRequest request)
+    {
+        var (buffer, tooLarge) = await ReadBoundedAsync(request);
+        if (tooLarge is not null) return (null, tooLarge);
+        try { return (new System.Text.UTF8Encoding(false, true).GetString(buffer.ToArray()), null); }
+        catch (System.Text.DecoderFallbackException) { return (null, Problems.Invalid("body", "must be UTF-8 text")); }
+    }
+
+    private static async Task<(MemoryStream Buffer, IResult? TooLarge)> ReadBoundedAsync(HttpRequest request)
+    {
+        var max = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? MaxBytes;
+        var buffer = new MemoryStream();
+        if (request.ContentLength > max) return (buffer, BodySizeLimit.TooLarge(max));
+        var chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            if (buffer.Length + n > max) return (buffer, BodySizeLimit.TooLarge(max));
+            buffer.Write(chunk, 0, n);
+        }
+        return (buffer, null);
     }
 
     /// <summary>"$.build_config.git_depth" → "build_config.git_depth"; "$['odd key']" → "odd key".</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Akka.Actor;
 using KernelFarm.Messages;
 using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Plans;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Serialization;
 using KernelFarm.Messages.Serialization.Journal;
@@ -200,12 +201,36 @@ public sealed class FarmMessageSerializerTests : ActorTest
         [typeof(ServerPoolEvents.DrainChanged)] = () => new ServerPoolEvents.DrainChanged("build-01", true, At),
         [typeof(ServerPoolEvents.SlotsReserved)] = () => new ServerPoolEvents.SlotsReserved([Placement(), Placement() with { JobId = "job-2" }]),
         [typeof(ServerPoolEvents.SlotReleased)] = () => new ServerPoolEvents.SlotReleased("job-1"),
+        // Plans
+        [typeof(PlanCommands.Accept)] = () => new PlanCommands.Accept(PlanAccepted()),
+        [typeof(PlanCommands.Get)] = () => new PlanCommands.Get("plan-1"),
+        [typeof(PlanCommands.Cancel)] = () => new PlanCommands.Cancel("plan-1"),
+        [typeof(PlanReplies.PlanView)] = () => new PlanReplies.PlanView(new PlanRecord
+        {
+            Id = "plan-1", Name = "n", Description = "d", GitRepo = "git://127.0.0.1/linux.git", GitRef = "master", GitSha = new string('a', 40),
+            SubmittedBy = "ci", Builds = PlanAccepted().Builds, Queued = [0], CreatedAt = At, CancelRequestedAt = At.AddMinutes(1), EndedAt = At.AddMinutes(2),
+        }),
+        [typeof(PlanReplies.NotFound)] = () => new PlanReplies.NotFound("plan-404"),
+        [typeof(PlanEvents.Accepted)] = PlanAccepted,
+        [typeof(PlanEvents.BuildQueued)] = () => new PlanEvents.BuildQueued(3, At),
+        [typeof(PlanEvents.CancelRequested)] = () => new PlanEvents.CancelRequested(At),
+        [typeof(PlanEvents.Ended)] = () => new PlanEvents.Ended(At),
         [typeof(QueueSnapshot)] = () => new QueueSnapshot(
             [new WaitingJobSnapshot("job-1", Request(), 2, ["build-02"], At.AddMinutes(1), At, 41)],
             [new QueueEvents.JobDispatched(Placement(), 1)],
             [new IdempotencyKeySnapshot("ci", "key-1", "job-1")], 42, 40),
         [typeof(PoolSnapshot)] = () => new PoolSnapshot([new RegisteredServerSnapshot(Server(), At)], ["build-01"], [Placement()]),
     };
+
+    private static PlanEvents.Accepted PlanAccepted() => new("plan-1", "clang matrix", "weekly", "git://127.0.0.1/linux.git", "v6.1",
+        new string('a', 40), "ci",
+        [
+            new PlanBuild
+            {
+                Index = 0, Path = "jobs[0].builds[0]", Group = "defconfigs", Name = "arm64 gcc-12 defconfig", TargetArch = "arm64", Toolchain = "gcc-12",
+                Kconfig = ["defconfig", "CONFIG_KASAN=y"], JobId = "job-1", Request = Request(), Unsupported = "not really: every field set",
+            },
+        ], At);
 
     private static IEnumerable<Type> MessageTypes() =>
         typeof(IFarmMessage).Assembly.GetTypes()

@@ -5,6 +5,8 @@ using KernelFarm.Messages.Servers;
 using J = KernelFarm.Messages.Serialization.Journal.JobEventContracts;
 using P = KernelFarm.Messages.Serialization.Journal.PoolEventContracts;
 using Q = KernelFarm.Messages.Serialization.Journal.QueueEventContracts;
+using PL = KernelFarm.Messages.Serialization.Journal.PlanEventContracts;
+using KernelFarm.Messages.Plans;
 
 namespace KernelFarm.Messages.Serialization.Journal;
 
@@ -44,6 +46,11 @@ public static class JournalFormats
         JournalFormat.Of<ServerPoolEvents.DrainChanged, P.DrainChanged>("pool-drain-changed.v1", P.DrainChanged.From, c => c.ToDomain(), "Servers.ServerPoolEvents+DrainChanged"),
         JournalFormat.Of<ServerPoolEvents.SlotsReserved, P.SlotsReserved>("pool-slots-reserved.v1", P.SlotsReserved.From, c => c.ToDomain(), "Servers.ServerPoolEvents+SlotsReserved"),
         JournalFormat.Of<ServerPoolEvents.SlotReleased, P.SlotReleased>("pool-slot-released.v1", P.SlotReleased.From, c => c.ToDomain(), "Servers.ServerPoolEvents+SlotReleased"),
+        // plans (persistence id plan-<id>; added after 8457cc2)
+        JournalFormat.Of<PlanEvents.Accepted, PL.Accepted>("plan-accepted.v1", PL.Accepted.From, c => c.ToDomain()),
+        JournalFormat.Of<PlanEvents.BuildQueued, PL.BuildQueued>("plan-build-queued.v1", PL.BuildQueued.From, c => c.ToDomain()),
+        JournalFormat.Of<PlanEvents.CancelRequested, PL.CancelRequested>("plan-cancel-requested.v1", PL.CancelRequested.From, c => c.ToDomain()),
+        JournalFormat.Of<PlanEvents.Ended, PL.Ended>("plan-ended.v1", PL.Ended.From, c => c.ToDomain()),
         // snapshots (they replace the events they cover, so they read across releases as events do)
         JournalFormat.Of<QueueSnapshot, SnapshotContracts.Queue>("queue-snapshot.v1", SnapshotContracts.Queue.From, c => c.ToDomain()),
         JournalFormat.Of<PoolSnapshot, SnapshotContracts.Pool>("pool-snapshot.v1", SnapshotContracts.Pool.From, c => c.ToDomain()),

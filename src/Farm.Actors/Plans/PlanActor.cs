@@ -1,0 +1,173 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using KernelFarm.Actors.Hosting;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Plans;
+using KernelFarm.Messages.Queue;
+using static KernelFarm.Messages.Plans.PlanEvents;
+
+namespace KernelFarm.Actors.Plans;
+
+/// <summary>
+/// One plan, hosted by Cluster Sharding with remember-entities. It persists the accepted plan
+/// (every build's job id decided) before anything is queued, then hands the builds' jobs to the
+/// queue one by one under idempotency keys (<see cref="PlanState.QueueKey"/>), persisting each
+/// acceptance: a node that dies in between restarts the plan, which queues the rest and gets the
+/// same job back for one already queued. It then watches its jobs until every build has ended.
+/// Cancel stops queueing and cancels the jobs already queued.
+/// </summary>
+public sealed class PlanActor : ReceivePersistentActor, IWithTimers
+{
+    public static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PassivateAfter = TimeSpan.FromMinutes(2);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private readonly string _planId;
+    private readonly FarmSettings _settings;
+    private readonly IActorRef _queue, _jobs;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private PlanState _state = PlanState.Empty;
+    /// <summary>Jobs seen final: not asked again.</summary>
+    private readonly Dictionary<int, JobStatus> _ended = [];
+    private bool _queueing, _watching;
+
+    private sealed record QueueNext;
+    private sealed record Queued(int Index);
+    private sealed record NotQueued(int Index, TimeSpan RetryIn, string Why);
+    private sealed record Watch;
+    private sealed record Watched(IReadOnlyDictionary<int, JobStatus> Statuses);
+
+    public override string PersistenceId => "plan-" + _planId;
+
+    public PlanActor(string planId, FarmSettings settings, IActorRef queue, IActorRef jobs)
+    {
+        _planId = planId;
+        _settings = settings;
+        _queue = queue;
+        _jobs = jobs;
+
+        Recover<IPlanEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Resume());
+
+        Command<PlanCommands.Accept>(a =>
+        {
+            if (_state.Exists) { Sender.Tell(View()); return; } // a repeat: the plan is already accepted
+            Persist(a.Plan, e =>
+            {
+                _state = _state.Apply(e);
+                Sender.Tell(View());
+                Resume();
+            });
+        });
+        Command<PlanCommands.Get>(_ =>
+        {
+            if (_state.Exists) Sender.Tell(View());
+            else NotFound();
+        });
+        Command<PlanCommands.Cancel>(_ =>
+        {
+            if (!_state.Exists) { NotFound(); return; }
+            if (_state.Cancelled || _state.Ended) { Sender.Tell(View()); return; }
+            var replyTo = Sender;
+            Persist(new CancelRequested(DateTimeOffset.UtcNow), e =>
+            {
+                _state = _state.Apply(e);
+                foreach (var (index, jobId) in _state.QueuedJobs())
+                    if (!_ended.ContainsKey(index)) _jobs.Tell(new BuildJobCommands.Cancel(jobId));
+                replyTo.Tell(View());
+                Resume();
+            });
+        });
+
+        Command<QueueNext>(_ => QueueOne());
+        Command<Queued>(q => Persist(new BuildQueued(q.Index, DateTimeOffset.UtcNow), e =>
+        {
+            _state = _state.Apply(e);
+            if (_state.Cancelled) // cancelled while the queue was accepting it
+                _jobs.Tell(new BuildJobCommands.Cancel(_state.Record!.Builds[q.Index].JobId!));
+            QueueOne();
+        }));
+        Command<NotQueued>(n =>
+        {
+            _log.Warning("plan {0}: build {1} not queued yet ({2}); again in {3}", _planId, n.Index, n.Why, n.RetryIn);
+            Timers.StartSingleTimer(nameof(QueueNext), new QueueNext(), n.RetryIn);
+        });
+
+        Command<Watch>(_ => WatchJobs());
+        Command<Watched>(w =>
+        {
+            foreach (var (index, status) in w.Statuses)
+                if (status.IsTerminal()) _ended[index] = status;
+            if (!_state.Ended && _state.NextToQueue() is null && PlanSummary.AllEnded(_state.Record!, _ended))
+            {
+                Persist(new Ended(DateTimeOffset.UtcNow), e =>
+                {
+                    _state = _state.Apply(e);
+                    _log.Info("plan {0}: every build has ended ({1})", _planId, PlanSummary.Result(_state.Record!, _ended));
+                    _watching = false;
+                    Timers.StartSingleTimer("passivate", ReceiveTimeout.Instance, PassivateAfter);
+                });
+                return;
+            }
+            Timers.StartSingleTimer(nameof(Watch), new Watch(), WatchInterval);
+        });
+        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+        Command<HandOff>(_ => Context.Stop(Self));
+    }
+
+    private PlanReplies.PlanView View() => new(_state.Record!);
+
+    /// <summary>No such plan: say so and leave the shard (nothing is remembered for an id that names no plan).</summary>
+    private void NotFound()
+    {
+        Sender.Tell(new PlanReplies.NotFound(_planId));
+        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    private void Resume()
+    {
+        if (!_state.Exists) return;
+        if (!_queueing) { _queueing = true; Self.Tell(new QueueNext()); }
+        if (!_watching && !_state.Ended) { _watching = true; Timers.StartSingleTimer(nameof(Watch), new Watch(), WatchInterval); }
+        if (_state.Ended) Timers.StartSingleTimer("passivate", ReceiveTimeout.Instance, PassivateAfter);
+    }
+
+    private void QueueOne()
+    {
+        if (_state.NextToQueue() is not { } build) { _queueing = false; return; }
+        var request = build.Request! with { SubmittedBy = _state.Record!.SubmittedBy };
+        _queue.Ask<object>(new QueueCommands.Submit(build.JobId!, request, PlanState.QueueKey(_planId, build.Index)), _settings.AskTimeout)
+            .PipeTo(Self,
+                success: reply => reply switch
+                {
+                    QueueReplies.Accepted => new Queued(build.Index),
+                    QueueReplies.QueueFull full => new NotQueued(build.Index, TimeSpan.FromSeconds(Math.Max(1, full.RetryAfterSeconds)), "the queue is full"),
+                    _ => new NotQueued(build.Index, RetryAfter, $"unexpected reply {reply.GetType().Name}"),
+                },
+                failure: e => new NotQueued(build.Index, RetryAfter, e.GetBaseException().Message));
+    }
+
+    private void WatchJobs()
+    {
+        var jobs = _state.QueuedJobs().Where(j => !_ended.ContainsKey(j.Index)).ToList();
+        var timeout = _settings.AskTimeout;
+        var asks = jobs.Select(async j =>
+        {
+            try
+            {
+                var reply = await _jobs.Ask<object>(new BuildJobCommands.Get(j.JobId), timeout);
+                return reply is BuildJobReplies.JobView v ? new KeyValuePair<int, JobStatus>?(new(j.Index, v.Job.Status)) : null;
+            }
+            catch (Exception) { return null; } // asked again next round
+        });
+        Task.WhenAll(asks).PipeTo(Self, success: results =>
+            new Watched(results.OfType<KeyValuePair<int, JobStatus>>().ToDictionary(r => r.Key, r => r.Value)));
+    }
+
+    public static Props Props(string planId, FarmSettings settings, IActorRef queue, IActorRef jobs) =>
+        Akka.Actor.Props.Create(() => new PlanActor(planId, settings, queue, jobs));
+}

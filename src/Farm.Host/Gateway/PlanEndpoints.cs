@@ -1,0 +1,157 @@
+using Akka.Actor;
+using Akka.Hosting;
+using KernelFarm.Actors;
+using KernelFarm.Actors.Execution;
+using KernelFarm.Actors.Hosting;
+using KernelFarm.Actors.Plans;
+using KernelFarm.Actors.Validation;
+using KernelFarm.Host.Auth;
+using KernelFarm.Host.Gateway.Contract;
+using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Plans;
+using KernelFarm.Messages.Servers;
+
+namespace KernelFarm.Host.Gateway;
+
+/// <summary>/api/v1/plans: submit a TuxSuite plan, show it, cancel it (docs/plans.md).</summary>
+public static class PlanEndpoints
+{
+    public static void MapPlanEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
+    {
+        var g = app.MapGroup("/api/v1/plans").RequireAuthorization(FarmPolicies.Viewer);
+        var validator = JobValidation.For(settings);
+
+        g.MapPost("", async (string? git_repo, string? git_ref, string? git_sha, string? job_name, HttpContext http,
+            IRequiredActor<ServerPool> pool, IRequiredActor<BuildPlans> plans, IRequiredActor<BuildJobs> jobs) =>
+        {
+            var (text, error) = await JsonBody.ReadTextAsync(http.Request);
+            if (error is not null) return error;
+            var missing = new List<ValidationError>();
+            if (string.IsNullOrWhiteSpace(git_repo)) missing.Add(new("git_repo", "is required (the repository to build, as tuxsuite plan --git-repo)"));
+            if (string.IsNullOrWhiteSpace(git_ref)) missing.Add(new("git_ref", "is required (a branch or tag, as tuxsuite plan --git-ref)"));
+            if (string.IsNullOrWhiteSpace(text)) missing.Add(new("body", "a TuxSuite plan (YAML or JSON) is required"));
+            if (missing.Count > 0) return Problems.Invalid(missing);
+
+            var (plan, errors) = TuxPlanParser.Parse(text!);
+            if (plan is null) return Problems.Invalid(errors);
+            var builds = plan.Builds.ToList();
+            if (job_name is not null)
+            {
+                builds = builds.Where(b => b.JobName == job_name).ToList();
+                if (builds.Count == 0)
+                    return Problems.Invalid("job_name", $"the plan has no job of that name (its jobs: {string.Join(", ", plan.Jobs.Select(j => j.Name))})");
+            }
+
+            var servers = (await pool.ActorRef.Ask<ServerPoolReplies.ServerList>(ServerPoolCommands.List.Instance, settings.AskTimeout))
+                .Servers.Select(s => s.Server).ToList();
+            var catalog = Catalog.Build(ArchitectureCatalog.Default, servers, settings);
+            var capabilities = new PlanCapabilities(ArchitectureCatalog.Default,
+                catalog.Architectures.ToDictionary(a => a.Name, a => (IReadOnlyCollection<string>)a.Toolchains.ToHashSet(StringComparer.Ordinal)));
+            var source = new PlanSource(git_repo!, git_ref!, string.IsNullOrWhiteSpace(git_sha) ? null : git_sha);
+            var submitter = ApiPrincipal.NameOf(http.User);
+
+            var planned = new List<PlanBuild>();
+            var problems = new List<ValidationError>();
+            foreach (var (build, index) in builds.Select((b, i) => (b, i)))
+            {
+                var translated = PlanTranslator.Translate(build, source, capabilities);
+                var entry = new PlanBuild
+                {
+                    Index = index, Path = build.Path, Group = build.JobName, Name = translated.Name,
+                    TargetArch = build.TargetArch, Toolchain = build.Toolchain, Kconfig = build.Kconfig,
+                    Unsupported = translated.Unsupported,
+                };
+                if (translated.Request is { } request)
+                {
+                    // validated as a client's request (submitted_by is the farm's: the plan's actor sets it when it queues the job)
+                    var invalid = validator.Validate(request);
+                    if (invalid.Count > 0)
+                    {
+                        problems.AddRange(invalid.Select(e => e with { Field = PlanTranslator.PathOf(build, e.Field) }).DistinctBy(e => (e.Field, e.Message)));
+                        continue;
+                    }
+                    // What placement says decides: a server may offer the toolchain but not take the job.
+                    var c = request.BuildConfig;
+                    var feasible = await pool.ActorRef.Ask<ServerPoolReplies.Feasibility>(
+                        new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory, c.ContainerImage), settings.AskTimeout);
+                    entry = feasible.Feasible
+                        ? entry with { Request = request, JobId = Guid.CreateVersion7().ToString() }
+                        : entry with { Unsupported = feasible.Reason };
+                }
+                planned.Add(entry);
+            }
+            if (problems.Count > 0) return Problems.Invalid(problems.DistinctBy(e => (e.Field, e.Message)).ToList());
+
+            var accepted = new PlanEvents.Accepted(Guid.CreateVersion7().ToString(), plan.Name, plan.Description, source.GitRepo, source.GitRef,
+                source.GitSha, submitter, planned, DateTimeOffset.UtcNow);
+            var reply = await plans.ActorRef.Ask<PlanReplies.PlanView>(new PlanCommands.Accept(accepted), settings.AskTimeout);
+            return Results.Json(await ViewAsync(reply.Plan, jobs.ActorRef, settings), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
+        }).RequireAuthorization(FarmPolicies.Submitter)
+          .Describe("SubmitPlan", "Queue every build of a TuxSuite plan (YAML or JSON body; git_repo and git_ref as query parameters)")
+          .Accepts<string>("application/yaml", "text/yaml", "application/json") // the plan file's text, as TuxSuite users write it
+          .Produces<PlanView>(StatusCodes.Status202Accepted).WithProblems(400, 401, 403, 413, 503);
+
+        g.MapGet("/{id}", async (string id, IRequiredActor<BuildPlans> plans, IRequiredActor<BuildJobs> jobs) =>
+            await FindAsync(id, plans.ActorRef, settings) is { } plan
+                ? Results.Ok(await ViewAsync(plan, jobs.ActorRef, settings))
+                : Problems.NotFound("plan", id))
+            .Describe("GetPlan", "One plan: its builds' states, counts and result").Produces<PlanView>().WithProblems(401, 404, 503);
+
+        g.MapPost("/{id}/cancel", async (string id, HttpContext http, IRequiredActor<BuildPlans> plans, IRequiredActor<BuildJobs> jobs) =>
+        {
+            if (await FindAsync(id, plans.ActorRef, settings) is not { } plan) return Problems.NotFound("plan", id);
+            var caller = ApiPrincipal.NameOf(http.User);
+            var isOperator = ApiPrincipal.RoleOf(http.User) is { } role && role.Includes(ApiRole.Operator);
+            if (!isOperator && (caller is null || plan.SubmittedBy != caller))
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                    detail: $"plan {id} was submitted by another token; a submitter may cancel only its own plans (operators any)",
+                    extensions: new Dictionary<string, object?> { ["field"] = "submitted_by" });
+            if (plan.EndedAt is not null) return Problems.Conflict($"plan {id} has already ended");
+            var reply = await plans.ActorRef.Ask<PlanReplies.PlanView>(new PlanCommands.Cancel(id), settings.AskTimeout);
+            return Results.Json(await ViewAsync(reply.Plan, jobs.ActorRef, settings), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
+        }).RequireAuthorization(FarmPolicies.Submitter)
+          .Describe("CancelPlan", "Cancel a plan: builds not yet queued never run, queued and running ones are cancelled")
+          .Produces<PlanView>(StatusCodes.Status202Accepted).WithProblems(401, 403, 404, 409, 503);
+    }
+
+    /// <summary>The plan, or null for an id that is not a plan id's shape or names no plan.</summary>
+    private static async Task<PlanRecord?> FindAsync(string id, IActorRef plans, FarmSettings settings)
+    {
+        if (!Guid.TryParseExact(id, "D", out _)) return null;
+        var reply = await plans.Ask<object>(new PlanCommands.Get(id), settings.AskTimeout);
+        return reply is PlanReplies.PlanView v ? v.Plan : null;
+    }
+
+    /// <summary>The plan with its jobs' current states (asked of the jobs themselves, all at once).</summary>
+    internal static async Task<PlanView> ViewAsync(PlanRecord plan, IActorRef jobs, FarmSettings settings)
+    {
+        var queued = plan.Builds.Where(b => b.JobId is not null && plan.Queued.Contains(b.Index)).ToList();
+        var statuses = (await Task.WhenAll(queued.Select(async b =>
+            {
+                try
+                {
+                    return await jobs.Ask<object>(new BuildJobCommands.Get(b.JobId!), settings.AskTimeout) is BuildJobReplies.JobView v
+                        ? new KeyValuePair<int, JobStatus>?(new(b.Index, v.Job.Status)) : null;
+                }
+                catch (AskTimeoutException) { return null; } // shown as queued until its job answers
+            })))
+            .OfType<KeyValuePair<int, JobStatus>>().ToDictionary(p => p.Key, p => p.Value);
+        var counts = PlanSummary.Count(plan, statuses);
+        // ended when the plan's actor has seen every build end (it persists that, and fires the plan's webhook then)
+        var ended = plan.EndedAt is not null;
+        return new PlanView
+        {
+            Id = plan.Id, Name = plan.Name, Description = plan.Description, GitRepo = plan.GitRepo, GitRef = plan.GitRef, GitSha = plan.GitSha,
+            SubmittedBy = plan.SubmittedBy, CreatedAt = plan.CreatedAt, EndedAt = plan.EndedAt, CancelRequested = plan.CancelRequestedAt is not null,
+            State = ended ? "ended" : "running",
+            Result = ended ? PlanSummary.Result(plan, statuses) : null,
+            Counts = new PlanCounts(counts.Queued, counts.Running, counts.Completed, counts.Failed, counts.Cancelled, counts.Unsupported),
+            DurationS = Math.Round(((plan.EndedAt ?? DateTimeOffset.UtcNow) - plan.CreatedAt).TotalSeconds, 1),
+            Builds = plan.Builds.Select(b => new PlanBuildView
+            {
+                Index = b.Index, Path = b.Path, Group = b.Group, Name = b.Name, TargetArch = b.TargetArch, Toolchain = b.Toolchain,
+                Kconfig = b.Kconfig, State = PlanSummary.StateOf(plan, b, statuses), JobId = b.JobId, Unsupported = b.Unsupported,
+            }).ToList(),
+        };
+    }
+}

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using KernelFarm.IntegrationTests.Farm;
+using KernelFarm.IntegrationTests.Fixtures;
+using Xunit;
+
+namespace KernelFarm.IntegrationTests;
+
+/// <summary>
+/// TuxSuite plans on a real farm: a plan file as its authors write it, over the fixture tree, on two
+/// servers and three architectures (docs/plans.md).
+/// </summary>
+[Trait("Tier", "Full")] // its own farm and a few dozen builds; CI runs it
+public sealed class PlanTests
+{
+    private const string Plans = "api/v1/plans";
+
+    /// <summary>21 builds: 3 architectures × 3 configs × 2 fragment sets, a failing one, a W=1, and one no server can run.</summary>
+    private static string MatrixPlan()
+    {
+        var yaml = new StringBuilder("""
+            version: 1
+            name: fixture matrix
+            description: every architecture the fixture servers offer
+            jobs:
+            - name: defconfigs
+              builds:
+
+            """);
+        foreach (var arch in new[] { "x86_64", "arm64", "i386" })
+        foreach (var config in new[] { "tinyconfig", "defconfig", "allnoconfig" })
+        {
+            yaml.Append($"  - {{target_arch: {arch}, toolchain: gcc-12, kconfig: {config}}}\n");
+            yaml.Append($"  - {{target_arch: {arch}, toolchain: gcc-12, kconfig: [{config}, CONFIG_DEBUG_KERNEL=y, '# CONFIG_WERROR is not set']}}\n");
+        }
+        yaml.Append("""
+            - name: extras
+              builds:
+              - target_arch: x86_64
+                toolchain: korg-gcc-12
+                kconfig: [tinyconfig, CONFIG_FAKE_BROKEN=y]
+              - target_arch: arm64
+                toolchain: gcc-12
+                kconfig: defconfig
+                targets: [config, kernel, dtbs]
+                make_variables: {W: 1}
+              - target_arch: powerpc
+                toolchain: gcc-12
+                kconfig: ppc64_defconfig
+
+            """);
+        return yaml.ToString();
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonObject Body)> SubmitAsync(FarmProcess farm, string plan, string repo, string? jobName = null, string contentType = "application/yaml")
+    {
+        var url = $"{Plans}?git_repo={Uri.EscapeDataString(repo)}&git_ref=master" + (jobName is null ? "" : $"&job_name={Uri.EscapeDataString(jobName)}");
+        using var r = await farm.Http.PostAsync(url, new StringContent(plan, Encoding.UTF8, contentType));
+        return (r.StatusCode, JsonNode.Parse(await r.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    private static Task<JsonObject> WaitForEndAsync(FarmProcess farm, string id, TimeSpan timeout) =>
+        Eventually.ValueAsync(async () => (await farm.Http.GetFromJsonAsync<JsonObject>($"{Plans}/{id}"))!,
+            p => p["state"]!.GetValue<string>() == "ended", timeout, $"plan {id} to end");
+
+    [Fact]
+    public async Task A_tuxsuite_plan_runs_every_build_it_can_across_servers_and_reports_the_matrix()
+    {
+        using var root = TempDirectory.Create("plans");
+        await using var a = await SshBuildServer.StartAsync("127.0.0.21");
+        await using var b = await SshBuildServer.StartAsync("127.0.0.22");
+        var repos = Path.Combine(root.Path, "repos");
+        Directory.CreateDirectory(repos);
+        using var tree = FakeKernelTree.Create(repos);
+        await using var git = await GitDaemon.StartAsync(repos);
+        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
+        var arm = FarmProcess.Toolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-");
+        await farm.RegisterServerAsync(a, "plan-a", ["x86_64", "i386", "arm64"], [FarmProcess.Toolchain("gcc-12", ["x86_64", "i386"]), arm], maxJobs: 2);
+        await farm.RegisterServerAsync(b, "plan-b", ["x86_64", "i386", "arm64"], [FarmProcess.Toolchain("gcc-12", ["x86_64", "i386"]), arm.DeepClone()], maxJobs: 2);
+        var repo = git.Url(FakeKernelTree.RepoDirName);
+
+        var (status, accepted) = await SubmitAsync(farm, MatrixPlan(), repo);
+        Assert.True(status == HttpStatusCode.Accepted, accepted.ToJsonString());
+        var id = accepted["id"]!.GetValue<string>();
+        Assert.Equal("fixture matrix", accepted["name"]!.GetValue<string>());
+        var builds = accepted["builds"]!.AsArray();
+        Assert.Equal(21, builds.Count);
+        var unsupported = Assert.Single(builds, x => x!["state"]!.GetValue<string>() == "unsupported")!;
+        Assert.Equal("jobs[1].builds[2]", unsupported["path"]!.GetValue<string>());
+        Assert.Contains("architecture powerpc", unsupported["unsupported"]!.GetValue<string>());
+        Assert.Null(unsupported["job_id"]);
+
+        var ended = await WaitForEndAsync(farm, id, TimeSpan.FromMinutes(6));
+        var counts = ended["counts"]!;
+        Assert.Equal((19, 1, 1, 0), (counts["completed"]!.GetValue<int>(), counts["failed"]!.GetValue<int>(),
+            counts["unsupported"]!.GetValue<int>(), counts["queued"]!.GetValue<int>() + counts["running"]!.GetValue<int>()));
+        Assert.Equal("fail", ended["result"]!.GetValue<string>()); // pass only if every supported build passed
+        Assert.NotNull(ended["ended_at"]);
+
+        // each build ran as the job the plan says, with its fragments, variables and targets
+        var jobs = new List<JsonObject>();
+        foreach (var build in ended["builds"]!.AsArray().Where(x => x!["job_id"] is not null))
+        {
+            var job = await farm.GetJobAsync(build!["job_id"]!.GetValue<string>());
+            jobs.Add(job);
+            Assert.Equal(build["state"]!.GetValue<string>(), FarmProcess.Status(job));
+            Assert.Equal(build["target_arch"]!.GetValue<string>(), job["target_architecture"]!.GetValue<string>());
+            var kconfig = build["kconfig"]!.AsArray().Select(k => k!.GetValue<string>()).ToList();
+            Assert.Equal(kconfig[0], job["build_config"]!["kernel_config"]!.GetValue<string>());
+            Assert.Equal(kconfig.Skip(1), job["build_config"]!["kconfig_fragments"]!.AsArray().Select(k => k!.GetValue<string>()));
+        }
+        var broken = jobs.Single(j => FarmProcess.Status(j) == "failed");
+        Assert.Equal("build", broken["failure"]!["kind"]!.GetValue<string>());
+        Assert.Equal("gcc-12", broken["toolchain"]!.GetValue<string>()); // korg-gcc-12 → the servers' gcc-12
+        var w1 = jobs.Single(j => j["build_config"]!["make_variables"]?["W"] is not null);
+        Assert.Contains("W=1", await farm.GetLogAsync(w1["id"]!.GetValue<string>()));
+        Assert.Equal(["config", "kernel", "dtbs"], w1["build_config"]!["targets"]!.AsArray().Select(t => t!.GetValue<string>()));
+        // spread over both servers
+        Assert.Equal(["plan-a", "plan-b"], jobs.Select(j => j["server_id"]!.GetValue<string>()).Distinct().Order());
+
+        // the same file as JSON, one job of it by name
+        var json = """{"version": 1, "jobs": [{"name": "one", "build": {"target_arch": "arm64", "toolchain": "gcc-12", "kconfig": "tinyconfig"}}, {"name": "two", "builds": [{"target_arch": "x86_64", "toolchain": "gcc-12"}]}]}""";
+        var (jsonStatus, one) = await SubmitAsync(farm, json, repo, jobName: "one", contentType: "application/json");
+        Assert.Equal(HttpStatusCode.Accepted, jsonStatus);
+        Assert.Equal("jobs[0].build", Assert.Single(one["builds"]!.AsArray())!["path"]!.GetValue<string>());
+        Assert.Equal("pass", (await WaitForEndAsync(farm, one["id"]!.GetValue<string>(), TimeSpan.FromMinutes(2)))["result"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Malformed_plans_are_refused_naming_the_path_and_cancel_stops_a_plan()
+    {
+        using var root = TempDirectory.Create("plans-cancel");
+        await using var a = await SshBuildServer.StartAsync("127.0.0.23");
+        var repos = Path.Combine(root.Path, "repos");
+        Directory.CreateDirectory(repos);
+        using var tree = FakeKernelTree.Create(repos);
+        await using var git = await GitDaemon.StartAsync(repos);
+        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
+        await farm.RegisterServerAsync(a, "plan-c", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 1);
+        var repo = git.Url(FakeKernelTree.RepoDirName);
+
+        foreach (var (plan, field) in new[]
+        {
+            ("version: 1\njobs: [{builds: [{target_arch: x86_64, toolchain: gcc-12, kconfig: {x: 1}}]}]", "jobs[0].builds[0].kconfig"),
+            ("version: 1\njobs: [{builds: [{target_arch: x86_64, toolchain: gcc-12, kconfig: [tinyconfig, 'CONFIG_X=$(reboot)']}]}]", "jobs[0].builds[0].kconfig[1]"),
+            ("version: 1\njobs: [{builds: [{target_arch: x86_64, toolchain: gcc-12, make_variables: {'W;id': 1}}]}]", "jobs[0].builds[0].make_variables.W;id"),
+            ("version: 1\njobs: [{builds: [{target_arch: x86_64}]}]", "jobs[0].builds[0].toolchain"),
+        })
+        {
+            var (status, problem) = await SubmitAsync(farm, plan, repo);
+            Assert.True(status == HttpStatusCode.BadRequest, $"{plan}: {(int)status} {problem.ToJsonString()}");
+            Assert.Contains(field, problem.ToJsonString());
+        }
+        var (noRepo, noRepoProblem) = await SubmitAsync(farm, "version: 1\njobs: [{build: {target_arch: x86_64, toolchain: gcc-12}}]", "");
+        Assert.Equal(HttpStatusCode.BadRequest, noRepo);
+        Assert.Contains("git_repo", noRepoProblem.ToJsonString());
+        using (var missing = await farm.Http.GetAsync($"{Plans}/{Guid.NewGuid()}"))
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        // four slow builds on one slot: cancel while the first runs
+        var slow = "version: 1\njobs: [{name: slow, builds: [" + string.Join(", ", Enumerable.Range(0, 4).Select(_ =>
+            "{target_arch: x86_64, toolchain: gcc-12, kconfig: tinyconfig, environment: {FAKE_BUILD_SECONDS: '60'}}")) + "]}]";
+        var (accepted, plan2) = await SubmitAsync(farm, slow, repo);
+        Assert.Equal(HttpStatusCode.Accepted, accepted);
+        var id = plan2["id"]!.GetValue<string>();
+        await Eventually.ValueAsync(async () => (await farm.Http.GetFromJsonAsync<JsonObject>($"{Plans}/{id}"))!,
+            p => p["counts"]!["running"]!.GetValue<int>() == 1, TimeSpan.FromSeconds(60), "a build to run");
+        using (var cancel = await farm.Http.PostAsync($"{Plans}/{id}/cancel", null))
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var ended = await WaitForEndAsync(farm, id, TimeSpan.FromSeconds(90));
+        Assert.Equal(4, ended["counts"]!["cancelled"]!.GetValue<int>());
+        Assert.Equal("fail", ended["result"]!.GetValue<string>());
+        Assert.True(ended["cancel_requested"]!.GetValue<bool>());
+        foreach (var build in ended["builds"]!.AsArray().Where(x => x!["job_id"] is not null))
+            Assert.Equal("cancelled", FarmProcess.Status(await farm.GetJobAsync(build!["job_id"]!.GetValue<string>())));
+        using (var again = await farm.Http.PostAsync($"{Plans}/{id}/cancel", null))
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+}
