@@ -178,4 +178,74 @@ public sealed class PlanTests
         using (var again = await farm.Http.PostAsync($"{Plans}/{id}/cancel", null))
             Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
+
+    [Fact]
+    public async Task The_plans_webhook_fires_once_after_every_build_has_ended()
+    {
+        using var root = TempDirectory.Create("plans-webhook");
+        await using var a = await SshBuildServer.StartAsync("127.0.0.24");
+        var repos = Path.Combine(root.Path, "repos");
+        Directory.CreateDirectory(repos);
+        using var tree = FakeKernelTree.Create(repos);
+        await using var git = await GitDaemon.StartAsync(repos);
+        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"), new Dictionary<string, string>
+        {
+            ["Farm__Webhooks__AllowedNetworks__0"] = "127.0.0.0/8", // the receiver is on loopback
+            ["Farm__WebhookBackoff"] = "00:00:00.200",
+        });
+        await farm.RegisterServerAsync(a, "plan-w", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 2);
+
+        // a receiver that fails its first call: the farm tries again, and stops at the first 2xx
+        var port = FreePort.Get("127.0.0.1");
+        var calls = new System.Collections.Concurrent.ConcurrentQueue<(string? Event, string? Delivery, string? Token, JsonObject Body)>();
+        var failFirst = 1;
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext ctx;
+                try { ctx = await listener.GetContextAsync(); }
+                catch (Exception) { return; }
+                using var reader = new StreamReader(ctx.Request.InputStream);
+                calls.Enqueue((ctx.Request.Headers["X-KernelFarm-Event"], ctx.Request.Headers["X-KernelFarm-Delivery"], ctx.Request.Headers["X-Receiver-Token"],
+                    JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject()));
+                ctx.Response.StatusCode = Interlocked.Decrement(ref failFirst) >= 0 ? 503 : 200;
+                ctx.Response.Close();
+            }
+        });
+
+        const string plan = "version: 1\njobs: [{name: w, builds: [{target_arch: x86_64, toolchain: gcc-12, kconfig: tinyconfig}, {target_arch: x86_64, toolchain: gcc-12, kconfig: [tinyconfig, CONFIG_FAKE_BROKEN=y]}]}]";
+        var url = $"{Plans}?git_repo={Uri.EscapeDataString(git.Url(FakeKernelTree.RepoDirName))}&git_ref=master" +
+                  $"&callback={Uri.EscapeDataString($"http://127.0.0.1:{port}/plan-done")}&callback_header={Uri.EscapeDataString("X-Receiver-Token: t0k3n")}";
+        using var r = await farm.Http.PostAsync(url, new StringContent(plan, Encoding.UTF8, "application/yaml"));
+        var accepted = JsonNode.Parse(await r.Content.ReadAsStringAsync())!.AsObject();
+        Assert.True(r.StatusCode == HttpStatusCode.Accepted, accepted.ToJsonString());
+        var id = accepted["id"]!.GetValue<string>();
+
+        var ended = await WaitForEndAsync(farm, id, TimeSpan.FromSeconds(120));
+        await Eventually.ValueAsync(() => Task.FromResult(calls.Count), n => n >= 2, TimeSpan.FromSeconds(30), "the webhook's retry");
+        await Consistently.HoldsAsync(() => { Assert.Equal(2, calls.Count); return Task.CompletedTask; }, TimeSpan.FromSeconds(3)); // none after the delivery
+        Assert.All(calls, c =>
+        {
+            Assert.Equal("plan-ended", c.Event);
+            Assert.Equal($"plan-{id}-0", c.Delivery);
+            Assert.Equal("t0k3n", c.Token);
+            Assert.Equal(id, c.Body["plan"]!["id"]!.GetValue<string>());
+            Assert.Equal("fail", c.Body["plan"]!["result"]!.GetValue<string>());
+            Assert.Equal((1, 1), (c.Body["plan"]!["counts"]!["completed"]!.GetValue<int>(), c.Body["plan"]!["counts"]!["failed"]!.GetValue<int>()));
+            Assert.Equal(["completed", "failed"], c.Body["plan"]!["builds"]!.AsArray().Select(b => b!["state"]!.GetValue<string>()));
+        });
+        Assert.Equal("fail", ended["result"]!.GetValue<string>());
+
+        // a callback the farm may not call is refused when the plan is submitted
+        var refused = $"{Plans}?git_repo={Uri.EscapeDataString(git.Url(FakeKernelTree.RepoDirName))}&git_ref=master&callback={Uri.EscapeDataString("http://169.254.169.254/latest")}";
+        using var bad = await farm.Http.PostAsync(refused, new StringContent(plan, Encoding.UTF8, "application/yaml"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("callback", await bad.Content.ReadAsStringAsync());
+        listener.Stop();
+        await serving;
+    }
 }

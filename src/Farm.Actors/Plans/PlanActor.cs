@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using KernelFarm.Actors.Hosting;
+using KernelFarm.Actors.Jobs;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Plans;
 using KernelFarm.Messages.Queue;
@@ -102,20 +103,31 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
         {
             foreach (var (index, status) in w.Statuses)
                 if (status.IsTerminal()) _ended[index] = status;
+            if (_state.Ended) { CallWebhooks(); return; } // after a restart: the statuses for the payload
             if (!_state.Ended && _state.NextToQueue() is null && PlanSummary.AllEnded(_state.Record!, _ended))
             {
-                Persist(new Ended(DateTimeOffset.UtcNow), e =>
+                Persist(new Ended(PlanSummary.Result(_state.Record!, _ended)!, DateTimeOffset.UtcNow), e =>
                 {
                     _state = _state.Apply(e);
-                    _log.Info("plan {0}: every build has ended ({1})", _planId, PlanSummary.Result(_state.Record!, _ended));
+                    _log.Info("plan {0}: every build has ended ({1})", _planId, e.Result);
                     _watching = false;
+                    CallWebhooks();
                     Timers.StartSingleTimer("passivate", ReceiveTimeout.Instance, PassivateAfter);
                 });
                 return;
             }
             Timers.StartSingleTimer(nameof(Watch), new Watch(), WatchInterval);
         });
-        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+        Command<WebhookSender.Outcome>(o => Persist(new WebhookDone(o.Delivery), e =>
+        {
+            _state = _state.Apply(e);
+            if (!e.Delivery.Delivered) _log.Warning("plan {0}: webhook {1} not delivered: {2}", _planId, e.Delivery.Url, e.Delivery.Error);
+        }));
+        Command<ReceiveTimeout>(_ =>
+        {
+            if (_state.WebhooksToCall().Any()) return; // a delivery is still being tried
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        });
         Command<HandOff>(_ => Context.Stop(Self));
     }
 
@@ -133,7 +145,26 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
         if (!_state.Exists) return;
         if (!_queueing) { _queueing = true; Self.Tell(new QueueNext()); }
         if (!_watching && !_state.Ended) { _watching = true; Timers.StartSingleTimer(nameof(Watch), new Watch(), WatchInterval); }
-        if (_state.Ended) Timers.StartSingleTimer("passivate", ReceiveTimeout.Instance, PassivateAfter);
+        if (_state.Ended)
+        {
+            // those not delivered or given up when the node stopped, once the jobs' statuses are known again
+            if (_state.WebhooksToCall().Any()) Self.Tell(new Watch());
+            Timers.StartSingleTimer("passivate", ReceiveTimeout.Instance, PassivateAfter);
+        }
+    }
+
+    /// <summary>Each webhook not yet delivered or given up, once, with the plan's outcome (the job's sender, the plan's payload).</summary>
+    private void CallWebhooks()
+    {
+        var record = _state.Record!;
+        foreach (var index in _state.WebhooksToCall())
+        {
+            var name = $"webhook-{index}";
+            if (!Context.Child(name).IsNobody()) continue;
+            var payload = PlanWebhookPayload.Build(record, _ended);
+            Context.ActorOf(WebhookSender.Props("plan-" + _planId, index, record.Webhooks[index], PlanWebhookPayload.Event, payload,
+                _settings.WebhookAttempts, _settings.WebhookBackoff, Webhooks.WebhookHttp.For(_settings).Client), name);
+        }
     }
 
     private void QueueOne()

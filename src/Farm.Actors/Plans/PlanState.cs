@@ -23,12 +23,13 @@ public sealed record PlanState
             Record = new PlanRecord
             {
                 Id = a.PlanId, Name = a.Name, Description = a.Description, GitRepo = a.GitRepo, GitRef = a.GitRef, GitSha = a.GitSha,
-                SubmittedBy = a.SubmittedBy, Builds = a.Builds, CreatedAt = a.At,
+                SubmittedBy = a.SubmittedBy, Builds = a.Builds, CreatedAt = a.At, Webhooks = a.Webhooks,
             },
         },
         BuildQueued q => With(QueuedSet.Add(q.Index)),
         CancelRequested c => this with { Record = Record! with { CancelRequestedAt = Record.CancelRequestedAt ?? c.At } },
-        Ended d => this with { Record = Record! with { EndedAt = Record.EndedAt ?? d.At } },
+        Ended d => this with { Record = Record! with { EndedAt = Record.EndedAt ?? d.At, Result = Record.Result ?? d.Result } },
+        WebhookDone w => this with { Record = Record! with { WebhookDeliveries = [.. Record.WebhookDeliveries, w.Delivery] } },
         _ => this,
     };
 
@@ -42,6 +43,10 @@ public sealed record PlanState
     /// <summary>The jobs the queue has accepted (the only ones that exist).</summary>
     public IEnumerable<(int Index, string JobId)> QueuedJobs() =>
         Record is null ? [] : Record.Builds.Where(b => b.JobId is not null && QueuedSet.Contains(b.Index)).Select(b => (b.Index, b.JobId!));
+
+    /// <summary>The webhooks of the ended plan that were neither delivered nor given up yet (a restart calls them again).</summary>
+    public IEnumerable<int> WebhooksToCall() =>
+        Record is not { EndedAt: not null } r ? [] : Enumerable.Range(0, r.Webhooks.Count).Where(i => r.WebhookDeliveries.All(d => d.Index != i));
 
     /// <summary>The idempotency key of a build's job: a repeat after a crash gets the job the first try made.</summary>
     public static string QueueKey(string planId, int index) => $"kfarm-plan:{planId}:{index}";

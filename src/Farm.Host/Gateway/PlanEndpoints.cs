@@ -20,8 +20,9 @@ public static class PlanEndpoints
     {
         var g = app.MapGroup("/api/v1/plans").RequireAuthorization(FarmPolicies.Viewer);
         var validator = JobValidation.For(settings);
+        var policy = JobValidation.Policy(settings);
 
-        g.MapPost("", async (string? git_repo, string? git_ref, string? git_sha, string? job_name, HttpContext http,
+        g.MapPost("", async (string? git_repo, string? git_ref, string? git_sha, string? job_name, string? callback, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "callback_header")] string[]? callbackHeaders, HttpContext http,
             IRequiredActor<ServerPool> pool, IRequiredActor<BuildPlans> plans, IRequiredActor<BuildJobs> jobs) =>
         {
             var (text, error) = await JsonBody.ReadTextAsync(http.Request);
@@ -30,6 +31,8 @@ public static class PlanEndpoints
             if (string.IsNullOrWhiteSpace(git_repo)) missing.Add(new("git_repo", "is required (the repository to build, as tuxsuite plan --git-repo)"));
             if (string.IsNullOrWhiteSpace(git_ref)) missing.Add(new("git_ref", "is required (a branch or tag, as tuxsuite plan --git-ref)"));
             if (string.IsNullOrWhiteSpace(text)) missing.Add(new("body", "a TuxSuite plan (YAML or JSON) is required"));
+            var (webhooks, webhookErrors) = Callback(callback, callbackHeaders ?? [], policy);
+            missing.AddRange(webhookErrors);
             if (missing.Count > 0) return Problems.Invalid(missing);
 
             var (plan, errors) = TuxPlanParser.Parse(text!);
@@ -83,7 +86,7 @@ public static class PlanEndpoints
             if (problems.Count > 0) return Problems.Invalid(problems.DistinctBy(e => (e.Field, e.Message)).ToList());
 
             var accepted = new PlanEvents.Accepted(Guid.CreateVersion7().ToString(), plan.Name, plan.Description, source.GitRepo, source.GitRef,
-                source.GitSha, submitter, planned, DateTimeOffset.UtcNow);
+                source.GitSha, submitter, planned, DateTimeOffset.UtcNow) { Webhooks = webhooks };
             var reply = await plans.ActorRef.Ask<PlanReplies.PlanView>(new PlanCommands.Accept(accepted), settings.AskTimeout);
             return Results.Json(await ViewAsync(reply.Plan, jobs.ActorRef, settings), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
         }).RequireAuthorization(FarmPolicies.Submitter)
@@ -112,6 +115,32 @@ public static class PlanEndpoints
         }).RequireAuthorization(FarmPolicies.Submitter)
           .Describe("CancelPlan", "Cancel a plan: builds not yet queued never run, queued and running ones are cancelled")
           .Produces<PlanView>(StatusCodes.Status202Accepted).WithProblems(401, 403, 404, 409, 503);
+    }
+
+    /// <summary>
+    /// The plan's webhook, as <c>tuxsuite plan --callback URL [--callback-header "Name: value"]</c>: called
+    /// once when every build has ended, under the same rules as a job's webhooks (docs/webhooks.md).
+    /// </summary>
+    private static (IReadOnlyList<Webhook> Hooks, IReadOnlyList<ValidationError> Errors) Callback(string? url, string[] headers, JobValidationPolicy policy)
+    {
+        var errors = new List<ValidationError>();
+        if (url is null)
+        {
+            if (headers.Length > 0) errors.Add(new("callback_header", "needs a callback"));
+            return ([], errors);
+        }
+        var parsed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in headers)
+        {
+            var colon = header.IndexOf(':');
+            if (colon <= 0) { errors.Add(new("callback_header", "must be \"Name: value\"")); continue; }
+            parsed[header[..colon].Trim()] = header[(colon + 1)..].Trim();
+        }
+        var hook = new Webhook { Url = url, Headers = parsed };
+        var checks = new List<ValidationError>();
+        WebhookRules.Check([hook], policy, checks);
+        errors.AddRange(checks.Select(e => e with { Field = e.Field.StartsWith("webhooks[0].headers", StringComparison.Ordinal) ? "callback_header" : "callback" }));
+        return ([hook], errors);
     }
 
     /// <summary>The plan, or null for an id that is not a plan id's shape or names no plan.</summary>

@@ -16,4 +16,8 @@ public sealed record PlanRecord
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? CancelRequestedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>"pass" or "fail" once ended.</summary>
+    public string? Result { get; init; }
+    public IReadOnlyList<Jobs.Webhook> Webhooks { get; init; } = [];
+    public IReadOnlyList<Jobs.WebhookDelivery> WebhookDeliveries { get; init; } = [];
 }

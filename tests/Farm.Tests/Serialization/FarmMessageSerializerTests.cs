@@ -209,12 +209,14 @@ public sealed class FarmMessageSerializerTests : ActorTest
         {
             Id = "plan-1", Name = "n", Description = "d", GitRepo = "git://127.0.0.1/linux.git", GitRef = "master", GitSha = new string('a', 40),
             SubmittedBy = "ci", Builds = PlanAccepted().Builds, Queued = [0], CreatedAt = At, CancelRequestedAt = At.AddMinutes(1), EndedAt = At.AddMinutes(2),
+            Result = "pass", Webhooks = PlanAccepted().Webhooks, WebhookDeliveries = [Delivery()],
         }),
         [typeof(PlanReplies.NotFound)] = () => new PlanReplies.NotFound("plan-404"),
         [typeof(PlanEvents.Accepted)] = PlanAccepted,
         [typeof(PlanEvents.BuildQueued)] = () => new PlanEvents.BuildQueued(3, At),
         [typeof(PlanEvents.CancelRequested)] = () => new PlanEvents.CancelRequested(At),
-        [typeof(PlanEvents.Ended)] = () => new PlanEvents.Ended(At),
+        [typeof(PlanEvents.Ended)] = () => new PlanEvents.Ended("fail", At),
+        [typeof(PlanEvents.WebhookDone)] = () => new PlanEvents.WebhookDone(Delivery()),
         [typeof(QueueSnapshot)] = () => new QueueSnapshot(
             [new WaitingJobSnapshot("job-1", Request(), 2, ["build-02"], At.AddMinutes(1), At, 41)],
             [new QueueEvents.JobDispatched(Placement(), 1)],
@@ -230,7 +232,10 @@ public sealed class FarmMessageSerializerTests : ActorTest
                 Index = 0, Path = "jobs[0].builds[0]", Group = "defconfigs", Name = "arm64 gcc-12 defconfig", TargetArch = "arm64", Toolchain = "gcc-12",
                 Kconfig = ["defconfig", "CONFIG_KASAN=y"], JobId = "job-1", Request = Request(), Unsupported = "not really: every field set",
             },
-        ], At);
+        ], At)
+    {
+        Webhooks = [new Webhook { Url = "https://ci.example/hook", Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer x" }, Events = ["completed"] }],
+    };
 
     private static IEnumerable<Type> MessageTypes() =>
         typeof(IFarmMessage).Assembly.GetTypes()

@@ -51,6 +51,7 @@ public static class JournalFormats
         JournalFormat.Of<PlanEvents.BuildQueued, PL.BuildQueued>("plan-build-queued.v1", PL.BuildQueued.From, c => c.ToDomain()),
         JournalFormat.Of<PlanEvents.CancelRequested, PL.CancelRequested>("plan-cancel-requested.v1", PL.CancelRequested.From, c => c.ToDomain()),
         JournalFormat.Of<PlanEvents.Ended, PL.Ended>("plan-ended.v1", PL.Ended.From, c => c.ToDomain()),
+        JournalFormat.Of<PlanEvents.WebhookDone, PL.WebhookDone>("plan-webhook-done.v1", PL.WebhookDone.From, c => c.ToDomain()),
         // snapshots (they replace the events they cover, so they read across releases as events do)
         JournalFormat.Of<QueueSnapshot, SnapshotContracts.Queue>("queue-snapshot.v1", SnapshotContracts.Queue.From, c => c.ToDomain()),
         JournalFormat.Of<PoolSnapshot, SnapshotContracts.Pool>("pool-snapshot.v1", SnapshotContracts.Pool.From, c => c.ToDomain()),

@@ -42,16 +42,20 @@ public static class PlanEventContracts
         public string? GitSha { get; init; }
         public string? SubmittedBy { get; init; }
         public IReadOnlyList<Build> Builds { get; init; } = [];
+        public IReadOnlyList<WebhookContract> Webhooks { get; init; } = [];
         public DateTimeOffset At { get; init; }
 
         public static Accepted From(E.Accepted e) => new()
         {
             PlanId = e.PlanId, Name = e.Name, Description = e.Description, GitRepo = e.GitRepo, GitRef = e.GitRef, GitSha = e.GitSha,
-            SubmittedBy = e.SubmittedBy, Builds = e.Builds.Select(Build.From).ToList(), At = e.At,
+            SubmittedBy = e.SubmittedBy, Builds = e.Builds.Select(Build.From).ToList(), Webhooks = e.Webhooks.Select(WebhookContract.From).ToList(), At = e.At,
         };
 
         public E.Accepted ToDomain() =>
-            new(PlanId, Name, Description, GitRepo, GitRef, GitSha, SubmittedBy, (Builds ?? []).Select(b => b.ToDomain()).ToList(), At);
+            new(PlanId, Name, Description, GitRepo, GitRef, GitSha, SubmittedBy, (Builds ?? []).Select(b => b.ToDomain()).ToList(), At)
+            {
+                Webhooks = (Webhooks ?? []).Select(w => w.ToDomain()).ToList(),
+            };
     }
 
     public sealed record BuildQueued
@@ -71,8 +75,16 @@ public static class PlanEventContracts
 
     public sealed record Ended
     {
+        public string Result { get; init; } = "";
         public DateTimeOffset At { get; init; }
-        public static Ended From(E.Ended e) => new() { At = e.At };
-        public E.Ended ToDomain() => new(At);
+        public static Ended From(E.Ended e) => new() { Result = e.Result, At = e.At };
+        public E.Ended ToDomain() => new(Result, At);
+    }
+
+    public sealed record WebhookDone
+    {
+        public WebhookDeliveryContract Delivery { get; init; } = new();
+        public static WebhookDone From(E.WebhookDone e) => new() { Delivery = WebhookDeliveryContract.From(e.Delivery) };
+        public E.WebhookDone ToDomain() => new((Delivery ?? new()).ToDomain());
     }
 }
