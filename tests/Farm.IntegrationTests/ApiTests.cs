@@ -360,6 +360,7 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         ("get", "/api/v1/stats"),
         ("get", "/api/v1/catalog"),
         ("post", "/api/v1/plans"),
+        ("get", "/api/v1/plans"),
         ("get", "/api/v1/plans/{id}"),
         ("post", "/api/v1/plans/{id}/cancel"),
         ("get", "/healthz/live"),

@@ -120,6 +120,13 @@ public sealed class PlanTests
         // spread over both servers
         Assert.Equal(["plan-a", "plan-b"], jobs.Select(j => j["server_id"]!.GetValue<string>()).Distinct().Order());
 
+        // the list of plans (from the job index: it may trail by a moment)
+        var listed = await Eventually.ValueAsync(async () => (await farm.Http.GetFromJsonAsync<JsonObject>($"{Plans}?limit=10"))!,
+            l => l["plans"]!.AsArray().Any(p => p!["id"]!.GetValue<string>() == id && p["result"] is not null), TimeSpan.FromSeconds(30), "the plan in the list");
+        var item = listed["plans"]!.AsArray().Single(p => p!["id"]!.GetValue<string>() == id)!;
+        Assert.Equal(("fixture matrix", "ended", "fail", 21), (item["name"]!.GetValue<string>(), item["state"]!.GetValue<string>(),
+            item["result"]!.GetValue<string>(), item["builds"]!.GetValue<int>()));
+
         // the same file as JSON, one job of it by name
         var json = """{"version": 1, "jobs": [{"name": "one", "build": {"target_arch": "arm64", "toolchain": "gcc-12", "kconfig": "tinyconfig"}}, {"name": "two", "builds": [{"target_arch": "x86_64", "toolchain": "gcc-12"}]}]}""";
         var (jsonStatus, one) = await SubmitAsync(farm, json, repo, jobName: "one", contentType: "application/json");

@@ -31,6 +31,9 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <summary>Completed jobs created since then: how long they ran, per architecture.</summary>
     public sealed record Durations(DateTimeOffset Since);
     public sealed record DurationsByArchitecture(IReadOnlyList<DurationStats.Summary> Architectures);
+    /// <summary>Plans newest first (the index's plan rows, <see cref="Plans.PlanProjection"/>).</summary>
+    public sealed record ListPlans(int Offset, int Limit);
+    public sealed record PlanPage(IReadOnlyList<Messages.Plans.PlanRecord> Plans, int Total);
 
     /// <summary>At most this many events are written in one transaction.</summary>
     public const int MaxBatch = 500;
@@ -94,6 +97,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
         Receive<Knows>(k => _store.KnowsAsync(k.JobId).PipeTo(Sender));
         Receive<CountByStatus>(_ => _store.CountByStatusAsync().PipeTo(Sender, success: c => new StatusCounts(c)));
         Receive<Durations>(d => _store.DurationsAsync(d.Since).PipeTo(Sender, success: a => new DurationsByArchitecture(a)));
+        Receive<ListPlans>(l => _store.ListPlansAsync(l.Offset, l.Limit).PipeTo(Sender, success: p => new PlanPage(p.Plans, p.Total)));
     }
 
     protected override void PreStart() => Self.Tell(new Start());
@@ -116,7 +120,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
         RestartSource.OnFailuresWithBackoff(() =>
                     Source.FromTask(LoggedAsync(store.StartAsync()))
                         .ConcatMany(offset => Logged(() => events(offset)))
-                        .Where(env => env.Event is BuildJobEvents.IJobEvent)
+                        .Where(env => env.Event is BuildJobEvents.IJobEvent or Messages.Plans.PlanEvents.IPlanEvent)
                         .Select(env => new JournalEntry(((Sequence)env.Offset).Value, env.PersistenceId, env.Event))
                         .GroupedWithin(MaxBatch, BatchWindow)
                         .SelectAsync(1, batch => LoggedAsync(store.ApplyAsync(batch.ToList()))),

@@ -13,6 +13,9 @@ public sealed record PlanState
     private ImmutableSortedSet<int> QueuedSet { get; init; } = [];
 
     public bool Exists => Record is not null;
+
+    /// <summary>The state a stored record stands for (the index keeps records, not events).</summary>
+    public static PlanState Of(PlanRecord record) => new() { Record = record, QueuedSet = [.. record.Queued] };
     public bool Cancelled => Record?.CancelRequestedAt is not null;
     public bool Ended => Record?.EndedAt is not null;
 

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using KernelFarm.Actors;
 using KernelFarm.Actors.Execution;
 using KernelFarm.Actors.Hosting;
+using KernelFarm.Actors.Jobs;
 using KernelFarm.Actors.Plans;
 using KernelFarm.Actors.Validation;
 using KernelFarm.Host.Auth;
@@ -93,6 +94,21 @@ public static class PlanEndpoints
           .Describe("SubmitPlan", "Queue every build of a TuxSuite plan (YAML or JSON body; git_repo and git_ref as query parameters)")
           .Accepts<string>("application/yaml", "text/yaml", "application/json") // the plan file's text, as TuxSuite users write it
           .Produces<PlanView>(StatusCodes.Status202Accepted).WithProblems(400, 401, 403, 413, 503);
+
+        g.MapGet("", async (int? offset, int? limit, IRequiredActor<JobIndex> index) =>
+        {
+            if (offset is < 0) return Problems.Invalid("offset", "must not be negative");
+            if (limit is < 1 or > ListPage.MaxLimit) return Problems.Invalid("limit", $"must be between 1 and {ListPage.MaxLimit}");
+            var (from, take) = (offset ?? 0, limit ?? ListPage.DefaultLimit);
+            var page = await index.ActorRef.Ask<JobIndexActor.PlanPage>(new JobIndexActor.ListPlans(from, take), settings.AskTimeout);
+            var items = page.Plans.Select(p => new PlanListItem
+            {
+                Id = p.Id, Name = p.Name, GitRepo = p.GitRepo, GitRef = p.GitRef, SubmittedBy = p.SubmittedBy, CreatedAt = p.CreatedAt,
+                EndedAt = p.EndedAt, State = p.EndedAt is null ? "running" : "ended", Result = p.Result, Builds = p.Builds.Count,
+            }).ToList();
+            return Results.Ok(new PlanPage(page.Total, from, take, from + items.Count < page.Total ? from + items.Count : null, items));
+        }).Describe("ListPlans", "Plans newest first, paged by offset and limit (the job index's plan rows: they may trail a plan by a second)")
+          .Produces<PlanPage>().WithProblems(400, 401, 503);
 
         g.MapGet("/{id}", async (string id, IRequiredActor<BuildPlans> plans, IRequiredActor<BuildJobs> jobs) =>
             await FindAsync(id, plans.ActorRef, settings) is { } plan

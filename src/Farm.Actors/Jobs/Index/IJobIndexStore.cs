@@ -23,6 +23,9 @@ public interface IJobIndexStore
     /// <summary>Jobs by status (statuses without jobs are left out).</summary>
     Task<IReadOnlyDictionary<JobStatus, int>> CountByStatusAsync(CancellationToken ct = default);
 
+    /// <summary>Plans, newest first (ties by id), <paramref name="limit"/> from <paramref name="offset"/>, and how many there are.</summary>
+    Task<(IReadOnlyList<Messages.Plans.PlanRecord> Plans, int Total)> ListPlansAsync(int offset, int limit, CancellationToken ct = default);
+
     /// <summary>As <see cref="DurationStats.ByArchitecture"/> over every job in the store.</summary>
     Task<IReadOnlyList<DurationStats.Summary>> DurationsAsync(DateTimeOffset since, CancellationToken ct = default);
 }

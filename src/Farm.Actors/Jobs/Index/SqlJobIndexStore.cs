@@ -1,5 +1,7 @@
 using System.Data.Common;
+using KernelFarm.Actors.Plans;
 using KernelFarm.Messages.Jobs;
+using KernelFarm.Messages.Plans;
 
 namespace KernelFarm.Actors.Jobs.Index;
 
@@ -34,6 +36,14 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
             $"CREATE INDEX IF NOT EXISTS job_index_list ON job_index (listed, created_at DESC, {dialect.OrdinalId}, status, server_id, architecture_key)");
         await ExecuteAsync(connection, null, ct,
             "CREATE INDEX IF NOT EXISTS job_index_durations ON job_index (status, architecture, duration, created_at, listed)");
+        // The plans' rows (PlanProjection), under the same offset.
+        await ExecuteAsync(connection, null, ct, """
+            CREATE TABLE IF NOT EXISTS plan_index (
+                id TEXT NOT NULL PRIMARY KEY,
+                created_at BIGINT NOT NULL,
+                document TEXT NOT NULL)
+            """);
+        await ExecuteAsync(connection, null, ct, $"CREATE INDEX IF NOT EXISTS plan_index_list ON plan_index (created_at DESC, {dialect.OrdinalId})");
         await ExecuteAsync(connection, null, ct, """
             CREATE TABLE IF NOT EXISTS job_index_offset (
                 name TEXT NOT NULL PRIMARY KEY,
@@ -66,6 +76,17 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
             throw new InvalidOperationException($"the job index holds version {version} rows, this node writes version {JobProjection.Version}");
         var touched = JobProjection.Touched(batch, stored);
         if (touched.Count == 0 && batch.All(e => e.Ordering <= stored)) return stored;
+
+        var plans = PlanProjection.Touched(batch, stored);
+        if (plans.Count > 0)
+        {
+            var storedPlans = await LoadPlansAsync(connection, tx, plans, ct);
+            foreach (var plan in PlanProjection.Apply(batch, stored, storedPlans))
+                await ExecuteAsync(connection, tx, ct, """
+                    INSERT INTO plan_index (id, created_at, document) VALUES (@id, @created, @document)
+                    ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, document = excluded.document
+                    """, ("id", plan.Id), ("created", plan.CreatedAt.UtcTicks), ("document", PlanProjection.Document(plan)));
+        }
 
         var current = await LoadAsync(connection, tx, touched, ct);
         var result = JobProjection.Apply(batch, stored, current);
@@ -105,6 +126,34 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
         }
         await tx.CommitAsync(ct);
         return new JobIndexPage(jobs, total);
+    }
+
+    public async Task<(IReadOnlyList<PlanRecord> Plans, int Total)> ListPlansAsync(int offset, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var tx = await dialect.BeginReadAsync(connection, ct);
+        var total = Convert.ToInt32(await ScalarAsync(connection, tx, ct, "SELECT COUNT(*) FROM plan_index"));
+        var plans = new List<PlanRecord>();
+        await using (var command = Command(connection, tx, $"SELECT document FROM plan_index ORDER BY created_at DESC, {dialect.OrdinalId} LIMIT @limit OFFSET @offset",
+                         [("limit", limit), ("offset", offset)]))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) plans.Add(PlanProjection.ReadDocument(reader.GetString(0)));
+        await tx.CommitAsync(ct);
+        return (plans, total);
+    }
+
+    private static async Task<Dictionary<string, PlanRecord>> LoadPlansAsync(DbConnection connection, DbTransaction tx, IReadOnlySet<string> ids, CancellationToken ct)
+    {
+        var plans = new Dictionary<string, PlanRecord>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(200))
+        {
+            var names = chunk.Select((_, i) => "@id" + i).ToList();
+            await using var command = Command(connection, tx, $"SELECT document FROM plan_index WHERE id IN ({string.Join(", ", names)})",
+                chunk.Select((id, i) => ("id" + i, (object?)id)).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) { var plan = PlanProjection.ReadDocument(reader.GetString(0)); plans[plan.Id] = plan; }
+        }
+        return plans;
     }
 
     public async Task<bool> KnowsAsync(string jobId, CancellationToken ct = default)

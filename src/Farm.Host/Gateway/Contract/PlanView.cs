@@ -46,3 +46,24 @@ public sealed record PlanBuildView
     /// <summary>Why no server can run it (state unsupported).</summary>
     public string? Unsupported { get; init; }
 }
+
+/// <summary>A page of plans, newest first; <c>next_offset</c> says where the rest starts (null: no more).</summary>
+public sealed record PlanPage(int Total, int Offset, int Limit, int? NextOffset, IReadOnlyList<PlanListItem> Plans);
+
+/// <summary>A plan in the list: what it is and how it ended (its builds' states: GET /api/v1/plans/{id}).</summary>
+public sealed record PlanListItem
+{
+    public required string Id { get; init; }
+    public string? Name { get; init; }
+    public required string GitRepo { get; init; }
+    public required string GitRef { get; init; }
+    public string? SubmittedBy { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>"running" or "ended".</summary>
+    public required string State { get; init; }
+    /// <summary>"pass", "fail", or null while builds run.</summary>
+    public string? Result { get; init; }
+    /// <summary>How many builds the plan has.</summary>
+    public int Builds { get; init; }
+}
