@@ -24,6 +24,11 @@ public sealed class CommandLineTests
     [InlineData("jobs", "submit", "--repo", "git://x", "--arch", "x86_64", "--target", "kernel", "--target", "headers")]
     [InlineData("jobs", "list", "--status", "a-state-a-newer-farm-added")] // the farm's catalog decides, at run time
     [InlineData("cluster", "tail", "--endpoint", "http://farm:8080", "--token", "t")]
+    [InlineData("plans", "submit", "plan.yaml", "--git-repo", "git://x", "--git-ref", "master", "--git-sha", "abc", "--job-name", "boot", "--wait")]
+    [InlineData("plan", "submit", "plan.json", "--git-repo", "git://x", "--git-ref", "master", "--json")]
+    [InlineData("plan", "show", "abc")]
+    [InlineData("plan", "list", "--limit", "5")]
+    [InlineData("plans", "cancel", "abc", "--json")]
     public void Well_formed_lines_parse(params string[] args)
     {
         Assert.Empty(Errors(args));
@@ -38,6 +43,11 @@ public sealed class CommandLineTests
     [InlineData("servers", "show", "a", "b")]
     [InlineData("actors", "--depth", "-1")]
     [InlineData("cluster", "leave")]
+    [InlineData("plan", "submit", "plan.yaml", "--git-ref", "master")]
+    [InlineData("plan", "submit", "plan.yaml", "--git-repo", "git://x")]
+    [InlineData("plan", "submit", "--git-repo", "git://x", "--git-ref", "master")]
+    [InlineData("plan", "show")]
+    [InlineData("plan", "list", "--limit", "many")]
     public void Malformed_lines_are_refused(params string[] args)
     {
         Assert.NotEmpty(Errors(args));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using KernelFarm.Cli.Commands.Cluster;
 using KernelFarm.Cli.Commands.Jobs;
+using KernelFarm.Cli.Commands.Plans;
 using KernelFarm.Cli.Commands.Servers;
 
 namespace KernelFarm.Cli.Commands;
@@ -17,6 +18,7 @@ public static class KfarmCli
         root.Subcommands.Add(ActorsCommand.Create(globals));
         root.Subcommands.Add(ServersCommand.Create(globals));
         root.Subcommands.Add(JobsCommand.Create(globals));
+        root.Subcommands.Add(PlansCommand.Create(globals));
         root.Subcommands.Add(CatalogCommand.Create(globals));
         return root;
     }

@@ -9,10 +9,13 @@ public static class ApiPaths
     public const string ClusterEvents = "api/v1/cluster/events";
     public const string Sharding = "api/v1/cluster/sharding";
     public const string Catalog = "api/v1/catalog";
+    public const string Plans = "api/v1/plans";
 
     public static string Server(string id) => $"{Servers}/{Segment(id)}";
     public static string Job(string id) => $"{Jobs}/{Segment(id)}";
     public static string JobLog(string id) => $"{Job(id)}/log";
+    public static string Plan(string id) => $"{Plans}/{Segment(id)}";
+    public static string PlanCancel(string id) => $"{Plan(id)}/cancel";
     public static string Artifacts(string id) => $"{Job(id)}/artifacts";
 
     /// <summary>An artifact's relative path keeps its slashes; each segment is escaped.</summary>

@@ -38,11 +38,19 @@ public sealed class FarmClient : IDisposable
 
     public Task<ApiResponse> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, null, ct);
 
-    public async Task<ApiResponse> SendAsync(HttpMethod method, string path, JsonNode? body,
+    /// <summary>A body sent as given (a plan file as written, in its own media type).</summary>
+    public Task<ApiResponse> PostContentAsync(string path, HttpContent content, CancellationToken ct) =>
+        SendContentAsync(HttpMethod.Post, path, content, null, ct);
+
+    public Task<ApiResponse> SendAsync(HttpMethod method, string path, JsonNode? body,
+        IReadOnlyDictionary<string, string>? headers, CancellationToken ct) =>
+        SendContentAsync(method, path, body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), headers, ct);
+
+    private async Task<ApiResponse> SendContentAsync(HttpMethod method, string path, HttpContent? content,
         IReadOnlyDictionary<string, string>? headers, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        request.Content = content;
         foreach (var (k, v) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(k, v);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(RequestTimeout);
