@@ -73,6 +73,12 @@ public sealed partial class CliTests
         var cancel = await Kfarm("plan", "cancel", id);
         AssertExit(5, cancel); // 409: it has ended
         Assert.StartsWith("kfarm: ", cancel.Stderr);
+
+        // the list (the job index's plan rows: they may trail the plan by a moment)
+        var list = await Eventually.ValueAsync(() => Kfarm("plans", "list", "--limit", "100"),
+            l => l.Stdout.Split('\n').Any(line => line.StartsWith(id, StringComparison.Ordinal) && line.Contains(" fail ", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the plan in kfarm plans list");
+        AssertExit(0, list);
     }
 
     [Fact]
