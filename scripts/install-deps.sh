@@ -41,6 +41,8 @@ if [ "$profile" = full ]; then
     # browser tests (tests/Farm.IntegrationTests/Browser): headless chromium driven by Playwright's bundled driver,
     # with fonts so screenshots have readable text (fonts-liberation is only a Recommends of chromium)
     chromium fonts-dejavu-core fonts-liberation
+    # KCIDB output validated with kcidb-io's schema (tests/kcidb/validate.py, run by /usr/bin/python3); rfc3987 checks its "uri" formats
+    python3-jsonschema python3-rfc3987
   )
 fi
 missing=()

@@ -58,6 +58,8 @@ public sealed class FarmSettings
     public List<string> WebhookAllowedHosts { get; set; } = [];
     /// <summary>Networks and headers webhooks may use beyond the safe defaults (docs/webhooks.md).</summary>
     public Webhooks.WebhookSettings Webhooks { get; set; } = new();
+    /// <summary>KCIDB output: the origin of its ids and the farm's public address (docs/kcidb.md).</summary>
+    public Kcidb.KcidbSettings Kcidb { get; set; } = new();
 
     /// <summary>The largest request body any endpoint reads (Kestrel's MaxRequestBodySize); larger ones get 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;

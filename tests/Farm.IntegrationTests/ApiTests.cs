@@ -363,6 +363,7 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         ("get", "/api/v1/plans"),
         ("get", "/api/v1/plans/{id}"),
         ("post", "/api/v1/plans/{id}/cancel"),
+        ("get", "/api/v1/kcidb"),
         ("get", "/healthz/live"),
         ("get", "/healthz/ready"),
         ("get", "/healthz/cluster"),

@@ -160,7 +160,7 @@ public static class PlanEndpoints
     }
 
     /// <summary>The plan, or null for an id that is not a plan id's shape or names no plan.</summary>
-    private static async Task<PlanRecord?> FindAsync(string id, IActorRef plans, FarmSettings settings)
+    internal static async Task<PlanRecord?> FindAsync(string id, IActorRef plans, FarmSettings settings)
     {
         if (!Guid.TryParseExact(id, "D", out _)) return null;
         var reply = await plans.Ask<object>(new PlanCommands.Get(id), settings.AskTimeout);
