@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
 using KernelFarm.IntegrationTests.Fixtures;
@@ -42,9 +43,36 @@ public sealed class RealKernelToolchainFixture : IAsyncLifetime
         await Farm.RegisterServerAsync(_server, "toolchains", ["x86_64", "arm64"],
             [FarmProcess.Toolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-"), FarmProcess.Toolchain("clang-14", ["x86_64"])], maxJobs: 2);
 
-        _arm64 = RunAsync(Request("arm64", "gcc-12", "CONFIG_ARCH_VEXPRESS=y"));
-        _clang = RunAsync(Request("x86_64", "clang-14", "# CONFIG_SERIAL_8250_CONSOLE is not set"));
+        // Both builds as one TuxSuite plan (issue 15: a real-kernel plan of two builds), as a user writes it.
+        var clock = Stopwatch.StartNew();
+        using var submitted = await Farm.Http.PostAsync(
+            $"api/v1/plans?git_repo={Uri.EscapeDataString(_git.Url(RepoName))}&git_ref=master",
+            new StringContent(Plan, System.Text.Encoding.UTF8, "application/yaml"));
+        var plan = JsonNode.Parse(await submitted.Content.ReadAsStringAsync())!;
+        Assert.True(submitted.StatusCode == System.Net.HttpStatusCode.Accepted, plan.ToJsonString());
+        PlanId = plan["id"]!.GetValue<string>();
+        var jobs = plan["builds"]!.AsArray().Select(b => b!["job_id"]!.GetValue<string>()).ToList();
+        _arm64 = WaitAsync(jobs[0], clock);
+        _clang = WaitAsync(jobs[1], clock);
     }
+
+    /// <summary>
+    /// arm64 tinyconfig + CONFIG_ARCH_VEXPRESS=y with Debian's cross gcc-12, and x86_64 tinyconfig with
+    /// clang-14 (LLVM=1 is what the farm sets for it) without the serial console; the job's tests turn the boot test on.
+    /// </summary>
+    public const string Plan = """
+        version: 1
+        name: real kernels
+        jobs:
+        - name: toolchains
+          builds:
+          - {target_arch: arm64, toolchain: gcc-12, kconfig: [tinyconfig, CONFIG_ARCH_VEXPRESS=y]}
+          - {target_arch: x86_64, toolchain: clang-14, kconfig: [tinyconfig, '# CONFIG_SERIAL_8250_CONSOLE is not set'], make_variables: {LLVM: 1}}
+          tests: [{device: qemu, tests: [boot]}]
+        """;
+
+    /// <summary>The plan both builds were submitted as.</summary>
+    public string PlanId { get; private set; } = "";
 
     public JsonObject Request(string arch, string toolchain, params string[] fragments) => new()
     {
@@ -61,12 +89,7 @@ public sealed class RealKernelToolchainFixture : IAsyncLifetime
         },
     };
 
-    private async Task<(JsonObject, TimeSpan)> RunAsync(JsonObject request)
-    {
-        var clock = Stopwatch.StartNew();
-        var id = await Farm.SubmitAsync(request);
-        return (await Farm.WaitForEndAsync(id, BuildTimeout), clock.Elapsed);
-    }
+    private async Task<(JsonObject, TimeSpan)> WaitAsync(string id, Stopwatch clock) => (await Farm.WaitForEndAsync(id, BuildTimeout), clock.Elapsed);
 
     /// <summary>arm64 tinyconfig + CONFIG_ARCH_VEXPRESS=y, cross gcc-12, dtbs, boot test on.</summary>
     public Task<(JsonObject Job, TimeSpan Took)> Arm64Job => _arm64;
@@ -164,6 +187,22 @@ public sealed class RealKernelToolchainTests(RealKernelToolchainFixture fixture,
         Assert.Contains("CONFIG_SERIAL_8250_CONSOLE=y", boot["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain("KFARM-BOOT-OK", await File.ReadAllTextAsync(Path.Combine(Dir(job), "boot", "console.log")), StringComparison.Ordinal);
         Assert.Equal("fail", meta["boot"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_two_builds_ran_as_one_tuxsuite_plan_that_passed()
+    {
+        await fixture.Arm64Job;
+        await fixture.ClangConsolelessJob;
+        var plan = await Eventually.ValueAsync(
+            async () => (await fixture.Farm.Http.GetFromJsonAsync<JsonObject>($"api/v1/plans/{fixture.PlanId}"))!,
+            p => p["state"]!.GetValue<string>() == "ended", TimeSpan.FromSeconds(60), "the plan to end");
+        Assert.Equal("pass", plan["result"]!.GetValue<string>()); // both kernels built (the console-less one fails only its boot test)
+        Assert.Equal(2, plan["counts"]!["completed"]!.GetValue<int>());
+        Assert.Equal(["arm64", "x86_64"], plan["builds"]!.AsArray().Select(b => b!["target_arch"]!.GetValue<string>()));
+        var clang = await fixture.Farm.GetJobAsync(plan["builds"]![1]!["job_id"]!.GetValue<string>());
+        Assert.Equal("clang-14", clang["toolchain"]!.GetValue<string>());
+        Assert.True(clang["build_config"]!["boot_test"]!.GetValue<bool>()); // the plan job's tests
     }
 
     [Theory]
