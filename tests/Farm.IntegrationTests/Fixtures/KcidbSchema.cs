@@ -16,9 +16,11 @@ public static class KcidbSchema
 
     public static string Script => Path.Combine(RepoRoot, "tests", "kcidb", "validate.py");
 
+    /// <summary>$KCIDB_IO, else the peers folder beside the checkout, else the workspace's (a clone elsewhere, e.g. CI's).</summary>
     public static string KcidbIo => Environment.GetEnvironmentVariable("KCIDB_IO") is { Length: > 0 } env
         ? env
-        : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "peers", "kcidb-io-8971c02"));
+        : new[] { Path.Combine(RepoRoot, "..", "shared", "peers", "kcidb-io-8971c02"), "/work/shared/peers/kcidb-io-8971c02" }
+            .Select(Path.GetFullPath).FirstOrDefault(Directory.Exists) ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "peers", "kcidb-io-8971c02"));
 
     /// <summary>Exit code 0 (valid), 1 (not valid) or 2 (cannot validate), with the validator's output.</summary>
     public static async Task<(int ExitCode, string Output)> CheckAsync(string json)
