@@ -2,7 +2,7 @@ import { get, post, PLANS, JOBS } from '../api.js';
 import { h, fill, update, tickDurations, table, badge } from '../dom.js';
 import { session, every, errorText, banner } from '../shell.js';
 import { duration, time } from '../format.js';
-import { planMatrix, configOf } from '../planMatrix.js';
+import { planMatrix } from '../planMatrix.js';
 import { planState } from './plans.js';
 
 /** Build states after which a plan's build never changes (docs/plans.md). */
@@ -140,10 +140,9 @@ function buildList(p, failures) {
     table('Every build of the plan, in the plan file\'s order', [
       { label: 'Path', cell: b => h('code', {}, b.path) },
       { label: 'Name', cell: b => b.name },
-      { label: 'Architecture', cell: b => b.target_arch },
-      { label: 'Config', cell: b => `${b.toolchain} ${configOf(b)}` },
       { label: 'State', cell: b => badge(b.state) },
-      { label: 'Job', cell: b => (b.job_id ? h('a', { href: `#/jobs/${encodeURIComponent(b.job_id)}` }, b.job_id.slice(0, 8)) : '—') },
+      // whole ids: a plan's jobs are created together, so their time-ordered prefixes are alike
+      { label: 'Job', cell: b => (b.job_id ? h('a', { href: `#/jobs/${encodeURIComponent(b.job_id)}` }, h('code', { class: 'hash' }, b.job_id)) : '—') },
       // the failure for a failed build (its log, with errors and warnings marked, is on the job's page)
       { label: 'Failure or reason', cell: b => b.unsupported ?? (wantsFailure(b) ? (failures.get(b.job_id) ?? '…') : '') },
     ], p.builds, { rowAttrs: b => ({ 'data-build': b.index }) }),
