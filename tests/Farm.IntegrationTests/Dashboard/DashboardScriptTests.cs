@@ -143,7 +143,7 @@ public sealed class DashboardScriptTests(ChromiumFixture chromium, FarmFixture f
     [Fact]
     public async Task A_plans_matrix_has_a_row_per_architecture_and_a_column_per_config_in_the_plans_order()
     {
-        var r = await EvalAsync("""
+        var text = await EvalAsync("""
             async () => {
               const { planMatrix } = await import('./js/planMatrix.js');
               const b = (index, target_arch, toolchain, kconfig, state) => ({ index, target_arch, toolchain, kconfig, state });
@@ -159,9 +159,11 @@ public sealed class DashboardScriptTests(ChromiumFixture chromium, FarmFixture f
                 b(0, 'x86_64', 'gcc-12', ['defconfig'], 'completed'),
                 b(1, 'x86_64', 'clang-14', ['defconfig'], 'completed'),
                 b(2, 'arm64', 'clang-14', [], 'queued') ] });
-              return { one: shape(one), two: shape(two), empty: shape(planMatrix({ builds: [] })) };
+              // as text: the object's JSON exactly (Playwright may tag returned objects with $id)
+              return JSON.stringify({ one: shape(one), two: shape(two), empty: shape(planMatrix({ builds: [] })) });
             }
             """);
+        var r = JsonDocument.Parse(text.GetString()!).RootElement;
         // one toolchain: the config alone; the same pair twice shares its cell; a missing pair is empty
         Assert.Equal("""{"columns":["tinyconfig","tinyconfig+CONFIG_FAKE_BROKEN=y","ppc64_defconfig"],"rows":[["x86_64","0","1","-"],["arm64","2,4","-","-"],["powerpc","-","-","3"]]}""",
             r.GetProperty("one").GetRawText());
