@@ -140,6 +140,39 @@ public sealed class DashboardScriptTests(ChromiumFixture chromium, FarmFixture f
         Assert.Equal("[[\"gcc-12 12 (x86_64, i386, arm64)\",\"clang-14 14.0.6 (x86_64)\"],[\"gcc (riscv64)\"]]", r.GetRawText());
     }
 
+    [Fact]
+    public async Task A_plans_matrix_has_a_row_per_architecture_and_a_column_per_config_in_the_plans_order()
+    {
+        var text = await EvalAsync("""
+            async () => {
+              const { planMatrix } = await import('./js/planMatrix.js');
+              const b = (index, target_arch, toolchain, kconfig, state) => ({ index, target_arch, toolchain, kconfig, state });
+              const shape = (m) => ({ columns: m.columns.map(c => c.key),
+                rows: m.rows.map(r => [r.arch, ...r.cells.map(c => c.builds.map(x => x.index).join(',') || '-')]) });
+              const one = planMatrix({ builds: [
+                b(0, 'x86_64', 'gcc-12', ['tinyconfig'], 'completed'),
+                b(1, 'x86_64', 'gcc-12', ['tinyconfig', 'CONFIG_FAKE_BROKEN=y'], 'failed'),
+                b(2, 'arm64', 'gcc-12', ['tinyconfig'], 'completed'),
+                b(3, 'powerpc', 'gcc-12', ['ppc64_defconfig'], 'unsupported'),
+                b(4, 'arm64', 'gcc-12', ['tinyconfig'], 'running') ] });
+              const two = planMatrix({ builds: [
+                b(0, 'x86_64', 'gcc-12', ['defconfig'], 'completed'),
+                b(1, 'x86_64', 'clang-14', ['defconfig'], 'completed'),
+                b(2, 'arm64', 'clang-14', [], 'queued') ] });
+              // as text: the object's JSON exactly (Playwright may tag returned objects with $id)
+              return JSON.stringify({ one: shape(one), two: shape(two), empty: shape(planMatrix({ builds: [] })) });
+            }
+            """);
+        var r = JsonDocument.Parse(text.GetString()!).RootElement;
+        // one toolchain: the config alone; the same pair twice shares its cell; a missing pair is empty
+        Assert.Equal("""{"columns":["tinyconfig","tinyconfig+CONFIG_FAKE_BROKEN=y","ppc64_defconfig"],"rows":[["x86_64","0","1","-"],["arm64","2,4","-","-"],["powerpc","-","-","3"]]}""",
+            r.GetProperty("one").GetRawText());
+        // several toolchains: toolchain:config; no kconfig is the farm's default, defconfig
+        Assert.Equal("""{"columns":["gcc-12:defconfig","clang-14:defconfig"],"rows":[["x86_64","0","1"],["arm64","-","2"]]}""",
+            r.GetProperty("two").GetRawText());
+        Assert.Equal("""{"columns":[],"rows":[]}""", r.GetProperty("empty").GetRawText());
+    }
+
     /// <summary>
     /// The page decides from a job alone whether it has ended (it renders on every poll, before the
     /// catalog answers); its set must be the farm's own: the states whose catalog entry is final.

@@ -6,6 +6,8 @@ import { loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { jobsPage } from './pages/jobs.js';
 import { jobPage } from './pages/job.js';
+import { plansPage } from './pages/plans.js';
+import { planPage } from './pages/plan.js';
 import { submitPage } from './pages/submit.js';
 import { serversPage } from './pages/servers.js';
 import { clusterPage } from './pages/cluster.js';
@@ -14,6 +16,8 @@ const routes = [
   [/^\/?$/, () => overviewPage],
   [/^\/jobs\/?$/, () => jobsPage],
   [/^\/jobs\/([^/]+)$/, () => jobPage],
+  [/^\/plans\/?$/, () => plansPage],
+  [/^\/plans\/([^/]+)$/, () => planPage],
   [/^\/submit$/, () => submitPage],
   [/^\/servers$/, () => serversPage],
   [/^\/cluster$/, () => clusterPage],
