@@ -255,4 +255,35 @@ public sealed class PlanTests
         listener.Stop();
         await serving;
     }
+
+    [Fact]
+    public async Task A_node_killed_while_a_plan_is_being_queued_runs_every_build_once_after_its_restart()
+    {
+        using var root = TempDirectory.Create("plans-crash");
+        await using var a = await SshBuildServer.StartAsync("127.0.0.25");
+        var repos = Path.Combine(root.Path, "repos");
+        Directory.CreateDirectory(repos);
+        using var tree = FakeKernelTree.Create(repos);
+        await using var git = await GitDaemon.StartAsync(repos);
+        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
+        await farm.RegisterServerAsync(a, "plan-k", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 2);
+
+        var plan = "version: 1\njobs: [{name: many, builds: [" + string.Join(", ", Enumerable.Range(0, 8).Select(i =>
+            $"{{target_arch: x86_64, toolchain: gcc-12, kconfig: [tinyconfig, CONFIG_N{i}=y]}}")) + "]}]";
+        var (status, accepted) = await SubmitAsync(farm, plan, git.Url(FakeKernelTree.RepoDirName));
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        farm.Kill(); // SIGKILL right after the answer: the plan is persisted, its builds queued or not yet
+        await farm.RestartAsync();
+
+        var id = accepted["id"]!.GetValue<string>();
+        var ended = await WaitForEndAsync(farm, id, TimeSpan.FromMinutes(3));
+        Assert.Equal(8, ended["counts"]!["completed"]!.GetValue<int>());
+        Assert.Equal("pass", ended["result"]!.GetValue<string>());
+        // every build ran once, as the job the plan decided for it: no job twice, no job the plan does not name
+        var planned = ended["builds"]!.AsArray().Select(b => b!["job_id"]!.GetValue<string>()).ToHashSet();
+        Assert.Equal(accepted["builds"]!.AsArray().Select(b => b!["job_id"]!.GetValue<string>()).ToHashSet(), planned);
+        var listed = await Eventually.ValueAsync(async () => (await farm.Http.GetFromJsonAsync<JsonObject>("api/v1/infrastructure/build-jobs?limit=100"))!,
+            l => l["total"]!.GetValue<int>() >= 8, TimeSpan.FromSeconds(30), "the jobs in the list");
+        Assert.Equal(planned.Order(), listed["jobs"]!.AsArray().Select(j => j!["id"]!.GetValue<string>()).Order());
+    }
 }

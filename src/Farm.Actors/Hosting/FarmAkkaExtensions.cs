@@ -34,37 +34,11 @@ public static class FarmAkkaExtensions
             builder
                 .WithShardRegion<BuildJobs>(JobsName,
                     (_, registry, _) => id => BuildJobActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<ServerPool>()),
-                    new JobMessageExtractor(JobShards),
-                    new ShardOptions
-                    {
-                        Role = WorkerRole,
-                        HandOffStopMessage = HandOff.Instance,
-                        // A restarted cluster restarts every job that was running: remembered in the
-                        // journal (own tables, FarmPersistence); ddata durable needs LightningDB, whose
-                        // served version is incompatible here.
-                        RememberEntities = true,
-                        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                        StateStoreMode = StateStoreMode.Persistence,
-                        JournalPluginId = FarmPersistence.ShardingJournal,
-                        SnapshotPluginId = FarmPersistence.ShardingSnapshots,
-                        ShouldPassivateIdleEntities = false,
-                    })
-                // Plans as jobs: remembered, so a plan whose builds were not all queued, or whose
-                // builds still run, resumes after a restart.
+                    new JobMessageExtractor(JobShards), RememberedShards())
+                // Plans as jobs: a plan whose builds were not all queued, or still run, resumes after a restart.
                 .WithShardRegion<BuildPlans>(PlansName,
                     (_, registry, _) => id => PlanActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<BuildJobs>()),
-                    new PlanMessageExtractor(JobShards),
-                    new ShardOptions
-                    {
-                        Role = WorkerRole,
-                        HandOffStopMessage = HandOff.Instance,
-                        RememberEntities = true,
-                        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                        StateStoreMode = StateStoreMode.Persistence,
-                        JournalPluginId = FarmPersistence.ShardingJournal,
-                        SnapshotPluginId = FarmPersistence.ShardingSnapshots,
-                        ShouldPassivateIdleEntities = false,
-                    })
+                    new PlanMessageExtractor(JobShards), RememberedShards())
                 .WithSingleton<BuildQueueManager>(QueueName,
                     (_, registry, _) => QueueActor.Props(settings, registry.Get<BuildJobs>(), registry.Get<ServerPool>()), singleton, createProxyToo: false)
                 .WithSingleton<ServerPoolManager>(PoolName,
@@ -79,6 +53,23 @@ public static class FarmAkkaExtensions
         return builder.WithActors((system, registry, _) =>
             registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(JobIndexStorage.For(settings), legacyTags: JobIndexStorage.LegacyTags(settings)), "job-index")));
     }
+
+    /// <summary>
+    /// Shards on worker nodes whose entities are remembered: a restarted cluster restarts every job
+    /// (and plan) that was running. Remembered in the journal (own tables, FarmPersistence); ddata
+    /// durable needs LightningDB, whose served version is incompatible here.
+    /// </summary>
+    private static ShardOptions RememberedShards() => new()
+    {
+        Role = WorkerRole,
+        HandOffStopMessage = HandOff.Instance,
+        RememberEntities = true,
+        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+        StateStoreMode = StateStoreMode.Persistence,
+        JournalPluginId = FarmPersistence.ShardingJournal,
+        SnapshotPluginId = FarmPersistence.ShardingSnapshots,
+        ShouldPassivateIdleEntities = false,
+    };
 
     /// <summary>
     /// A node that is stopped first stops placing jobs (if it hosts the queue), then leaves the
