@@ -154,6 +154,8 @@ public sealed class PlanTests
             ("version: 1\njobs: [{builds: [{target_arch: x86_64, toolchain: gcc-12, kconfig: [tinyconfig, 'CONFIG_X=$(reboot)']}]}]", "jobs[0].builds[0].kconfig[1]"),
             ("version: 1\njobs: [{builds: [{target_arch: x86_64, toolchain: gcc-12, make_variables: {'W;id': 1}}]}]", "jobs[0].builds[0].make_variables.W;id"),
             ("version: 1\njobs: [{builds: [{target_arch: x86_64}]}]", "jobs[0].builds[0].toolchain"),
+            // 100,000 nested brackets: refused, and the node lives on (a recursive YAML reader would overflow its stack)
+            ("version: 1\njobs: " + new string('[', 100_000) + new string(']', 100_000), "nests deeper"),
         })
         {
             var (status, problem) = await SubmitAsync(farm, plan, repo);

@@ -17,6 +17,8 @@ public static class TuxPlanParser
     /// <summary>More than ClangBuiltLinux's largest plans (80 builds); a plan is one request.</summary>
     public const int MaxBuilds = 500;
     public const int MaxKconfigItems = 1 + JobRequestValidator.MaxKconfigFragments;
+    /// <summary>A plan nests five deep (jobs, a job, builds, a build, its kconfig); far more is an attack.</summary>
+    public const int MaxNesting = 32;
 
     private static readonly HashSet<string> PlanFields = ["version", "name", "description", "jobs"];
     private static readonly HashSet<string> JobFields = ["name", "build", "builds", "test", "tests", "sanity_test"];
@@ -29,6 +31,9 @@ public static class TuxPlanParser
         YamlNode? root;
         try
         {
+            // YamlDotNet builds its node tree recursively: 100,000 nested brackets (200 KB) overflow the
+            // stack and end the process. Its event parser keeps its own stack, so the depth is checked first.
+            if (Deeper(text, MaxNesting)) return (null, [new("plan", $"nests deeper than {MaxNesting} levels")]);
             var stream = new YamlStream();
             stream.Load(new Parser(new StringReader(text)));
             if (stream.Documents.Count != 1) return (null, [new("plan", $"must be one YAML or JSON document, not {stream.Documents.Count}")]);
@@ -206,6 +211,26 @@ public static class TuxPlanParser
             if (!known.Contains(name))
                 errors.Add(new(prefix + (name.Length is > 0 and <= 64 ? name : "?"), $"is not a field the farm knows here (known: {string.Join(", ", known.Order(StringComparer.Ordinal))})"));
         }
+    }
+
+    /// <summary>Whether the document nests collections deeper than <paramref name="max"/> (read as events, without recursion).</summary>
+    private static bool Deeper(string text, int max)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart:
+                    if (++depth > max) return true;
+                    break;
+                case YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd:
+                    depth--;
+                    break;
+            }
+        }
+        return false;
     }
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();

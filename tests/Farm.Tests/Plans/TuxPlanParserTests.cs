@@ -90,6 +90,22 @@ public sealed class TuxPlanParserTests
         Assert.Contains(errors, e => e.Field == path && e.Message.Contains(message, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("[", "]")]
+    [InlineData("{a: ", "}")]
+    [InlineData("- ", "")]
+    public void Deep_nesting_is_refused_before_the_tree_is_built(string open, string close)
+    {
+        // 100,000 levels: YamlDotNet's recursive tree builder would overflow the stack and end the process
+        const int depth = 100_000;
+        var text = "version: 1\njobs: " + (open == "- " ? string.Concat(Enumerable.Range(0, 200).Select(i => "\n" + new string(' ', i) + "- ")) + "x"
+            : string.Concat(Enumerable.Repeat(open, depth)) + string.Concat(Enumerable.Repeat(close, depth)));
+        var (plan, errors) = TuxPlanParser.Parse(text);
+        Assert.Null(plan);
+        Assert.Equal("plan", Assert.Single(errors).Field);
+        Assert.Contains("nests deeper", errors[0].Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_problem_is_reported_not_only_the_first()
     {
