@@ -295,7 +295,8 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
         var after = await Eventually.ValueAsync(async () => (await Farm.Http.GetFromJsonAsync<JsonObject>("api/v1/stats"))!,
             a => DurationCount(a, "x86_64") > DurationCount(before, "x86_64"), TimeSpan.FromSeconds(30), "the x86_64 duration count to move");
 
-        Assert.Equal(DurationCount(before, "x86_64") + 1, DurationCount(after, "x86_64"));
+        // at least this one: the farm is shared, and another class's plan may end a job meanwhile
+        Assert.True(DurationCount(after, "x86_64") >= DurationCount(before, "x86_64") + 1);
         var x86 = after["durations"]!.AsArray().Single(d => d!["architecture"]!.GetValue<string>() == "x86_64")!;
         var (p50, p90, max) = (x86["p50_seconds"]!.GetValue<double>(), x86["p90_seconds"]!.GetValue<double>(), x86["max_seconds"]!.GetValue<double>());
         Assert.True(p50 > 0 && p50 <= p90 && p90 <= max, x86.ToJsonString());
@@ -309,7 +310,10 @@ public sealed partial class ApiTests(FarmFixture fixture) : IClassFixture<FarmFi
 
         // This node's load history: 10 s samples, oldest first, taken since the host started.
         Assert.Equal(10, after["interval_seconds"]!.GetValue<double>());
-        var history = after["history"]!.AsArray();
+        // a farm started moments ago may not have sampled its registered servers yet: the next sample comes within 10 s
+        var history = (await Eventually.ValueAsync(async () => (await Farm.Http.GetFromJsonAsync<JsonObject>("api/v1/stats"))!,
+            s => s["history"]!.AsArray().Any(h => h!["slots_total"]!.GetValue<int>() > 0), TimeSpan.FromSeconds(25),
+            "a load sample with the servers' slots"))["history"]!.AsArray();
         Assert.NotEmpty(history);
         var times = history.Select(h => h!["at"]!.GetValue<DateTimeOffset>()).ToList();
         Assert.Equal(times.Order(), times);

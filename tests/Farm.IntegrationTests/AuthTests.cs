@@ -21,6 +21,8 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
     private const string Servers = "/api/v1/infrastructure/build-servers";
     private static readonly string NoSuchJob = Guid.NewGuid().ToString();
     private const string NoSuchServer = "no-such-server";
+    private const string Plans = "/api/v1/plans";
+    private static readonly string NoSuchPlan = Guid.NewGuid().ToString();
     private static readonly string BadToken = TestTokens.NewToken();
 
     private FarmProcess Farm => fixture.Env.Farm;
@@ -29,7 +31,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
     public sealed record Endpoint(string Method, string Template, string? Role, string? Body = null, bool Streams = false)
     {
         public string Path => Template.Replace($"{Jobs}/{{id}}", $"{Jobs}/{NoSuchJob}")
-            .Replace($"{Servers}/{{id}}", $"{Servers}/{NoSuchServer}").Replace("{path}", "vmlinux");
+            .Replace($"{Servers}/{{id}}", $"{Servers}/{NoSuchServer}").Replace($"{Plans}/{{id}}", $"{Plans}/{NoSuchPlan}").Replace("{path}", "vmlinux");
 
         public override string ToString() => $"{Method} {Template}";
     }
@@ -64,6 +66,11 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         new("GET", "/api/v1/cluster/actors", "operator"),
         new("GET", "/api/v1/stats", "viewer"),
         new("GET", "/api/v1/catalog", "viewer"),
+        new("GET", Plans, "viewer"),
+        new("POST", Plans, "submitter", "{}"),
+        new("GET", $"{Plans}/{{id}}", "viewer"),
+        new("POST", $"{Plans}/{{id}}/cancel", "submitter"),
+        new("GET", "/api/v1/kcidb", "viewer"),
         new("GET", "/healthz/live", null),
         new("GET", "/healthz/ready", null),
         new("GET", "/healthz/cluster", "viewer"),

@@ -32,9 +32,17 @@ public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
             var pidFile = Path.Combine(server.WorkDirectory, "job-" + id, "pid");
             // the third starts only once a slot is free: after a first build's limit, kill, publication
             // and cleanup, which took over 90 s beside real kernel builds (load average 44)
-            var pid = await Eventually.ValueAsync(() => Task.FromResult(ReadIfThere(pidFile)), p => p.Length > 0, Timeout + limit + Timeout,
-                $"the build of {id} to write its pid");
-            pgids[id] = int.Parse(pid);
+            // On a timeout the message says where the job was (its status, attempts and failure): the
+            // pid file appears at the launch, so a job that never got there shows why.
+            var seen = await Eventually.ValueAsync(async () =>
+                {
+                    var pid = ReadIfThere(pidFile);
+                    if (pid.Length > 0) return (Pid: pid, Job: "");
+                    var job = await env.Farm.GetJobAsync(id);
+                    return (Pid: "", Job: $"{FarmProcess.Status(job)}, attempts {job["attempts"]?.ToJsonString()}, failure {job["failure"]?.ToJsonString()}, " +
+                                          $"transitions {job["transitions"]?.ToJsonString()}");
+                }, p => p.Pid.Length > 0, Timeout + limit + Timeout, $"the build of {id} to write its pid");
+            pgids[id] = int.Parse(seen.Pid);
         }
         var withinOwnLimit = await env.Farm.SubmitAsync(env.Job(buildSeconds: 25, timeoutMinutes: 1)); // past the default limit
 
