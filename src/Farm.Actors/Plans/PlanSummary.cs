@@ -30,7 +30,7 @@ public static class PlanSummary
         int Of(Func<string, bool> p) => states.Count(p);
         return new Counts(
             Of(s => s is Pending || s == Name(JobStatus.Queued)),
-            Of(s => Enum.TryParse<JobStatus>(s, true, out var js) && js.IsOnServer()),
+            plan.Builds.Count(b => b.Unsupported is null && jobs.TryGetValue(b.Index, out var js) && js.IsOnServer()),
             Of(s => s == Name(JobStatus.Completed)),
             Of(s => s == Name(JobStatus.Failed)),
             Of(s => s == Cancelled),
@@ -39,7 +39,9 @@ public static class PlanSummary
 
     /// <summary>Every build has ended: its job is final, or it never had one (unsupported, or cancelled before it was queued).</summary>
     public static bool AllEnded(PlanRecord plan, IReadOnlyDictionary<int, JobStatus> jobs) =>
-        plan.Builds.All(b => StateOf(plan, b, jobs) is var s && (s is Unsupported or Cancelled || (Enum.TryParse<JobStatus>(s, true, out var js) && js.IsTerminal())));
+        plan.Builds.All(b => b.Unsupported is not null
+                             || (jobs.TryGetValue(b.Index, out var status) ? status.IsTerminal()
+                                 : !plan.Queued.Contains(b.Index) && plan.CancelRequestedAt is not null));
 
     /// <summary>"pass", "fail", or null while builds run.</summary>
     public static string? Result(PlanRecord plan, IReadOnlyDictionary<int, JobStatus> jobs)

@@ -170,7 +170,7 @@ public static class JobEndpoints
     }
 
     /// <summary>Checks that some server could run it, then queues it: 202 with the new job, 200 for a known Idempotency-Key, 422, 429.</summary>
-    internal static async Task<IResult> EnqueueAsync(HttpContext http, BuildJobRequest request, string? key, IActorRef queue, IActorRef pool,
+    private static async Task<IResult> EnqueueAsync(HttpContext http, BuildJobRequest request, string? key, IActorRef queue, IActorRef pool,
         IActorRef jobs, FarmSettings settings)
     {
         var c = request.BuildConfig;
@@ -197,7 +197,7 @@ public static class JobEndpoints
     }
 
     /// <summary>403 unless the caller may cancel or retry the job (<see cref="JobOwnership"/>).</summary>
-    internal static IResult? NotYours(HttpContext http, JobRecord job) =>
+    private static IResult? NotYours(HttpContext http, JobRecord job) =>
         JobOwnership.MayChange(job, ApiPrincipal.NameOf(http.User), ApiPrincipal.RoleOf(http.User) is { } role && role.Includes(ApiRole.Operator))
             ? null
             : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
