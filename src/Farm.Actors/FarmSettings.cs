@@ -32,6 +32,8 @@ public sealed class FarmSettings
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>A job whose inputs equal a completed build's takes its result instead of building (docs/reuse.md); false turns it off farm-wide.</summary>
+    public bool ResultReuse { get; set; } = true;
     /// <summary>Tries per job; infrastructure failures start the next try on another server.</summary>
     public int MaxAttempts { get; set; } = 3;
     /// <summary>Wait before the second try; doubles for each further try.</summary>

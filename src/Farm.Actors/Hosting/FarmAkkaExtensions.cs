@@ -33,7 +33,8 @@ public static class FarmAkkaExtensions
         {
             builder
                 .WithShardRegion<BuildJobs>(JobsName,
-                    (_, registry, _) => id => BuildJobActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<ServerPool>()),
+                    (_, registry, _) => id => BuildJobActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<ServerPool>(),
+                        index: registry.TryGet<JobIndex>(out var index) ? index : null),
                     new JobMessageExtractor(JobShards), RememberedShards())
                 // Plans as jobs: a plan whose builds were not all queued, or still run, resumes after a restart.
                 .WithShardRegion<BuildPlans>(PlansName,

@@ -32,6 +32,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private readonly FarmSettings _settings;
     private readonly ArtifactStore _store;
     private readonly IActorRef _queue, _pool;
+    /// <summary>This node's job index (completed builds by reuse key); Nobody turns result reuse off.</summary>
+    private readonly IActorRef _index;
     private readonly ISshSessionFactory _sessions;
     private readonly JobProcess _process;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -40,8 +42,9 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private IActorRef _session = ActorRefs.Nobody, _stream = ActorRefs.Nobody, _transfer = ActorRefs.Nobody;
     private int _sessionsOpened;
 
-    public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory sessions)
+    public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory sessions, IActorRef? index = null)
     {
+        _index = index ?? ActorRefs.Nobody;
         _jobId = jobId;
         _settings = settings;
         _store = new ArtifactStore(settings.ArtifactStoragePath);
@@ -144,6 +147,11 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                 case CancelTimer t:
                     Timers.Cancel(t.Timer);
                     break;
+                case LookUpResult: LookUpResultAsync(_state.Request!).PipeTo(Self); break;
+                case CopyResult c:
+                    var request = _state.Request!;
+                    Task.Run<object>(() => CopyResult(request, c)).PipeTo(Self);
+                    break;
                 case TellQueue q: _queue.Tell(q.Message); break;
                 case TellPool p: _pool.Tell(p.Message); break;
                 case Answer a: a.To.Tell(Render(a.Reply)); break;
@@ -158,6 +166,43 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                 case JobEffect.Passivate: Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(Hosting.HandOff.Instance)); break;
                 case Log l: _log.Log(l.Level, null, "{0}", l.Message); break;
             }
+        }
+    }
+
+    /// <summary>The compilers the job could run on the servers, each a reuse key, and the newest completed job with one of them.</summary>
+    private async Task<object> LookUpResultAsync(BuildJobRequest request)
+    {
+        if (_index.IsNobody()) return new ResultLookedUp(null, null);
+        try
+        {
+            var timeout = TimeSpan.FromSeconds(5);
+            var c = request.BuildConfig;
+            var compilers = await _pool.Ask<ServerPoolReplies.CompilerIdentities>(
+                new ServerPoolCommands.Compilers(request.TargetArchitecture, request.Toolchain!, c.WorkspaceRoot, c.BuildDirectory), timeout);
+            var keys = compilers.Identities.Select(i => Reuse.ReuseKey.Of(request, i)).OfType<string>().ToList();
+            if (keys.Count == 0) return new ResultLookedUp(null, null);
+            var found = await _index.Ask<JobIndexActor.ResultFound>(new JobIndexActor.FindResult(keys), timeout);
+            return new ResultLookedUp(found.Source, found.Source?.ReuseKey);
+        }
+        catch (Exception e)
+        {
+            return new ResultLookedUp(null, null, e.GetBaseException().Message);
+        }
+    }
+
+    private object CopyResult(BuildJobRequest request, CopyResult c)
+    {
+        var output = request.BuildConfig.OutputDirectory;
+        if (output is not null && OutputDirectoryRule.Check(output, _settings.ArtifactStoragePath, _settings.EffectiveOutputRoots) is { } refused)
+            return new ResultCopyFailed($"output_directory {output} is refused: {refused}");
+        try
+        {
+            var result = Reuse.ResultCopy.Publish(ArtifactStore.RootFor(output, _settings.ArtifactStoragePath), _jobId, c.Source);
+            return new ResultCopied(c.Source.Id, c.Key, result.Directory, result.Artifacts, c.Source.Boot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return new ResultCopyFailed(e.Message);
         }
     }
 
@@ -204,6 +249,6 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             : null;
     }
 
-    public static Props Props(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory? sessions = null) =>
-        Akka.Actor.Props.Create(() => new BuildJobActor(jobId, settings, queue, pool, sessions ?? SshSessionFactory.Real));
+    public static Props Props(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory? sessions = null, IActorRef? index = null) =>
+        Akka.Actor.Props.Create(() => new BuildJobActor(jobId, settings, queue, pool, sessions ?? SshSessionFactory.Real, index));
 }

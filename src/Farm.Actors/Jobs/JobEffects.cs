@@ -47,6 +47,10 @@ public abstract record JobEffect
     /// <summary>Publish into storage: the log, metadata and reproducer always, the build's artifacts when asked.
     /// Failure: the failure this publication is for (named in metadata.json), null for a success.</summary>
     public sealed record Publish(bool IncludeArtifacts, JobFailure? Failure) : JobEffect;
+    /// <summary>Look for a completed build with the job's inputs (<see cref="Reuse.ReuseKey"/>); answered by <see cref="JobInputs.ResultLookedUp"/>.</summary>
+    public sealed record LookUpResult : JobEffect;
+    /// <summary>Publish the source's result as this job's folder (hard links, never a transfer); answered by ResultCopied or ResultCopyFailed.</summary>
+    public sealed record CopyResult(JobState Source, string Key) : JobEffect;
     public sealed record StartTimer(JobTimer Timer, TimeSpan Delay, bool Periodic = false) : JobEffect;
     public sealed record CancelTimer(JobTimer Timer) : JobEffect;
     public sealed record TellQueue(object Message) : JobEffect;

@@ -34,6 +34,9 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <summary>Plans newest first (the index's plan rows, <see cref="Plans.PlanProjection"/>).</summary>
     public sealed record ListPlans(int Offset, int Limit);
     public sealed record PlanPage(IReadOnlyList<Messages.Plans.PlanRecord> Plans, int Total);
+    /// <summary>The newest completed job with one of these reuse keys (<see cref="Reuse.ReuseKey"/>).</summary>
+    public sealed record FindResult(IReadOnlyCollection<string> ReuseKeys);
+    public sealed record ResultFound(JobState? Source);
 
     /// <summary>At most this many events are written in one transaction.</summary>
     public const int MaxBatch = 500;
@@ -97,6 +100,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithUnboundedStash, IWithTime
         Receive<Knows>(k => _store.KnowsAsync(k.JobId).PipeTo(Sender));
         Receive<CountByStatus>(_ => _store.CountByStatusAsync().PipeTo(Sender, success: c => new StatusCounts(c)));
         Receive<Durations>(d => _store.DurationsAsync(d.Since).PipeTo(Sender, success: a => new DurationsByArchitecture(a)));
+        Receive<FindResult>(f => _store.FindResultAsync(f.ReuseKeys).PipeTo(Sender, success: j => new ResultFound(j)));
         Receive<ListPlans>(l => _store.ListPlansAsync(l.Offset, l.Limit).PipeTo(Sender, success: p => new PlanPage(p.Plans, p.Total)));
     }
 

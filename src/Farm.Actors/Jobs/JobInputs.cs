@@ -20,6 +20,14 @@ public static class JobInputs
 
     public sealed record TimerFired(JobTimer Timer);
 
+    /// <summary>The reuse lookup's answer: the newest completed job with one of the job's reuse keys (and that key), or none.</summary>
+    public sealed record ResultLookedUp(JobState? Source, string? Key, string? Error = null);
+
+    /// <summary>The source's result is published as this job's folder.</summary>
+    public sealed record ResultCopied(string SourceId, string Key, string Directory, IReadOnlyList<KernelFarm.Messages.Jobs.ArtifactEntry> Artifacts, KernelFarm.Messages.Jobs.BootResult? Boot);
+
+    public sealed record ResultCopyFailed(string Error);
+
     /// <summary>Nothing arrived for a while (the receive timeout).</summary>
     public sealed record Idle;
 }

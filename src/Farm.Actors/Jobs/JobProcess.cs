@@ -72,6 +72,12 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
                     if (Run.Unreleased.IsEmpty) Do(new CancelTimer(JobTimer.Release));
                     break;
                 case Recovered: Resume(); break;
+                case ResultLookedUp l: OnResultLookedUp(l); break;
+                case ResultCopied c: OnResultCopied(c); break;
+                case ResultCopyFailed f:
+                    Warn($"could not take another job's result ({f.Error}); building");
+                    EndReuse();
+                    break;
                 case TimerFired f: OnTimer(f.Timer); break;
                 case Idle:
                     // Not while a release is unacknowledged or a webhook is on its way: passivation would forget them.
@@ -122,7 +128,51 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         private void OnCreate(BuildJobCommands.Create c)
         {
             if (!Job.Exists) Persist(new Created(c.JobId, c.Request, c.At));
+            if (Run.Reusing) return; // the queue hears Created when the lookup ends
+            if (MayReuse())
+            {   // before the queue may place the job: a completed build with the same inputs makes it unnecessary
+                Run = Run with { Reusing = true };
+                Do(new LookUpResult());
+                return;
+            }
             Reply = new JobReply.Created();
+        }
+
+        // ---- result reuse (docs/reuse.md) -------------------------------------------------------
+
+        private bool MayReuse() =>
+            settings.ResultReuse && !Run.ReuseChecked && Job is { Status: JobStatus.Queued, Attempt: 0, CancelRequested: false }
+            && !Job.Request!.NoCache && Reuse.ReuseKey.Ineligible(Job.Request) is null;
+
+        private void OnResultLookedUp(ResultLookedUp l)
+        {
+            if (!Run.Reusing) return;
+            if (l.Error is not null) Warn($"result reuse lookup failed ({l.Error}); building");
+            if (l.Source is { Id: var sourceId } source && l.Key is { } key && sourceId != jobId && Job.Status == JobStatus.Queued && !Job.CancelRequested)
+            {
+                Do(new CopyResult(source, key));
+                return;
+            }
+            EndReuse();
+        }
+
+        private void OnResultCopied(ResultCopied c)
+        {
+            if (!Run.Reusing) return;
+            Run = Run with { Reusing = false, ReuseChecked = true };
+            Do(new AnswerQueue(new JobReply.Created()));
+            if (Job.Status != JobStatus.Queued) return; // cancelled meanwhile
+            if (c.Boot is { } boot) Persist(new BootTested(boot, now));
+            Persist(new Completed(c.Directory, c.Artifacts, now, c.Key, c.SourceId));
+            Info($"completed with the result of job {c.SourceId} (same inputs; not built again)");
+            FinishAfterCleanup();
+        }
+
+        /// <summary>No result to take: the job builds, and the queue may place it now.</summary>
+        private void EndReuse()
+        {
+            Run = Run with { Reusing = false, ReuseChecked = true };
+            Do(new AnswerQueue(new JobReply.Created()));
         }
 
         private void OnStart(BuildJobCommands.Start s)
@@ -422,7 +472,8 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
             if (!Run.Publishing || Job.Status.IsTerminal()) return;
             Run = Run with { Publishing = false };
             if (Job.PendingFailure is { } failure) Persist(new Failed(failure, c.Directory, now, c.Artifacts));
-            else Persist(new Completed(c.Directory, c.Artifacts, now));
+            else Persist(new Completed(c.Directory, c.Artifacts, now,
+                Job.Placement is { ContainerImage: null, Compiler: var compiler } ? Reuse.ReuseKey.Of(Job.Request!, compiler) : null));
             Cleanup();
         }
 

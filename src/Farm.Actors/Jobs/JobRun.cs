@@ -26,4 +26,8 @@ public sealed record JobRun
     /// <summary>Webhooks (by index) being delivered right now.</summary>
     public ImmutableHashSet<int> Delivering { get; init; } = [];
     public ImmutableList<RecallWaiter> AwaitingRecall { get; init; } = [];
+    /// <summary>Looking for a completed build with the same inputs, or copying its result: the queue hears Created after it.</summary>
+    public bool Reusing { get; init; }
+    /// <summary>This incarnation looked for a result to reuse and found none it could take: the job builds.</summary>
+    public bool ReuseChecked { get; init; }
 }

@@ -26,6 +26,10 @@ public sealed record JobState
     /// published. The job's status stays as it was until then; a restart finishes this failure (docs/execution.md).</summary>
     public JobFailure? PendingFailure { get; init; }
     public BootResult? Boot { get; init; }
+    /// <summary>The completed build's inputs as one key (<see cref="Reuse.ReuseKey"/>): the index finds it for a later identical job.</summary>
+    public string? ReuseKey { get; init; }
+    /// <summary>The completed job whose result this one took instead of building.</summary>
+    public string? ReusedFrom { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     /// <summary>Set while a retry waits in the queue: when it may start.</summary>
@@ -59,7 +63,10 @@ public sealed record JobState
         BootTested b => this with { Boot = b.Result, UpdatedAt = b.At },
         Launched l => this with { ProcessGroup = l.ProcessGroup, LaunchedAt = l.At, LogBase = l.LogBase, UpdatedAt = l.At },
         FailureDecided d => this with { PendingFailure = d.Failure, UpdatedAt = d.At },
-        Completed c => Move(JobStatus.Completed, c.At) with { ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null) },
+        Completed c => Move(JobStatus.Completed, c.At) with
+        {
+            ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null), ReuseKey = c.ReuseKey, ReusedFrom = c.ReusedFrom,
+        },
         Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, PendingFailure = null, ArtifactDirectory = f.ArtifactDirectory, Artifacts = f.Artifacts ?? [], Attempts = CloseAttempt(f.At, f.Failure) },
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
         Cancelled c => Move(JobStatus.Cancelled, c.At) with { PendingFailure = null, Attempts = CloseAttempt(c.At, null) },
@@ -86,7 +93,7 @@ public sealed record JobState
         Request = Request ?? new BuildJobRequest(),
         Status = Status,
         ServerId = Placement?.Server.Id,
-        Toolchain = Placement?.Toolchain.Name,
+        Toolchain = Placement?.Toolchain.Name ?? (ReusedFrom is null ? null : Request?.Toolchain),
         Transitions = Transitions,
         LogPath = logPath,
         ArtifactDirectory = ArtifactDirectory,
@@ -94,6 +101,7 @@ public sealed record JobState
         Failure = Failure,
         Boot = Boot,
         Attempts = Attempts,
+        ReusedFrom = ReusedFrom,
         WebhookDeliveries = WebhookDeliveries,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt == default ? CreatedAt : UpdatedAt,

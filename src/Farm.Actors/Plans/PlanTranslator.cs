@@ -4,8 +4,8 @@ using KernelFarm.Messages.Jobs;
 
 namespace KernelFarm.Actors.Plans;
 
-/// <summary>Where a plan's builds come from, as <c>tuxsuite plan --git-repo --git-ref [--git-sha]</c> gives it.</summary>
-public sealed record PlanSource(string GitRepo, string GitRef, string? GitSha);
+/// <summary>Where a plan's builds come from, as <c>tuxsuite plan --git-repo --git-ref [--git-sha] [--no-cache]</c> gives it.</summary>
+public sealed record PlanSource(string GitRepo, string GitRef, string? GitSha, bool NoCache = false);
 
 /// <summary>What the registered servers can build: the toolchains offered per architecture (on hosts or in images).</summary>
 public sealed record PlanCapabilities(ArchitectureCatalog Architectures, IReadOnlyDictionary<string, IReadOnlyCollection<string>> Toolchains);
@@ -91,6 +91,7 @@ public static class PlanTranslator
             SourceRepository = source.GitRepo,
             Branch = source.GitRef,
             CommitHash = source.GitSha ?? "HEAD",
+            NoCache = source.NoCache,
             TargetArchitecture = arch,
             Toolchain = toolchain,
             BuildConfig = new BuildConfig

@@ -28,6 +28,10 @@ public static class QueueDecider
         QueuePolicy policy, Func<string, string?>? liveLogPath = null) => command switch
     {
         QueueCommands.Submit s => Submit(state, session, s, sender, now, policy, liveLogPath),
+        // A job that ended before it was placed (its result reused from a completed build) leaves the queue.
+        BuildJobReplies.Created { Job.Status: var status } c when status.IsTerminal() => state.IsWaiting(c.Job.Id)
+            ? new QueueDecision([new JobWithdrawn(c.Job.Id)], session, [])
+            : QueueDecision.Nothing(session),
         BuildJobReplies.Created c => state.WaitingJob(c.Job.Id) is { } w && !session.Created.Contains(c.Job.Id)
             ? Dispatch(state, session with { Created = session.Created.Add(c.Job.Id), Unconfirmed = session.Unconfirmed.Remove(w.Key) }, now)
             : QueueDecision.Nothing(session),

@@ -85,9 +85,23 @@ public static class PoolDecider
                     new JobRequirements(c.Architecture, c.Toolchain, c.WorkspaceRoot, c.BuildDirectory, c.ContainerImage));
                 return Answer(seen, sender, new ServerPoolReplies.Feasibility(problem is null, problem?.Field, problem?.Reason));
             }
+            case ServerPoolCommands.Compilers c:
+            {
+                var job = new JobRequirements(c.Architecture, c.Toolchain, c.WorkspaceRoot, c.BuildDirectory);
+                var identities = state.Servers.Values
+                    .Select(s => ContainerPlacement.Offer(s.Server, job) is { ContainerImage: null } offer
+                        ? ToolchainDetection.IdentityFor(offer.Toolchain, seen.Detected.GetValueOrDefault(s.Server.Id)) : null)
+                    .OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+                return Answer(seen, sender, new ServerPoolReplies.CompilerIdentities(identities));
+            }
             case ServerPoolCommands.Place p:
             {
-                var (placements, fresh) = state.Place(p.Requests, seen.IsHealthy, id => seen.CachedRepositories.GetValueOrDefault(id));
+                var (all, placed) = state.Place(p.Requests, seen.IsHealthy, id => seen.CachedRepositories.GetValueOrDefault(id));
+                // the exact compiler each fresh placement will run, as the last probe found it (the job's reuse key)
+                var fresh = placed.Select(f => f.ContainerImage is null && f.Compiler is null
+                    ? f with { Compiler = ToolchainDetection.IdentityFor(f.Toolchain, seen.Detected.GetValueOrDefault(f.Server.Id)) } : f).ToList();
+                var byJob = fresh.ToDictionary(f => f.JobId, StringComparer.Ordinal);
+                var placements = all.Select(a => byJob.GetValueOrDefault(a.JobId) ?? a).ToList();
                 var reply = new Reply(sender, new ServerPoolReplies.Placed(placements));
                 return fresh.Count == 0 ? new([], seen, [reply]) : new([new SlotsReserved(fresh)], seen.ExpectMirrors(fresh, p.Requests, now), [reply]);
             }

@@ -10,11 +10,11 @@ namespace KernelFarm.Actors.Servers;
 /// </summary>
 public static partial class ToolchainDetection
 {
-    /// <summary>Prints "command version" per compiler found on PATH (POSIX sh; no user input in it).</summary>
+    /// <summary>Prints "command version&lt;TAB&gt;first --version line" per compiler found on PATH (POSIX sh; no user input in it).</summary>
     public const string Command =
         "IFS=:; for d in $PATH; do ls -1 \"$d\" 2>/dev/null; done | sort -u | " +
         "grep -E '^((x86_64|i686|aarch64|arm|riscv64)-linux-gnu(eabi|eabihf)?-)?gcc(-[0-9]+)?$|^clang(-[0-9]+)?$' | " +
-        "while read -r c; do printf '%s %s\\n' \"$c\" \"$(\"$c\" -dumpversion 2>/dev/null)\"; done";
+        "while read -r c; do printf '%s %s\\t%s\\n' \"$c\" \"$(\"$c\" -dumpversion 2>/dev/null)\" \"$(\"$c\" --version 2>/dev/null | head -n 1)\"; done";
 
     private static readonly Dictionary<string, string[]> CrossTargets = new()
     {
@@ -40,8 +40,10 @@ public static partial class ToolchainDetection
             _ => [],
         };
         var found = new Dictionary<(string, string), DetectedToolchain>();
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var raw in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
+            var tab = raw.IndexOf('\t');
+            var (line, versionLine) = tab < 0 ? (raw, null) : (raw[..tab].TrimEnd(), raw[(tab + 1)..]);
             var m = CompilerLine().Match(line);
             if (!m.Success) continue;
             var (prefix, kind, version) = (m.Groups["prefix"].Value, m.Groups["kind"].Value, m.Groups["version"].Value);
@@ -50,7 +52,8 @@ public static partial class ToolchainDetection
             var arches = kind == "clang" ? ClangTargets : prefix.Length == 0 ? native : CrossTargets.GetValueOrDefault(prefix, []);
             if (arches.Length == 0) continue;
             // "gcc" and "gcc-12" are the same toolchain: keep one, named by its major version.
-            found[($"{kind}-{major}", prefix)] = new DetectedToolchain($"{kind}-{major}", arches, kind == "clang" ? "" : prefix, version);
+            found[($"{kind}-{major}", prefix)] = new DetectedToolchain($"{kind}-{major}", arches, kind == "clang" ? "" : prefix, version,
+                Jobs.Reuse.CompilerIdentity.Of(versionLine));
         }
         return found.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.CrossCompile, StringComparer.Ordinal).ToList();
     }
@@ -59,6 +62,19 @@ public static partial class ToolchainDetection
     public static IReadOnlyList<string> Missing(IEnumerable<Toolchain> declared, IReadOnlyList<DetectedToolchain> detected) =>
         declared.Where(t => !detected.Any(d => Matches(t, d)))
             .Select(t => t.CrossCompile.Length > 0 ? $"{t.Name} ({t.CrossCompile})" : t.Name).ToList();
+
+    /// <summary>
+    /// The exact compiler a build with the declared toolchain runs (<see cref="DetectedToolchain.Identity"/>), or
+    /// null when the probe found none or several different ones (an unversioned "gcc" over gcc-11 and gcc-12).
+    /// </summary>
+    public static string? IdentityFor(Toolchain declared, IReadOnlyList<DetectedToolchain>? detected)
+    {
+        if (detected is null) return null;
+        // llvm-N builds with clang-N (ToolchainMake)
+        var asDetected = declared.Name.StartsWith("llvm", StringComparison.Ordinal) ? declared with { Name = "clang" + declared.Name[4..] } : declared;
+        var found = detected.Where(d => Matches(asDetected, d)).Select(d => d.Identity).Distinct().ToList();
+        return found is [{ } one] ? one : null;
+    }
 
     private static bool Matches(Toolchain declared, DetectedToolchain d) =>
         (declared.Name == d.Name || declared.Name == d.Name.Split('-')[0])

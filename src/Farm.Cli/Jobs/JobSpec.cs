@@ -24,6 +24,8 @@ public sealed record JobSpec
     public int? TimeoutMinutes { get; init; }
     /// <summary>--boot-test: set build_config.boot_test (absent: the file's value, else the farm's default, off).</summary>
     public bool BootTest { get; init; }
+    /// <summary>--no-cache: build even when a completed build had the same inputs (no_cache).</summary>
+    public bool NoCache { get; init; }
 
     public JsonObject ToRequest(JsonObject? file = null)
     {
@@ -34,6 +36,7 @@ public sealed record JobSpec
         Set(body, "target_architecture", Arch);
         Set(body, "toolchain", Toolchain);
         if (Priority is not null) body["priority"] = Priority.Value;
+        if (NoCache) body["no_cache"] = true;
 
         if (body["build_config"] is not null and not JsonObject)
             throw CliException.Usage("build_config in the file must be an object");

@@ -23,7 +23,7 @@ public static class PlanEndpoints
         var validator = JobValidation.For(settings);
         var policy = JobValidation.Policy(settings);
 
-        g.MapPost("", async (string? git_repo, string? git_ref, string? git_sha, string? job_name, string? callback, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "callback_header")] string[]? callbackHeaders, HttpContext http,
+        g.MapPost("", async (string? git_repo, string? git_ref, string? git_sha, string? job_name, bool? no_cache, string? callback, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "callback_header")] string[]? callbackHeaders, HttpContext http,
             IRequiredActor<ServerPool> pool, IRequiredActor<BuildPlans> plans, IRequiredActor<BuildJobs> jobs) =>
         {
             var (text, error) = await JsonBody.ReadTextAsync(http.Request);
@@ -51,7 +51,7 @@ public static class PlanEndpoints
             var catalog = Catalog.Build(ArchitectureCatalog.Default, servers, settings);
             var capabilities = new PlanCapabilities(ArchitectureCatalog.Default,
                 catalog.Architectures.ToDictionary(a => a.Name, a => (IReadOnlyCollection<string>)a.Toolchains.ToHashSet(StringComparer.Ordinal)));
-            var source = new PlanSource(git_repo!, git_ref!, string.IsNullOrWhiteSpace(git_sha) ? null : git_sha);
+            var source = new PlanSource(git_repo!, git_ref!, string.IsNullOrWhiteSpace(git_sha) ? null : git_sha, no_cache == true);
             var submitter = ApiPrincipal.NameOf(http.User);
 
             var planned = new List<PlanBuild>();

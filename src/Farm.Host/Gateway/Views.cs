@@ -40,6 +40,7 @@ public static class Views
                 ? (request.Webhooks ?? []).Select(w => w with { Headers = (w.Headers ?? new Dictionary<string, string>()).ToDictionary(h => h.Key, _ => Masked) }).ToList()
                 : null,
             SubmittedBy = request.SubmittedBy,
+            NoCache = request.NoCache,
             Status = job.Status,
             ServerId = job.ServerId,
             Transitions = job.Transitions,
@@ -49,6 +50,7 @@ public static class Views
             Failure = job.Failure,
             Boot = job.Boot,
             Attempts = job.Attempts,
+            ReusedFrom = job.ReusedFrom,
             WebhookDeliveries = seesWebhooks ? job.WebhookDeliveries : null,
             CreatedAt = job.CreatedAt,
             UpdatedAt = job.UpdatedAt,

@@ -30,7 +30,10 @@ public static class BuildJobEvents
     /// </summary>
     public sealed record FailureDecided(JobFailure Failure, DateTimeOffset At) : IJobEvent;
 
-    public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At) : IJobEvent;
+    /// <param name="ReuseKey">The build's inputs as one key (<c>ResultReuse</c>); null when the result may not be reused.</param>
+    /// <param name="ReusedFrom">The completed job this job's result was taken from instead of building; null for a build.</param>
+    public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At,
+        string? ReuseKey = null, string? ReusedFrom = null) : IJobEvent;
 
     /// <summary>Artifacts: what was published into ArtifactDirectory (the job's log, its reproducer): the
     /// record lists exactly this. Added later: null in older journals, read as nothing listed.</summary>

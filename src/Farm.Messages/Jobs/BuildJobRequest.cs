@@ -15,6 +15,8 @@ public sealed record BuildJobRequest
     public BuildConfig BuildConfig { get; init; } = new();
     /// <summary>Called when the job ends; at most a few per job.</summary>
     public IReadOnlyList<Webhook> Webhooks { get; init; } = [];
+    /// <summary>Build even when a completed build had the same inputs (README "Result reuse"); its result may still be reused later.</summary>
+    public bool NoCache { get; init; }
     /// <summary>The name of the API token that submitted the job: set by the farm, refused from a client.</summary>
     public string? SubmittedBy { get; init; }
 }

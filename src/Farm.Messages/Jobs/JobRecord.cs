@@ -16,6 +16,8 @@ public sealed record JobRecord
     /// <summary>The boot test's result (build_config.boot_test); null when not asked for or the build failed first.</summary>
     public BootResult? Boot { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
+    /// <summary>The completed job whose result this job took instead of building (README "Result reuse").</summary>
+    public string? ReusedFrom { get; init; }
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

@@ -23,6 +23,10 @@ public static class ServerPoolCommands
     /// <summary>Reserve slots for as many of these (in priority order) as fit.</summary>
     public sealed record Place(IReadOnlyList<PlacementRequest> Requests) : IFarmMessage;
 
+    /// <summary>The exact compilers (<see cref="DetectedToolchain.Identity"/>) a job with these needs would run on the
+    /// registered servers, outside containers: the compilers its reuse key may name.</summary>
+    public sealed record Compilers(string Architecture, string Toolchain, string? WorkspaceRoot, string? BuildDirectory) : IFarmMessage;
+
     /// <summary>
     /// A job left its server (finished, failed, cancelled). Idempotent. With ServerId, only a
     /// reservation on that server is released (a late release of a failed attempt must not free its retry's slot).
@@ -43,6 +47,7 @@ public static class ServerPoolReplies
     /// <summary>Field: the request field that makes it infeasible (target_architecture, toolchain, build_config.workspace_root, …).</summary>
     public sealed record Feasibility(bool Feasible, string? Field, string? Reason) : IFarmMessage;
     public sealed record Placed(IReadOnlyList<Placement> Placements) : IFarmMessage;
+    public sealed record CompilerIdentities(IReadOnlyList<string> Identities) : IFarmMessage;
     /// <summary>Acknowledges a Release (also when nothing was held): the job stops re-sending it.</summary>
     public sealed record Released(string JobId, string? ServerId) : IFarmMessage;
 }

@@ -57,6 +57,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
             BootTest = true,
         },
         SubmittedBy = "ci",
+        NoCache = true,
         Webhooks = [new Webhook { Url = "https://ci.example.com/hook", Headers = new Dictionary<string, string> { ["X-Token"] = "t" }, Events = ["failed"] }],
     };
 
@@ -88,7 +89,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         CcacheLimitMb = 500,
     };
 
-    private static Placement Placement() => new("job-1", Server(), Tc(), "localhost/kernelfarm-builder:bookworm");
+    private static Placement Placement() => new("job-1", Server(), Tc(), "localhost/kernelfarm-builder:bookworm", "gcc (Debian 12.2.0-14) 12.2.0");
 
     private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x", ["build-02", "build-03"],
         "localhost/kernelfarm-builder:bookworm", "git://127.0.0.1/linux.git");
@@ -116,6 +117,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         Boot = new BootResult(BootStatus.Fail, 60.012, "no marker within 60 s: QEMU was stopped"),
         Attempts = [AttemptRecord(), new AttemptRecord(2, "build-01", At.AddMinutes(1), At.AddMinutes(9), new JobFailure(FailureKind.Timeout, "building", 137, "time limit"))],
         WebhookDeliveries = [Delivery()],
+        ReusedFrom = "job-0",
         CreatedAt = At,
         UpdatedAt = At.AddMinutes(9),
     };
@@ -126,7 +128,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
 
     private static ServerView View() =>
         new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3), Draining: true,
-            DetectedToolchains: [new DetectedToolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-", "12.2.0")],
+            DetectedToolchains: [new DetectedToolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-", "12.2.0", "gcc (Debian 12.2.0-14) 12.2.0")],
             DetectedContainers: new DetectedContainers("podman version 4.3.1", true, ["localhost/kernelfarm-builder:bookworm"], ["localhost/kernelfarm-missing:1"]),
             Caches: new ServerCaches([new CachedRepository("linux-0123456789abcdef.git", 4096, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))], 8192, ["old-0123456789abcdef.git"]));
 
@@ -148,7 +150,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         [typeof(BuildJobEvents.StepStarted)] = () => new BuildJobEvents.StepStarted(JobStatus.Configuring, At),
         [typeof(BuildJobEvents.Launched)] = () => new BuildJobEvents.Launched(31337, At),
         [typeof(BuildJobEvents.BootTested)] = () => new BuildJobEvents.BootTested(new BootResult(BootStatus.Fail, 1.5, "kernel panic: not syncing: VFS"), At),
-        [typeof(BuildJobEvents.Completed)] = () => new BuildJobEvents.Completed("/var/lib/artifacts/job-1", Artifacts(), At),
+        [typeof(BuildJobEvents.Completed)] = () => new BuildJobEvents.Completed("/var/lib/artifacts/job-1", Artifacts(), At, "v1:" + new string('c', 64), "job-0"),
         [typeof(BuildJobEvents.FailureDecided)] = () => new BuildJobEvents.FailureDecided(new JobFailure(FailureKind.Timeout, "building", 143, "the build exceeded its time limit of 00:30:00"), At),
         [typeof(BuildJobEvents.Failed)] = () => new BuildJobEvents.Failed(new JobFailure(FailureKind.Build, "building", 2, "make: *** Error 2"), "/var/lib/artifacts/job-1", At, Artifacts()),
         [typeof(BuildJobEvents.CancelRequested)] = () => new BuildJobEvents.CancelRequested(At),
@@ -194,6 +196,8 @@ public sealed class FarmMessageSerializerTests : ActorTest
         [typeof(ServerPoolReplies.ServerDetails)] = () => new ServerPoolReplies.ServerDetails(View()),
         [typeof(ServerPoolReplies.ServerList)] = () => new ServerPoolReplies.ServerList([View(), View() with { SlotsInUse = 0 }]),
         [typeof(ServerPoolReplies.Feasibility)] = () => new ServerPoolReplies.Feasibility(false, "target_architecture", "no registered server supports architecture riscv64"),
+        [typeof(ServerPoolCommands.Compilers)] = () => new ServerPoolCommands.Compilers("arm64", "gcc-12", "/srv/builds", "/srv/builds/x"),
+        [typeof(ServerPoolReplies.CompilerIdentities)] = () => new ServerPoolReplies.CompilerIdentities(["gcc (Debian 12.2.0-14) 12.2.0"]),
         [typeof(ServerPoolReplies.Placed)] = () => new ServerPoolReplies.Placed([Placement()]),
         [typeof(ServerPoolReplies.Released)] = () => new ServerPoolReplies.Released("job-1", "srv-1"),
         [typeof(ServerPoolEvents.ServerRegistered)] = () => new ServerPoolEvents.ServerRegistered(Server(), At),
@@ -409,7 +413,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         var root = doc.RootElement;
 
         Assert.Equal(
-            ["branch", "build_config", "commit_hash", "priority", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
+            ["branch", "build_config", "commit_hash", "no_cache", "priority", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(
             ["artifact_patterns", "boot_test", "build_directory", "build_dtbs", "ccache", "container_cpus", "container_image", "container_memory_mb", "custom_env", "enable_modules", "extra_make_args", "git_depth",

@@ -18,6 +18,9 @@ public interface IJobIndexStore
     /// <summary>Jobs that match, newest first (ties by id, ordinal), <paramref name="limit"/> from <paramref name="offset"/>, and how many match.</summary>
     Task<JobIndexPage> ListAsync(JobFilter filter, int offset, int limit, CancellationToken ct = default);
 
+    /// <summary>The newest completed job whose reuse key is one of these (result reuse), or null.</summary>
+    Task<JobState?> FindResultAsync(IReadOnlyCollection<string> reuseKeys, CancellationToken ct = default);
+
     Task<bool> KnowsAsync(string jobId, CancellationToken ct = default);
 
     /// <summary>Jobs by status (statuses without jobs are left out).</summary>

@@ -44,6 +44,14 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
                 document TEXT NOT NULL)
             """);
         await ExecuteAsync(connection, null, ct, $"CREATE INDEX IF NOT EXISTS plan_index_list ON plan_index (created_at DESC, {dialect.OrdinalId})");
+        // Completed builds by their inputs (result reuse): written with their job's row, under the same offset.
+        await ExecuteAsync(connection, null, ct, """
+            CREATE TABLE IF NOT EXISTS build_results (
+                job_id TEXT NOT NULL PRIMARY KEY,
+                reuse_key TEXT NOT NULL,
+                completed_at BIGINT NOT NULL)
+            """);
+        await ExecuteAsync(connection, null, ct, "CREATE INDEX IF NOT EXISTS build_results_key ON build_results (reuse_key, completed_at DESC)");
         await ExecuteAsync(connection, null, ct, """
             CREATE TABLE IF NOT EXISTS job_index_offset (
                 name TEXT NOT NULL PRIMARY KEY,
@@ -59,6 +67,7 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
         if (version != JobProjection.Version)
         {   // rows of another meaning: start again from the beginning of the journal
             await ExecuteAsync(connection, tx, ct, "DELETE FROM job_index");
+            await ExecuteAsync(connection, tx, ct, "DELETE FROM build_results");
             await ExecuteAsync(connection, tx, ct, "UPDATE job_index_offset SET version = @version, ordering = 0 WHERE name = @name",
                 ("name", Projection), ("version", JobProjection.Version));
             ordering = 0;
@@ -101,6 +110,11 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
                 ("id", row.Id), ("listed", row.Listed ? 1 : 0), ("status", row.Status.ToString()), ("server", row.ServerId),
                 ("architecture", row.Architecture), ("key", row.ArchitectureKey), ("created", row.CreatedAt.UtcTicks),
                 ("duration", row.Duration?.Ticks), ("state", row.Document()));
+        foreach (var row in result.Rows.Where(r => r.State is { Status: JobStatus.Completed, ReuseKey: not null }))
+            await ExecuteAsync(connection, tx, ct, """
+                INSERT INTO build_results (job_id, reuse_key, completed_at) VALUES (@id, @key, @at)
+                ON CONFLICT (job_id) DO NOTHING
+                """, ("id", row.Id), ("key", row.State.ReuseKey!), ("at", row.State.UpdatedAt.UtcTicks));
         await ExecuteAsync(connection, tx, ct, "UPDATE job_index_offset SET ordering = @ordering WHERE name = @name",
             ("name", Projection), ("ordering", result.Offset));
         await tx.CommitAsync(ct);
@@ -154,6 +168,18 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
             while (await reader.ReadAsync(ct)) { var plan = PlanProjection.ReadDocument(reader.GetString(0)); plans[plan.Id] = plan; }
         }
         return plans;
+    }
+
+    public async Task<JobState?> FindResultAsync(IReadOnlyCollection<string> reuseKeys, CancellationToken ct = default)
+    {
+        if (reuseKeys.Count == 0) return null;
+        await using var connection = await OpenAsync(ct);
+        var names = reuseKeys.Select((_, i) => "@k" + i).ToList();
+        await using var command = Command(connection, null, $"""
+            SELECT j.state FROM build_results b JOIN job_index j ON j.id = b.job_id
+            WHERE b.reuse_key IN ({string.Join(", ", names)}) ORDER BY b.completed_at DESC LIMIT 1
+            """, reuseKeys.Select((k, i) => ("k" + i, (object?)k)).ToArray());
+        return await command.ExecuteScalarAsync(ct) is string document ? JobIndexRow.ReadDocument(document) : null;
     }
 
     public async Task<bool> KnowsAsync(string jobId, CancellationToken ct = default)

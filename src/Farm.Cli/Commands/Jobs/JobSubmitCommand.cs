@@ -30,13 +30,14 @@ public static class JobSubmitCommand
         var priority = IntOption.Create("--priority", "-1000…1000, higher runs first", "N");
         var timeout = IntOption.Create("--timeout-minutes", "Build time limit in minutes", "MINUTES");
         var bootTest = new Option<bool>("--boot-test") { Description = "Boot the built kernel in QEMU after the build and record boot: pass/fail (x86_64, arm64)" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Build even if a completed build had the same inputs (default: take its result)" };
         var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key returns the same job", HelpName = "KEY" };
         var wait = new Option<bool>("--wait") { Description = "Wait until the job ends: exit 0 if it completed, 1 if it failed or was cancelled" };
         var follow = new Option<bool>("--follow") { Description = "Stream the build log while waiting (implies --wait)" };
 
         var command = new Command("submit", "Submit a build job")
         {
-            file, repo, branch, commit, arch, target, toolchain, config, fragment, makeOpt, artifact, env, priority, timeout, bootTest, idempotencyKey, wait, follow,
+            file, repo, branch, commit, arch, target, toolchain, config, fragment, makeOpt, artifact, env, priority, timeout, bootTest, noCache, idempotencyKey, wait, follow,
         };
         Handler.Set(command, globals, async (cli, ct) =>
         {
@@ -46,6 +47,7 @@ public static class JobSubmitCommand
                 Toolchain = cli.Value(toolchain), KernelConfig = cli.Value(config), Fragments = cli.Value(fragment) ?? [],
                 Targets = cli.Value(target) ?? [], MakeOpts = cli.Value(makeOpt) ?? [], Artifacts = cli.Value(artifact) ?? [], Env = cli.Value(env) ?? [],
                 Priority = cli.Value(priority), TimeoutMinutes = cli.Value(timeout), BootTest = cli.Value(bootTest),
+                NoCache = cli.Value(noCache),
             };
             var body = spec.ToRequest(cli.Value(file) is { } path ? DocumentFile.Load(path) : null);
             if (spec.Arch is not null || spec.Targets.Count > 0)

@@ -16,9 +16,10 @@ public static class PlanSubmitCommand
         var gitRef = new Option<string>("--git-ref") { Description = "The branch or tag", HelpName = "REF", Required = true };
         var gitSha = new Option<string?>("--git-sha") { Description = "The exact commit (default: the ref's tip when each job fetches)", HelpName = "SHA" };
         var jobName = new Option<string?>("--job-name") { Description = "Only the builds of the plan job with this name", HelpName = "NAME" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Build every build even if a completed build had the same inputs" };
         var wait = new Option<bool>("--wait") { Description = "Wait until every build has ended, showing the matrix: exit 0 if the plan passed, 1 otherwise" };
 
-        var command = new Command("submit", "Submit a TuxSuite plan file") { file, gitRepo, gitRef, gitSha, jobName, wait };
+        var command = new Command("submit", "Submit a TuxSuite plan file") { file, gitRepo, gitRef, gitSha, jobName, noCache, wait };
         Handler.Set(command, globals, async (cli, ct) =>
         {
             var plan = PlanFile.Load(cli.Value(file));
@@ -28,6 +29,7 @@ public static class PlanSubmitCommand
                 new("git_ref", cli.Value(gitRef)),
                 new("git_sha", cli.Value(gitSha)),
                 new("job_name", cli.Value(jobName)),
+                new("no_cache", cli.Value(noCache) ? "true" : null),
             ]);
             var content = new ByteArrayContent(plan.Content);
             content.Headers.ContentType = new MediaTypeHeaderValue(plan.MediaType) { CharSet = "utf-8" };

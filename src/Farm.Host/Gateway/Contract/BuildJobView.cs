@@ -24,6 +24,8 @@ public sealed record BuildJobView
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<Webhook>? Webhooks { get; init; }
     public string? SubmittedBy { get; init; }
+    /// <summary>The job asked to be built even if a completed build had the same inputs.</summary>
+    public bool NoCache { get; init; }
     public JobStatus Status { get; init; }
     public string? ServerId { get; init; }
     public required IReadOnlyList<StatusTransition> Transitions { get; init; }
@@ -33,6 +35,8 @@ public sealed record BuildJobView
     public JobFailure? Failure { get; init; }
     public BootResult? Boot { get; init; }
     public required IReadOnlyList<AttemptRecord> Attempts { get; init; }
+    /// <summary>The completed job whose result this job took instead of building (same inputs, docs/reuse.md); null for a build.</summary>
+    public string? ReusedFrom { get; init; }
     /// <summary>Only for the job's owner and operators (absent otherwise).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WebhookDelivery>? WebhookDeliveries { get; init; }

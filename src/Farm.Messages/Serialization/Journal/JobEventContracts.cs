@@ -55,8 +55,15 @@ public static class JobEventContracts
         public string ArtifactDirectory { get; init; } = "";
         public IReadOnlyList<ArtifactContract>? Artifacts { get; init; }
         public DateTimeOffset At { get; init; }
-        public static Completed From(E.Completed e) => new() { ArtifactDirectory = e.ArtifactDirectory, Artifacts = e.Artifacts.Select(ArtifactContract.From).ToList(), At = e.At };
-        public E.Completed ToDomain() => new(ArtifactDirectory, (Artifacts ?? []).Select(a => a.ToDomain()).ToList(), At);
+        /// <summary>Added with result reuse: null in older journals.</summary>
+        public string? ReuseKey { get; init; }
+        public string? ReusedFrom { get; init; }
+        public static Completed From(E.Completed e) => new()
+        {
+            ArtifactDirectory = e.ArtifactDirectory, Artifacts = e.Artifacts.Select(ArtifactContract.From).ToList(), At = e.At,
+            ReuseKey = e.ReuseKey, ReusedFrom = e.ReusedFrom,
+        };
+        public E.Completed ToDomain() => new(ArtifactDirectory, (Artifacts ?? []).Select(a => a.ToDomain()).ToList(), At, ReuseKey, ReusedFrom);
     }
 
     /// <summary>Added after 8457cc2 (that release kept the decided failure in memory only).</summary>

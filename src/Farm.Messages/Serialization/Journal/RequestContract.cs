@@ -18,6 +18,8 @@ public sealed record RequestContract
     public BuildConfigContract BuildConfig { get; init; } = new();
     public IReadOnlyList<WebhookContract>? Webhooks { get; init; }
     public string? SubmittedBy { get; init; }
+    /// <summary>Added with result reuse (false before).</summary>
+    public bool NoCache { get; init; }
 
     public static RequestContract From(BuildJobRequest r) => new()
     {
@@ -30,6 +32,7 @@ public sealed record RequestContract
         BuildConfig = BuildConfigContract.From(r.BuildConfig),
         Webhooks = r.Webhooks.Select(WebhookContract.From).ToList(),
         SubmittedBy = r.SubmittedBy,
+        NoCache = r.NoCache,
     };
 
     public BuildJobRequest ToDomain() => new()
@@ -43,6 +46,7 @@ public sealed record RequestContract
         BuildConfig = (BuildConfig ?? new()).ToDomain(),
         Webhooks = (Webhooks ?? []).Select(w => w.ToDomain()).ToList(),
         SubmittedBy = SubmittedBy,
+        NoCache = NoCache,
     };
 }
 

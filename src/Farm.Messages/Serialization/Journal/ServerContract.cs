@@ -109,9 +109,14 @@ public sealed record PlacementContract
     public ServerContract Server { get; init; } = new();
     public ToolchainContract Toolchain { get; init; } = new();
     public string? ContainerImage { get; init; }
+    /// <summary>Added with result reuse: null in older journals (no reuse key for those jobs).</summary>
+    public string? Compiler { get; init; }
 
-    public static PlacementContract From(Jobs.Placement p) =>
-        new() { JobId = p.JobId, Server = ServerContract.From(p.Server), Toolchain = ToolchainContract.From(p.Toolchain), ContainerImage = p.ContainerImage };
+    public static PlacementContract From(Jobs.Placement p) => new()
+    {
+        JobId = p.JobId, Server = ServerContract.From(p.Server), Toolchain = ToolchainContract.From(p.Toolchain), ContainerImage = p.ContainerImage,
+        Compiler = p.Compiler,
+    };
 
-    public Jobs.Placement ToDomain() => new(JobId, (Server ?? new()).ToDomain(), (Toolchain ?? new()).ToDomain(), ContainerImage);
+    public Jobs.Placement ToDomain() => new(JobId, (Server ?? new()).ToDomain(), (Toolchain ?? new()).ToDomain(), ContainerImage, Compiler);
 }
