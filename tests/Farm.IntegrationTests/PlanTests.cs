@@ -54,9 +54,11 @@ public sealed class PlanTests
         return yaml.ToString();
     }
 
-    private static async Task<(HttpStatusCode Status, JsonObject Body)> SubmitAsync(FarmProcess farm, string plan, string repo, string? jobName = null, string contentType = "application/yaml")
+    private static async Task<(HttpStatusCode Status, JsonObject Body)> SubmitAsync(FarmProcess farm, string plan, string repo, string? jobName = null, string contentType = "application/yaml",
+        string? sha = null)
     {
-        var url = $"{Plans}?git_repo={Uri.EscapeDataString(repo)}&git_ref=master" + (jobName is null ? "" : $"&job_name={Uri.EscapeDataString(jobName)}");
+        var url = $"{Plans}?git_repo={Uri.EscapeDataString(repo)}&git_ref=master" + (jobName is null ? "" : $"&job_name={Uri.EscapeDataString(jobName)}")
+            + (sha is null ? "" : $"&git_sha={sha}");
         using var r = await farm.Http.PostAsync(url, new StringContent(plan, Encoding.UTF8, contentType));
         return (r.StatusCode, JsonNode.Parse(await r.Content.ReadAsStringAsync())!.AsObject());
     }
@@ -81,7 +83,7 @@ public sealed class PlanTests
         await farm.RegisterServerAsync(b, "plan-b", ["x86_64", "i386", "arm64"], [FarmProcess.Toolchain("gcc-12", ["x86_64", "i386"]), arm.DeepClone()], maxJobs: 2);
         var repo = git.Url(FakeKernelTree.RepoDirName);
 
-        var (status, accepted) = await SubmitAsync(farm, MatrixPlan(), repo);
+        var (status, accepted) = await SubmitAsync(farm, MatrixPlan(), repo, sha: tree.HeadCommit);
         Assert.True(status == HttpStatusCode.Accepted, accepted.ToJsonString());
         var id = accepted["id"]!.GetValue<string>();
         Assert.Equal("fixture matrix", accepted["name"]!.GetValue<string>());
@@ -127,12 +129,67 @@ public sealed class PlanTests
         Assert.Equal(("fixture matrix", "ended", "fail", 21), (item["name"]!.GetValue<string>(), item["state"]!.GetValue<string>(),
             item["result"]!.GetValue<string>(), item["builds"]!.GetValue<int>()));
 
+        // The same plan again: every build that completed is completed from its result (not built again,
+        // files shared); the failed one builds again and fails again; docs/reuse.md.
+        var (againStatus, again) = await SubmitAsync(farm, MatrixPlan(), repo, sha: tree.HeadCommit);
+        Assert.Equal(HttpStatusCode.Accepted, againStatus);
+        var againEnded = await WaitForEndAsync(farm, again["id"]!.GetValue<string>(), TimeSpan.FromMinutes(3));
+        Assert.Equal((19, 1), (againEnded["counts"]!["completed"]!.GetValue<int>(), againEnded["counts"]!["failed"]!.GetValue<int>()));
+        var firstByPath = ended["builds"]!.AsArray().ToDictionary(x => x!["path"]!.GetValue<string>(), x => x!["job_id"]?.GetValue<string>());
+        foreach (var build in againEnded["builds"]!.AsArray().Where(x => x!["job_id"] is not null))
+        {
+            var job = await farm.GetJobAsync(build!["job_id"]!.GetValue<string>());
+            var source = firstByPath[build["path"]!.GetValue<string>()]!;
+            if (FarmProcess.Status(job) == "failed")
+            {   // a failure is never reused: it ran again
+                Assert.Null(job["reused_from"]);
+                Assert.Single(job["attempts"]!.AsArray());
+                continue;
+            }
+            Assert.Equal(source, job["reused_from"]?.GetValue<string>());
+            Assert.Empty(job["attempts"]!.AsArray()); // never on a server
+            var original = jobs.Single(j => j["id"]!.GetValue<string>() == source);
+            Assert.Equal(Files(original), Files(job));
+            var (vmlinux, sourceVmlinux) = (Path.Combine(job["artifact_directory"]!.GetValue<string>(), "vmlinux"),
+                Path.Combine(original["artifact_directory"]!.GetValue<string>(), "vmlinux"));
+            Assert.Equal(await Inode(sourceVmlinux), await Inode(vmlinux)); // shared, not copied or uploaded again
+            var metadata = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(job["artifact_directory"]!.GetValue<string>(), "metadata.json")))!;
+            Assert.Equal((job["id"]!.GetValue<string>(), source), (metadata["job_id"]!.GetValue<string>(), metadata["reused_from"]!.GetValue<string>()));
+        }
+
+        // a job with the same inputs as one of the plan's builds takes its result too; no_cache builds it
+        JsonObject Single(bool noCache) => new()
+        {
+            ["source_repository"] = repo, ["branch"] = "master", ["commit_hash"] = tree.HeadCommit, ["target_architecture"] = "x86_64",
+            ["toolchain"] = "gcc-12", ["no_cache"] = noCache, ["build_config"] = new JsonObject { ["kernel_config"] = "tinyconfig" },
+        };
+        var reused = await farm.WaitForEndAsync(await farm.SubmitAsync(Single(noCache: false)), TimeSpan.FromMinutes(1));
+        Assert.Equal("completed", FarmProcess.Status(reused));
+        var tinyX86 = jobs.Single(j => j["target_architecture"]!.GetValue<string>() == "x86_64" && j["build_config"]!["kernel_config"]!.GetValue<string>() == "tinyconfig"
+            && j["build_config"]!["kconfig_fragments"]!.AsArray().Count == 0);
+        Assert.Equal(tinyX86["id"]!.GetValue<string>(), reused["reused_from"]?.GetValue<string>());
+        var built = await farm.WaitForEndAsync(await farm.SubmitAsync(Single(noCache: true)), TimeSpan.FromMinutes(2));
+        Assert.Equal(("completed", null, 1), (FarmProcess.Status(built), built["reused_from"]?.GetValue<string>(), built["attempts"]!.AsArray().Count));
+        Assert.Equal(Files(tinyX86).Where(f => f.Path == "vmlinux"), Files(built).Where(f => f.Path == "vmlinux")); // reproducible: the same bytes
+
         // the same file as JSON, one job of it by name
         var json = """{"version": 1, "jobs": [{"name": "one", "build": {"target_arch": "arm64", "toolchain": "gcc-12", "kconfig": "tinyconfig"}}, {"name": "two", "builds": [{"target_arch": "x86_64", "toolchain": "gcc-12"}]}]}""";
         var (jsonStatus, one) = await SubmitAsync(farm, json, repo, jobName: "one", contentType: "application/json");
         Assert.Equal(HttpStatusCode.Accepted, jsonStatus);
         Assert.Equal("jobs[0].build", Assert.Single(one["builds"]!.AsArray())!["path"]!.GetValue<string>());
         Assert.Equal("pass", (await WaitForEndAsync(farm, one["id"]!.GetValue<string>(), TimeSpan.FromMinutes(2)))["result"]!.GetValue<string>());
+    }
+
+    private static List<(string Path, string Sha256)> Files(JsonObject job) =>
+        job["artifacts"]!.AsArray().Select(a => (a!["path"]!.GetValue<string>(), a["sha256"]!.GetValue<string>()))
+            .OrderBy(a => a.Item1, StringComparer.Ordinal).ToList();
+
+    private static async Task<string> Inode(string path)
+    {
+        var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true })!;
+        var inode = (await stat.StandardOutput.ReadToEndAsync()).Trim();
+        await stat.WaitForExitAsync();
+        return inode;
     }
 
     [Fact]

@@ -110,7 +110,8 @@ public sealed class SqlJobIndexStore(JobIndexDialect dialect) : IJobIndexStore
                 ("id", row.Id), ("listed", row.Listed ? 1 : 0), ("status", row.Status.ToString()), ("server", row.ServerId),
                 ("architecture", row.Architecture), ("key", row.ArchitectureKey), ("created", row.CreatedAt.UtcTicks),
                 ("duration", row.Duration?.Ticks), ("state", row.Document()));
-        foreach (var row in result.Rows.Where(r => r.State is { Status: JobStatus.Completed, ReuseKey: not null }))
+        // builds only: a job that took another's result points at that build (reused_from names who built it)
+        foreach (var row in result.Rows.Where(r => r.State is { Status: JobStatus.Completed, ReuseKey: not null, ReusedFrom: null }))
             await ExecuteAsync(connection, tx, ct, """
                 INSERT INTO build_results (job_id, reuse_key, completed_at) VALUES (@id, @key, @at)
                 ON CONFLICT (job_id) DO NOTHING
