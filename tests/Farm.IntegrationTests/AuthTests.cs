@@ -231,6 +231,48 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         foreach (var answer in new[] { text, shown, listed.ToJsonString(), retried }) AssertNoSecret(new Endpoint("GET", Jobs, "viewer"), answer);
     }
 
+    /// <summary>An attack on result reuse: another token submits exactly the inputs of someone's build to get its files.</summary>
+    [Fact]
+    public async Task A_result_is_reused_only_for_the_token_that_built_it()
+    {
+        var commit = fixture.Env.Tree.HeadCommit;
+        var marker = Guid.NewGuid().ToString("N"); // these inputs are this test's alone
+        JsonObject Job()
+        {
+            var job = fixture.Env.Job(env: new JsonObject { ["REUSE_MARKER"] = marker });
+            (job["commit_hash"], job["toolchain"]) = (commit, "gcc-12");
+            return job;
+        }
+        async Task<JsonObject> RunAsAsync(string token)
+        {
+            using var http = NewClient();
+            http.DefaultRequestHeaders.Authorization = TestTokens.Bearer(token);
+            using var r = await http.PostAsJsonAsync(Jobs.TrimStart('/'), Job());
+            var text = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == HttpStatusCode.Accepted, text);
+            var job = await Farm.WaitForEndAsync(JsonNode.Parse(text)!["id"]!.GetValue<string>(), Timeout);
+            Assert.Equal("completed", FarmProcess.Status(job));
+            return job;
+        }
+        async Task IndexedAsync(string id) => await Eventually.ValueAsync(
+            async () => JsonNode.Parse(await Farm.Http.GetStringAsync($"{Jobs.TrimStart('/')}?status=completed&limit=200"))!["jobs"]!.AsArray(),
+            jobs => jobs.Any(j => j!["id"]!.GetValue<string>() == id), TimeSpan.FromSeconds(30), "the job index to list the build");
+
+        var built = await RunAsAsync(TestTokens.Submitter);
+        var builtId = built["id"]!.GetValue<string>();
+        Assert.Null(built["reused_from"]);
+        await IndexedAsync(builtId);
+
+        var other = await RunAsAsync(TestTokens.Operator); // even an operator's identical job builds for itself
+        Assert.Null(other["reused_from"]);
+        Assert.Single(other["attempts"]!.AsArray());
+        Assert.NotEqual(built["artifact_directory"]!.GetValue<string>(), other["artifact_directory"]!.GetValue<string>());
+
+        var again = await RunAsAsync(TestTokens.Submitter);
+        Assert.Equal(builtId, again["reused_from"]?.GetValue<string>());
+        Assert.Empty(again["attempts"]!.AsArray());
+    }
+
     [Fact]
     public async Task A_client_cannot_set_submitted_by()
     {

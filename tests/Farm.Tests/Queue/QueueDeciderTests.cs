@@ -47,6 +47,21 @@ public sealed class QueueDeciderTests
     }
 
     [Fact]
+    public void A_job_that_ended_before_it_was_placed_leaves_the_queue_instead_of_being_offered()
+    {
+        var (state, session) = Store(QueueState.Empty, Decide(QueueState.Empty, QueueSession.Fresh, Submit("a")));
+        var reused = KernelFarm.Actors.Jobs.JobState.Queued("a", QueueStateTests.Request(), Now)
+            .Apply(new KernelFarm.Messages.Jobs.BuildJobEvents.Completed("/storage/a", [], Now, "v1:k", "b")).ToRecord(null);
+
+        var d = Decide(state, session, new BuildJobReplies.Created(reused));
+        Assert.Equal(new JobWithdrawn("a"), Assert.Single(d.Events));
+        Assert.DoesNotContain(d.Effects, e => e is QueueEffect.AskPlacement);
+        var (after, afterSession) = Store(state, d);
+        Assert.False(after.IsWaiting("a"));
+        Assert.Empty(Decide(after, afterSession, new BuildJobReplies.Created(reused)).Events); // a repeat changes nothing
+    }
+
+    [Fact]
     public void Submissions_still_being_stored_count_against_the_queues_size()
     {
         var first = Decide(QueueState.Empty, QueueSession.Fresh, Submit("a"));

@@ -38,6 +38,36 @@ public sealed class PoolDeciderTests
         Assert.Equal("a", Assert.Single(((ServerPoolReplies.Placed)((PoolEffect.Reply)again.Effects[0]).Message).Placements).JobId);
     }
 
+    private static PoolObservations Probed(string identity) => PoolObservations.None with
+    {
+        Detected = PoolObservations.None.Detected.SetItem(Server.Id, [new DetectedToolchain("gcc-12", ["x86_64"], "", "12", identity)]),
+    };
+
+    [Fact]
+    public void A_placement_names_the_exact_compiler_the_last_probe_found_and_stores_it()
+    {
+        var d = Decide(OneServer, new ServerPoolCommands.Place([Request("a")]), Probed("gcc (Debian 12.2.0-14) 12.2.0"));
+        var reserved = Assert.IsType<SlotsReserved>(Assert.Single(d.Events));
+        Assert.Equal("gcc (Debian 12.2.0-14) 12.2.0", Assert.Single(reserved.Placements).Compiler);
+        var placed = (ServerPoolReplies.Placed)((PoolEffect.Reply)d.Effects[0]).Message;
+        Assert.Equal("gcc (Debian 12.2.0-14) 12.2.0", Assert.Single(placed.Placements).Compiler);
+        // never probed: no compiler, so no reuse key for that build
+        Assert.Null(Assert.Single(((SlotsReserved)Decide(OneServer, new ServerPoolCommands.Place([Request("a")])).Events[0]).Placements).Compiler);
+    }
+
+    [Fact]
+    public void The_compilers_a_job_could_run_are_those_of_the_servers_that_could_take_it()
+    {
+        var seen = Probed("gcc (Debian 12.2.0-14) 12.2.0");
+        ServerPoolReplies.CompilerIdentities Ask(ServerPoolCommands.Compilers c) =>
+            (ServerPoolReplies.CompilerIdentities)((PoolEffect.Reply)Assert.Single(Decide(OneServer, c, seen).Effects)).Message;
+
+        Assert.Equal(["gcc (Debian 12.2.0-14) 12.2.0"], Ask(new ServerPoolCommands.Compilers("x86_64", "gcc-12", null, null)).Identities);
+        Assert.Empty(Ask(new ServerPoolCommands.Compilers("arm64", "gcc-12", null, null)).Identities); // no server builds arm64
+        Assert.Empty(Ask(new ServerPoolCommands.Compilers("x86_64", "clang-14", null, null)).Identities);
+        Assert.Empty(Ask(new ServerPoolCommands.Compilers("x86_64", "gcc-12", "/elsewhere", null)).Identities); // a workspace no server allows
+    }
+
     [Fact]
     public void An_unhealthy_server_gets_no_jobs()
     {
