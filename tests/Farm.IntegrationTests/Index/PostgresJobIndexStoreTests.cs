@@ -61,6 +61,15 @@ public sealed class PostgresJobIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_result_is_found_by_its_key_newest_build_first()
+    {
+        var store = NewStore();
+        await store.StartAsync();
+        await store.ApplyAsync(JobHistories.Results());
+        await JobHistories.AssertResultsFoundAsync(store);
+    }
+
+    [Fact]
     public async Task Ids_are_ordered_byte_by_byte_whatever_the_databases_collation()
     {
         var store = NewStore();

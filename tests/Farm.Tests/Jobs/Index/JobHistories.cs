@@ -89,4 +89,32 @@ internal static class JobHistories
         var matching = jobs.Where(filter.Matches).OrderByDescending(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal).ToList();
         return (matching.Skip(offset).Take(limit).ToList(), matching.Count);
     }
+
+    /// <summary>Completed builds with reuse keys (result reuse): "new" and "old" share v1:a, "copy" took new's result, "failed" and "nokey" have none to offer.</summary>
+    public static IReadOnlyList<JournalEntry> Results()
+    {
+        var t = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var request = new BuildJobRequest { SourceRepository = "https://git.example.org/linux.git", TargetArchitecture = "x86_64" };
+        var ordering = 0L;
+        JournalEntry E(string job, IJobEvent e) => new(++ordering, "job-" + job, e);
+        return
+        [
+            E("old", new Created("old", request, t)), E("old", new Completed("/s/old", [], t.AddMinutes(1), "v1:a")),
+            E("new", new Created("new", request, t)), E("new", new Completed("/s/new", [], t.AddMinutes(2), "v1:a")),
+            E("copy", new Created("copy", request, t)), E("copy", new Completed("/s/copy", [], t.AddMinutes(3), "v1:a", ReusedFrom: "new")),
+            E("failed", new Created("failed", request, t)), E("failed", new Failed(new JobFailure(FailureKind.Build, "building", 2, "x"), null, t.AddMinutes(4))),
+            E("other", new Created("other", request, t)), E("other", new Completed("/s/other", [], t.AddMinutes(5), "v1:b")),
+            E("nokey", new Created("nokey", request, t)), E("nokey", new Completed("/s/nokey", [], t.AddMinutes(6))),
+        ];
+    }
+
+    /// <summary>What a store holding <see cref="Results"/> answers: the newest build with a key, never a job that took a result.</summary>
+    public static async Task AssertResultsFoundAsync(IJobIndexStore store)
+    {
+        Xunit.Assert.Equal("new", (await store.FindResultAsync(["v1:a"]))?.Id);
+        Xunit.Assert.Equal("other", (await store.FindResultAsync(["v1:a", "v1:b"]))?.Id);
+        Xunit.Assert.Equal("/s/other", (await store.FindResultAsync(["v1:b"]))?.ArtifactDirectory);
+        Xunit.Assert.Null(await store.FindResultAsync(["v1:c"]));
+        Xunit.Assert.Null(await store.FindResultAsync([]));
+    }
 }

@@ -60,25 +60,9 @@ public sealed class SqliteJobIndexStoreTests : IDisposable
     {
         var store = NewStore();
         await store.StartAsync();
-        var t = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var request = QueueStateTests.Request();
-        var ordering = 0L;
-        JournalEntry E(string job, object e) => new(++ordering, "job-" + job, e);
-        await store.ApplyAsync(
-        [
-            E("old", new Created("old", request, t)), E("old", new Completed("/s/old", [], t.AddMinutes(1), "v1:a")),
-            E("new", new Created("new", request, t)), E("new", new Completed("/s/new", [], t.AddMinutes(2), "v1:a")),
-            E("copy", new Created("copy", request, t)), E("copy", new Completed("/s/copy", [], t.AddMinutes(3), "v1:a", ReusedFrom: "new")),
-            E("failed", new Created("failed", request, t)), E("failed", new Failed(new JobFailure(FailureKind.Build, "building", 2, "x"), null, t.AddMinutes(4))),
-            E("other", new Created("other", request, t)), E("other", new Completed("/s/other", [], t.AddMinutes(5), "v1:b")),
-            E("nokey", new Created("nokey", request, t)), E("nokey", new Completed("/s/nokey", [], t.AddMinutes(6))),
-        ]);
+        await store.ApplyAsync(JobHistories.Results());
 
-        Assert.Equal("new", (await store.FindResultAsync(["v1:a"]))?.Id);
-        Assert.Equal("other", (await store.FindResultAsync(["v1:a", "v1:b"]))?.Id);
-        Assert.Equal("/s/other", (await store.FindResultAsync(["v1:b"]))?.ArtifactDirectory);
-        Assert.Null(await store.FindResultAsync(["v1:c"]));
-        Assert.Null(await store.FindResultAsync([]));
+        await JobHistories.AssertResultsFoundAsync(store);
     }
 
     [Fact]
