@@ -20,6 +20,7 @@ IScenario[] all =
     new KernelFarm.Bench.JobList.JobListScenario(),
     new KernelFarm.Bench.Recovery.QueueRecoveryScenario(),
     new KernelFarm.Bench.Index.IndexMemoryScenario(),
+    new KernelFarm.Bench.Reuse.ReuseScenario(),
 ];
 
 var quick = args.Contains("--quick");

@@ -51,6 +51,8 @@ public sealed class SshFarmRig : IAsyncDisposable
     private GitDaemon? _kernelGit;
 
     public string FakeTreeUrl => _fakeGit.Url(FakeKernelTree.RepoDirName);
+    /// <summary>The fake tree's master commit (a full id: result reuse needs one).</summary>
+    public string FakeTreeHead { get; private set; } = "";
     public string KernelUrl => (_kernelGit ?? throw new InvalidOperationException("started without the kernel repository")).Url(KernelRepoName);
 
     /// <summary>The server's cache directory (the default: &lt;workspace_root&gt;/.kfarm-cache).</summary>
@@ -62,7 +64,7 @@ public sealed class SshFarmRig : IAsyncDisposable
     /// <param name="cores">The server's <c>total_cpu_cores</c> (the farm's <c>-j</c>); this machine's cores if not given.</param>
     /// <param name="withBenchKnobs">Commit <see cref="BenchKnobs"/> into the fake tree (for <see cref="FakeTreeJob"/>'s custom_env).</param>
     public static async Task<SshFarmRig> StartAsync(BenchContext context, string name, string ip, bool withKernel, CancellationToken ct,
-        string toolchain = "gcc", int? cores = null, bool withBenchKnobs = false)
+        string toolchain = "gcc", int? cores = null, bool withBenchKnobs = false, int slots = 1)
     {
         var root = TempDirectory.Create("bench-" + name);
         var rig = new SshFarmRig(context, root) { Cores = cores ?? Environment.ProcessorCount };
@@ -75,6 +77,7 @@ public sealed class SshFarmRig : IAsyncDisposable
             var tree = FakeKernelTree.Create(repos);
             rig._cleanup.Add(() => tree.DisposeAsync());
             if (withBenchKnobs) BenchKnobs.CommitTo(tree);
+            rig.FakeTreeHead = tree.HeadCommit;
             rig._fakeGit = await GitDaemon.StartAsync(repos, "127.0.0.1", ct);
             rig._cleanup.Add(() => rig._fakeGit.DisposeAsync());
             if (withKernel)
@@ -94,7 +97,7 @@ public sealed class SshFarmRig : IAsyncDisposable
             rig._cleanup.Add(() => rig.Host.DisposeAsync());
             rig.Http = rig.Host.Client(4);
             rig._cleanup.Add(() => { rig.Http.Dispose(); return ValueTask.CompletedTask; });
-            await rig.RegisterServerAsync(toolchain, ct);
+            await rig.RegisterServerAsync(toolchain, slots, ct);
             return rig;
         }
         catch
@@ -104,7 +107,7 @@ public sealed class SshFarmRig : IAsyncDisposable
         }
     }
 
-    private async Task RegisterServerAsync(string toolchain, CancellationToken ct)
+    private async Task RegisterServerAsync(string toolchain, int slots, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -123,7 +126,7 @@ public sealed class SshFarmRig : IAsyncDisposable
             ["total_cpu_cores"] = Cores,
             ["total_memory_mb"] = 4096,
             ["total_storage_gb"] = 50,
-            ["max_concurrent_jobs"] = 1,
+            ["max_concurrent_jobs"] = slots,
             ["workspace_root"] = Server.WorkDirectory,
         };
         using var r = await Http.PostAsJsonAsync("api/v1/infrastructure/build-servers", body, ct);

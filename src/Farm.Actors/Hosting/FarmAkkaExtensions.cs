@@ -33,12 +33,14 @@ public static class FarmAkkaExtensions
         {
             builder
                 .WithShardRegion<BuildJobs>(JobsName,
-                    (_, registry, _) => id => BuildJobActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<ServerPool>(),
-                        index: registry.TryGet<JobIndex>(out var index) ? index : null),
+                    (system, registry, _) => id => BuildJobActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<ServerPool>(),
+                        index: registry.TryGet<JobIndex>(out var index) ? index : null,
+                        announce: Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator),
                     new JobMessageExtractor(JobShards), RememberedShards())
                 // Plans as jobs: a plan whose builds were not all queued, or still run, resumes after a restart.
                 .WithShardRegion<BuildPlans>(PlansName,
-                    (_, registry, _) => id => PlanActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<BuildJobs>()),
+                    (system, registry, _) => id => PlanActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<BuildJobs>(),
+                        Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator),
                     new PlanMessageExtractor(JobShards), RememberedShards())
                 .WithSingleton<BuildQueueManager>(QueueName,
                     (_, registry, _) => QueueActor.Props(settings, registry.Get<BuildJobs>(), registry.Get<ServerPool>()), singleton, createProxyToo: false)

@@ -34,6 +34,8 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _queue, _pool;
     /// <summary>This node's job index (completed builds by reuse key); Nobody turns result reuse off.</summary>
     private readonly IActorRef _index;
+    /// <summary>The cluster's publish-subscribe mediator: the job's end is announced there (<see cref="JobEnded"/>); Nobody: not announced.</summary>
+    private readonly IActorRef _announce;
     private readonly ISshSessionFactory _sessions;
     private readonly JobProcess _process;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -42,9 +44,11 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
     private IActorRef _session = ActorRefs.Nobody, _stream = ActorRefs.Nobody, _transfer = ActorRefs.Nobody;
     private int _sessionsOpened;
 
-    public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory sessions, IActorRef? index = null)
+    public BuildJobActor(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory sessions, IActorRef? index = null,
+        IActorRef? announce = null)
     {
         _index = index ?? ActorRefs.Nobody;
+        _announce = announce ?? ActorRefs.Nobody;
         _jobId = jobId;
         _settings = settings;
         _store = new ArtifactStore(settings.ArtifactStoragePath);
@@ -102,7 +106,10 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         PersistAll(decision.Events, e =>
         {
             JobTelemetry.Record(_state, e);
+            var wasTerminal = _state.Status.IsTerminal();
             _state = _state.Apply(e);
+            if (!wasTerminal && _state.Status.IsTerminal() && !_announce.IsNobody())
+                _announce.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(JobEnded.Topic, new JobEnded(_jobId, _state.Status)));
             if (--left == 0) CarryOut(decision, replyTo);
         });
     }
@@ -249,6 +256,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             : null;
     }
 
-    public static Props Props(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory? sessions = null, IActorRef? index = null) =>
-        Akka.Actor.Props.Create(() => new BuildJobActor(jobId, settings, queue, pool, sessions ?? SshSessionFactory.Real, index));
+    public static Props Props(string jobId, FarmSettings settings, IActorRef queue, IActorRef pool, ISshSessionFactory? sessions = null, IActorRef? index = null,
+        IActorRef? announce = null) =>
+        Akka.Actor.Props.Create(() => new BuildJobActor(jobId, settings, queue, pool, sessions ?? SshSessionFactory.Real, index, announce));
 }

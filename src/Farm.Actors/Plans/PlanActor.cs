@@ -30,11 +30,13 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
     private readonly string _planId;
     private readonly FarmSettings _settings;
     private readonly IActorRef _queue, _jobs;
+    /// <summary>The cluster's publish-subscribe mediator (<see cref="JobEnded"/>); Nobody: the plan only polls.</summary>
+    private readonly IActorRef _notices;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private PlanState _state = PlanState.Empty;
     /// <summary>Jobs seen final: not asked again.</summary>
     private readonly Dictionary<int, JobStatus> _ended = [];
-    private bool _queueing, _watching;
+    private bool _queueing, _watching, _ending, _subscribed;
 
     private sealed record QueueNext;
     private sealed record Queued(int Index);
@@ -44,12 +46,13 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId => "plan-" + _planId;
 
-    public PlanActor(string planId, FarmSettings settings, IActorRef queue, IActorRef jobs)
+    public PlanActor(string planId, FarmSettings settings, IActorRef queue, IActorRef jobs, IActorRef? notices = null)
     {
         _planId = planId;
         _settings = settings;
         _queue = queue;
         _jobs = jobs;
+        _notices = notices ?? ActorRefs.Nobody;
 
         Recover<IPlanEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => Resume());
@@ -104,20 +107,17 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
             foreach (var (index, status) in w.Statuses)
                 if (status.IsTerminal()) _ended[index] = status;
             if (_state.Ended) { CallWebhooks(); return; } // after a restart: the statuses for the payload
-            if (!_state.Ended && _state.NextToQueue() is null && PlanSummary.AllEnded(_state.Record!, _ended))
-            {
-                Persist(new Ended(PlanSummary.Result(_state.Record!, _ended)!, DateTimeOffset.UtcNow), e =>
-                {
-                    _state = _state.Apply(e);
-                    _log.Info("plan {0}: every build has ended ({1})", _planId, e.Result);
-                    _watching = false;
-                    CallWebhooks();
-                    Timers.StartSingleTimer("passivate", ReceiveTimeout.Instance, PassivateAfter);
-                });
-                return;
-            }
+            if (EndIfAllEnded()) return;
             Timers.StartSingleTimer(nameof(Watch), new Watch(), WatchInterval);
         });
+        // A job's end as it happens (the poll above is the fallback: a notice can be missed).
+        Command<JobEnded>(n =>
+        {
+            if (!_state.Exists || _state.Ended || _state.Record!.Builds.FirstOrDefault(b => b.JobId == n.JobId) is not { } build) return;
+            _ended[build.Index] = n.Status;
+            EndIfAllEnded();
+        });
+        Command<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
         Command<WebhookSender.Outcome>(o => Persist(new WebhookDone(o.Delivery), e =>
         {
             _state = _state.Apply(e);
@@ -129,6 +129,28 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
         Command<HandOff>(_ => Context.Stop(Self));
+    }
+
+    /// <summary>Every build queued and ended: record the plan's end (once: a later call finds it ended).</summary>
+    private bool EndIfAllEnded()
+    {
+        if (_state.Ended || _ending || _state.NextToQueue() is not null || !PlanSummary.AllEnded(_state.Record!, _ended)) return false;
+        _ending = true;
+        Persist(new Ended(PlanSummary.Result(_state.Record!, _ended)!, DateTimeOffset.UtcNow), e =>
+        {
+            _state = _state.Apply(e);
+            _log.Info("plan {0}: every build has ended ({1})", _planId, e.Result);
+            _watching = false;
+            Unsubscribe();
+            CallWebhooks();
+            Timers.StartSingleTimer("passivate", ReceiveTimeout.Instance, PassivateAfter);
+        });
+        return true;
+    }
+
+    private void Unsubscribe()
+    {
+        if (!_notices.IsNobody()) _notices.Tell(new Akka.Cluster.Tools.PublishSubscribe.Unsubscribe(JobEnded.Topic, Self));
     }
 
     private PlanReplies.PlanView View() => new(_state.Record!);
@@ -143,6 +165,11 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
     private void Resume()
     {
         if (!_state.Exists) return;
+        if (!_state.Ended && !_subscribed && !_notices.IsNobody())
+        {
+            _subscribed = true;
+            _notices.Tell(new Akka.Cluster.Tools.PublishSubscribe.Subscribe(JobEnded.Topic, Self));
+        }
         if (!_queueing) { _queueing = true; Self.Tell(new QueueNext()); }
         if (!_watching && !_state.Ended) { _watching = true; Timers.StartSingleTimer(nameof(Watch), new Watch(), WatchInterval); }
         if (_state.Ended)
@@ -199,6 +226,6 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
             new Watched(results.OfType<KeyValuePair<int, JobStatus>>().ToDictionary(r => r.Key, r => r.Value)));
     }
 
-    public static Props Props(string planId, FarmSettings settings, IActorRef queue, IActorRef jobs) =>
-        Akka.Actor.Props.Create(() => new PlanActor(planId, settings, queue, jobs));
+    public static Props Props(string planId, FarmSettings settings, IActorRef queue, IActorRef jobs, IActorRef? notices = null) =>
+        Akka.Actor.Props.Create(() => new PlanActor(planId, settings, queue, jobs, notices));
 }

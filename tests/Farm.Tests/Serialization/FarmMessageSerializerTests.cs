@@ -196,6 +196,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         [typeof(ServerPoolReplies.ServerDetails)] = () => new ServerPoolReplies.ServerDetails(View()),
         [typeof(ServerPoolReplies.ServerList)] = () => new ServerPoolReplies.ServerList([View(), View() with { SlotsInUse = 0 }]),
         [typeof(ServerPoolReplies.Feasibility)] = () => new ServerPoolReplies.Feasibility(false, "target_architecture", "no registered server supports architecture riscv64"),
+        [typeof(JobEnded)] = () => new JobEnded("job-1", JobStatus.Completed),
         [typeof(ServerPoolCommands.Compilers)] = () => new ServerPoolCommands.Compilers("arm64", "gcc-12", "/srv/builds", "/srv/builds/x"),
         [typeof(ServerPoolReplies.CompilerIdentities)] = () => new ServerPoolReplies.CompilerIdentities(["gcc (Debian 12.2.0-14) 12.2.0"]),
         [typeof(ServerPoolReplies.Placed)] = () => new ServerPoolReplies.Placed([Placement()]),
