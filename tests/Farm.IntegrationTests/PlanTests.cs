@@ -115,6 +115,9 @@ public sealed class PlanTests
         }
         var broken = jobs.Single(j => FarmProcess.Status(j) == "failed");
         Assert.Equal("build", broken["failure"]!["kind"]!.GetValue<string>());
+        // each build's warnings and errors, on its job and in the plan (the broken one's compile error)
+        Assert.Equal((1, 1), (broken["errors"]!.GetValue<int>(), ended["builds"]!.AsArray().Single(x => x!["state"]!.GetValue<string>() == "failed")!["errors"]!.GetValue<int>()));
+        Assert.All(ended["builds"]!.AsArray().Where(x => x!["state"]!.GetValue<string>() == "completed"), x => Assert.Equal(0, x!["errors"]!.GetValue<int>()));
         Assert.Equal("gcc-12", broken["toolchain"]!.GetValue<string>()); // korg-gcc-12 → the servers' gcc-12
         var w1 = jobs.Single(j => j["build_config"]!["make_variables"]?["W"] is not null);
         Assert.Contains("W=1", await farm.GetLogAsync(w1["id"]!.GetValue<string>()));

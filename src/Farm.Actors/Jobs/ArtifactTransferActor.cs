@@ -19,7 +19,8 @@ namespace KernelFarm.Actors.Jobs;
 /// </summary>
 public sealed class ArtifactTransferActor : ReceiveActor
 {
-    public sealed record Completed(string Directory, IReadOnlyList<ArtifactEntry> Artifacts);
+    /// <param name="Diagnostics">The build log's compiler warnings and errors (TuxMake's counts); null when not counted.</param>
+    public sealed record Completed(string Directory, IReadOnlyList<ArtifactEntry> Artifacts, BuildDiagnostics? Diagnostics = null);
     /// <summary>
     /// Storage: the central side failed (unwritable, full); Limit: the job's output broke a storage
     /// limit or rule (not retried, nothing published); otherwise the server side failed.
@@ -27,7 +28,7 @@ public sealed class ArtifactTransferActor : ReceiveActor
     public sealed record Failed(string Error, bool Storage, bool Limit = false);
 
     private sealed record Staged(string Staging);
-    private sealed record Finalized(IReadOnlyList<ArtifactEntry> Artifacts);
+    private sealed record Finalized(IReadOnlyList<ArtifactEntry> Artifacts, BuildDiagnostics? Diagnostics);
     private sealed record StorageError(string Error);
 
     private const string ManifestTag = "manifest";
@@ -44,6 +45,8 @@ public sealed class ArtifactTransferActor : ReceiveActor
     private readonly Func<IReadOnlyList<ArtifactEntry>, object> _metadata;
     /// <summary>Files the farm writes into the job folder besides the server's (name → text), e.g. reproducer.sh.</summary>
     private readonly Func<IReadOnlyDictionary<string, string>> _extraFiles;
+    /// <summary>Counts the log's warnings and errors (on the transfer's thread); null: not counted.</summary>
+    private readonly Func<BuildDiagnostics>? _diagnostics;
     private readonly Queue<ArtifactEntry> _toFetch = new();
     private IReadOnlyList<ArtifactEntry> _remote = [];
     private string _staging = "";
@@ -53,12 +56,12 @@ public sealed class ArtifactTransferActor : ReceiveActor
 
     public ArtifactTransferActor(IActorRef session, string workspace, string root, string jobId, string liveLog,
         bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles,
-        FarmLimits limits, string? refusedRoot = null)
+        FarmLimits limits, string? refusedRoot = null, Func<BuildDiagnostics>? diagnostics = null)
     {
-        (_session, _workspace, _root, _jobId, _liveLog, _includeArtifacts, _metadata, _extraFiles, _limits, _refusedRoot) =
-            (session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles, limits, refusedRoot);
+        (_session, _workspace, _root, _jobId, _liveLog, _includeArtifacts, _metadata, _extraFiles, _limits, _refusedRoot, _diagnostics) =
+            (session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles, limits, refusedRoot, diagnostics);
 
-        Receive<Finalized>(f => Finish(new Completed(ArtifactStore.FinalDirectory(_root, _jobId), f.Artifacts)));
+        Receive<Finalized>(f => Finish(new Completed(ArtifactStore.FinalDirectory(_root, _jobId), f.Artifacts, f.Diagnostics)));
         Receive<StorageError>(e => Finish(new Failed(e.Error, Storage: true)));
         Receive<SshSessionActor.RunFailed>(f =>
         {
@@ -108,7 +111,7 @@ public sealed class ArtifactTransferActor : ReceiveActor
             {
                 if (Directory.Exists(final) || File.Exists(final))
                 {
-                    if (ArtifactStore.IsOwnedBy(final, _jobId)) return new Finalized(ReadPublished(final));
+                    if (ArtifactStore.IsOwnedBy(final, _jobId)) return new Finalized(ReadPublished(final), _diagnostics?.Invoke());
                     return new StorageError(new FolderTakenException(final, _jobId).Message);
                 }
                 return new Staged(ArtifactStore.PrepareStaging(_root, _jobId));
@@ -163,7 +166,7 @@ public sealed class ArtifactTransferActor : ReceiveActor
             await WriteJson(Path.Combine(_staging, "manifest.json"), entries);
             await WriteJson(Path.Combine(_staging, "metadata.json"), _metadata(entries));
             ArtifactStore.Publish(_root, _jobId);
-            return new Finalized(entries);
+            return new Finalized(entries, _diagnostics?.Invoke());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -204,6 +207,6 @@ public sealed class ArtifactTransferActor : ReceiveActor
 
     public static Props Props(IActorRef session, string workspace, string root, string jobId, string liveLog,
         bool includeArtifacts, Func<IReadOnlyList<ArtifactEntry>, object> metadata, Func<IReadOnlyDictionary<string, string>> extraFiles,
-        FarmLimits limits, string? refusedRoot = null) =>
-        Akka.Actor.Props.Create(() => new ArtifactTransferActor(session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles, limits, refusedRoot));
+        FarmLimits limits, string? refusedRoot = null, Func<BuildDiagnostics>? diagnostics = null) =>
+        Akka.Actor.Props.Create(() => new ArtifactTransferActor(session, workspace, root, jobId, liveLog, includeArtifacts, metadata, extraFiles, limits, refusedRoot, diagnostics));
 }

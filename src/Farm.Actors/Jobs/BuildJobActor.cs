@@ -205,7 +205,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
         try
         {
             var result = Reuse.ResultCopy.Publish(ArtifactStore.RootFor(output, _settings.ArtifactStoragePath), _jobId, c.Source);
-            return new ResultCopied(c.Source.Id, c.Key, result.Directory, result.Artifacts, c.Source.Boot);
+            return new ResultCopied(c.Source.Id, c.Key, result.Directory, result.Artifacts, c.Source.Boot, c.Source.Diagnostics);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {

@@ -24,7 +24,8 @@ public static class JobInputs
     public sealed record ResultLookedUp(JobState? Source, string? Key, string? Error = null);
 
     /// <summary>The source's result is published as this job's folder.</summary>
-    public sealed record ResultCopied(string SourceId, string Key, string Directory, IReadOnlyList<KernelFarm.Messages.Jobs.ArtifactEntry> Artifacts, KernelFarm.Messages.Jobs.BootResult? Boot);
+    public sealed record ResultCopied(string SourceId, string Key, string Directory, IReadOnlyList<KernelFarm.Messages.Jobs.ArtifactEntry> Artifacts,
+        KernelFarm.Messages.Jobs.BootResult? Boot, KernelFarm.Messages.Jobs.BuildDiagnostics? Diagnostics = null);
 
     public sealed record ResultCopyFailed(string Error);
 

@@ -163,7 +163,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
             Do(new AnswerQueue(new JobReply.Created()));
             if (Job.Status != JobStatus.Queued) return; // cancelled meanwhile
             if (c.Boot is { } boot) Persist(new BootTested(boot, now));
-            Persist(new Completed(c.Directory, c.Artifacts, now, c.Key, c.SourceId));
+            Persist(new Completed(c.Directory, c.Artifacts, now, c.Key, c.SourceId, c.Diagnostics));
             Info($"completed with the result of job {c.SourceId} (same inputs; not built again)");
             FinishAfterCleanup();
         }
@@ -471,9 +471,9 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         {
             if (!Run.Publishing || Job.Status.IsTerminal()) return;
             Run = Run with { Publishing = false };
-            if (Job.PendingFailure is { } failure) Persist(new Failed(failure, c.Directory, now, c.Artifacts));
+            if (Job.PendingFailure is { } failure) Persist(new Failed(failure, c.Directory, now, c.Artifacts, c.Diagnostics));
             else Persist(new Completed(c.Directory, c.Artifacts, now,
-                Job.Placement is { ContainerImage: null, Compiler: var compiler } ? Reuse.ReuseKey.Of(Job.Request!, compiler) : null));
+                Job.Placement is { ContainerImage: null, Compiler: var compiler } ? Reuse.ReuseKey.Of(Job.Request!, compiler) : null, Diagnostics: c.Diagnostics));
             Cleanup();
         }
 

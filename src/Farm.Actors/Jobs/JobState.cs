@@ -30,6 +30,8 @@ public sealed record JobState
     public string? ReuseKey { get; init; }
     /// <summary>The completed job whose result this one took instead of building.</summary>
     public string? ReusedFrom { get; init; }
+    /// <summary>The build log's warnings and errors, counted when the job ended (null before, or in older journals).</summary>
+    public BuildDiagnostics? Diagnostics { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     /// <summary>Set while a retry waits in the queue: when it may start.</summary>
@@ -66,8 +68,9 @@ public sealed record JobState
         Completed c => Move(JobStatus.Completed, c.At) with
         {
             ArtifactDirectory = c.ArtifactDirectory, Artifacts = c.Artifacts, Attempts = CloseAttempt(c.At, null), ReuseKey = c.ReuseKey, ReusedFrom = c.ReusedFrom,
+            Diagnostics = c.Diagnostics,
         },
-        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, PendingFailure = null, ArtifactDirectory = f.ArtifactDirectory, Artifacts = f.Artifacts ?? [], Attempts = CloseAttempt(f.At, f.Failure) },
+        Failed f => Move(JobStatus.Failed, f.At) with { Failure = f.Failure, PendingFailure = null, ArtifactDirectory = f.ArtifactDirectory, Artifacts = f.Artifacts ?? [], Attempts = CloseAttempt(f.At, f.Failure), Diagnostics = f.Diagnostics },
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
         Cancelled c => Move(JobStatus.Cancelled, c.At) with { PendingFailure = null, Attempts = CloseAttempt(c.At, null) },
         WebhookDone w => this with { WebhookDeliveries = [.. WebhookDeliveries.Where(d => d.Index != w.Delivery.Index), w.Delivery] },
@@ -102,6 +105,8 @@ public sealed record JobState
         Boot = Boot,
         Attempts = Attempts,
         ReusedFrom = ReusedFrom,
+        Warnings = Diagnostics?.Warnings,
+        Errors = Diagnostics?.Errors,
         WebhookDeliveries = WebhookDeliveries,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt == default ? CreatedAt : UpdatedAt,

@@ -27,7 +27,7 @@ public static class Publication
             () => new Dictionary<string, string>
             {
                 ["reproducer.sh"] = Reproducer.Generate(plan, facts.Value.Fact("git_commit"), secretEnv),
-            }, settings.Limits, refusedRoot);
+            }, settings.Limits, refusedRoot, () => new BuildDiagnostics(facts.Value.Warnings, facts.Value.Errors));
     }
 
     private static string ReadLogFrom(string path, long offset)

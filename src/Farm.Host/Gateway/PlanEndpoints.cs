@@ -171,16 +171,17 @@ public static class PlanEndpoints
     internal static async Task<PlanView> ViewAsync(PlanRecord plan, IActorRef jobs, FarmSettings settings)
     {
         var queued = plan.Builds.Where(b => b.JobId is not null && plan.Queued.Contains(b.Index)).ToList();
-        var statuses = (await Task.WhenAll(queued.Select(async b =>
+        var records = (await Task.WhenAll(queued.Select(async b =>
             {
                 try
                 {
                     return await jobs.Ask<object>(new BuildJobCommands.Get(b.JobId!), settings.AskTimeout) is BuildJobReplies.JobView v
-                        ? new KeyValuePair<int, JobStatus>?(new(b.Index, v.Job.Status)) : null;
+                        ? new KeyValuePair<int, JobRecord>?(new(b.Index, v.Job)) : null;
                 }
                 catch (AskTimeoutException) { return null; } // shown as queued until its job answers
             })))
-            .OfType<KeyValuePair<int, JobStatus>>().ToDictionary(p => p.Key, p => p.Value);
+            .OfType<KeyValuePair<int, JobRecord>>().ToDictionary(p => p.Key, p => p.Value);
+        var statuses = records.ToDictionary(r => r.Key, r => r.Value.Status);
         var counts = PlanSummary.Count(plan, statuses);
         // ended when the plan's actor has seen every build end (it persists that, and fires the plan's webhook then)
         var ended = plan.EndedAt is not null;
@@ -196,6 +197,8 @@ public static class PlanEndpoints
             {
                 Index = b.Index, Path = b.Path, Group = b.Group, Name = b.Name, TargetArch = b.TargetArch, Toolchain = b.Toolchain,
                 Kconfig = b.Kconfig, State = PlanSummary.StateOf(plan, b, statuses), JobId = b.JobId, Unsupported = b.Unsupported,
+                Warnings = records.GetValueOrDefault(b.Index)?.Warnings, Errors = records.GetValueOrDefault(b.Index)?.Errors,
+                ReusedFrom = records.GetValueOrDefault(b.Index)?.ReusedFrom,
             }).ToList(),
         };
     }

@@ -51,6 +51,8 @@ public static class Views
             Boot = job.Boot,
             Attempts = job.Attempts,
             ReusedFrom = job.ReusedFrom,
+            Warnings = job.Warnings,
+            Errors = job.Errors,
             WebhookDeliveries = seesWebhooks ? job.WebhookDeliveries : null,
             CreatedAt = job.CreatedAt,
             UpdatedAt = job.UpdatedAt,

@@ -32,12 +32,14 @@ public static class BuildJobEvents
 
     /// <param name="ReuseKey">The build's inputs as one key (<c>ResultReuse</c>); null when the result may not be reused.</param>
     /// <param name="ReusedFrom">The completed job this job's result was taken from instead of building; null for a build.</param>
+    /// <param name="Diagnostics">The log's warnings and errors; null in older journals.</param>
     public sealed record Completed(string ArtifactDirectory, IReadOnlyList<ArtifactEntry> Artifacts, DateTimeOffset At,
-        string? ReuseKey = null, string? ReusedFrom = null) : IJobEvent;
+        string? ReuseKey = null, string? ReusedFrom = null, BuildDiagnostics? Diagnostics = null) : IJobEvent;
 
     /// <summary>Artifacts: what was published into ArtifactDirectory (the job's log, its reproducer): the
     /// record lists exactly this. Added later: null in older journals, read as nothing listed.</summary>
-    public sealed record Failed(JobFailure Failure, string? ArtifactDirectory, DateTimeOffset At, IReadOnlyList<ArtifactEntry>? Artifacts = null) : IJobEvent;
+    public sealed record Failed(JobFailure Failure, string? ArtifactDirectory, DateTimeOffset At, IReadOnlyList<ArtifactEntry>? Artifacts = null,
+        BuildDiagnostics? Diagnostics = null) : IJobEvent;
 
     public sealed record CancelRequested(DateTimeOffset At) : IJobEvent;
 

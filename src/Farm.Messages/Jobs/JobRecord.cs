@@ -18,6 +18,9 @@ public sealed record JobRecord
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     /// <summary>The completed job whose result this job took instead of building (README "Result reuse").</summary>
     public string? ReusedFrom { get; init; }
+    /// <summary>Compiler/linker warnings and errors in the build log (TuxMake's counts); null until the job ended.</summary>
+    public int? Warnings { get; init; }
+    public int? Errors { get; init; }
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

@@ -68,9 +68,12 @@ public sealed class DashboardPlanTests(ChromiumFixture chromium, FarmFixture fix
             await Expect(page.GetByTestId("plan-state")).ToHaveTextAsync("fail", new() { Timeout = PlanTimeout });
             await Expect(page.GetByTestId("plan-result")).ToHaveTextAsync("fail");
             await Expect(page.GetByTestId("plan-counts")).ToContainTextAsync("2 completed, 1 failed");
-            await Expect(Cell(page, "x86_64", "tinyconfig")).ToHaveTextAsync("completed");
-            await Expect(Cell(page, "arm64", "tinyconfig")).ToHaveTextAsync("completed");
-            await Expect(Cell(page, "x86_64", "tinyconfig+CONFIG_FAKE_BROKEN=y")).ToHaveTextAsync("failed");
+            // each ended build's state with its log's warnings and errors ("0 W · 1 E")
+            await Expect(Cell(page, "x86_64", "tinyconfig")).ToHaveTextAsync(new Regex(@"^completed 0 W · 0 E$"));
+            await Expect(Cell(page, "arm64", "tinyconfig")).ToHaveTextAsync(new Regex(@"^completed \d+ W · 0 E$"));
+            await Expect(Cell(page, "x86_64", "tinyconfig+CONFIG_FAKE_BROKEN=y")).ToHaveTextAsync(new Regex(@"^failed \d+ W · 1 E$"));
+            await Expect(page.Locator("tr[data-build='1']").GetByTestId("errors")).ToHaveTextAsync("1");
+            await Expect(page.Locator("tr[data-build='0']").GetByTestId("errors")).ToHaveTextAsync("0");
             await Expect(Cell(page, "arm64", "tinyconfig+CONFIG_FAKE_BROKEN=y")).ToHaveTextAsync("—");
             // the unsupported build: the reason as the cell's tooltip and in the list of builds
             var powerpc = Cell(page, "powerpc", "ppc64_defconfig");

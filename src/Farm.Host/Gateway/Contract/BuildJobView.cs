@@ -37,6 +37,10 @@ public sealed record BuildJobView
     public required IReadOnlyList<AttemptRecord> Attempts { get; init; }
     /// <summary>The completed job whose result this job took instead of building (same inputs, docs/reuse.md); null for a build.</summary>
     public string? ReusedFrom { get; init; }
+    /// <summary>Compiler and linker warnings in the build log, counted as TuxMake counts them (metadata.json results.warnings); null until the job ended.</summary>
+    public int? Warnings { get; init; }
+    /// <summary>Errors in the build log, counted the same way; null until the job ended.</summary>
+    public int? Errors { get; init; }
     /// <summary>Only for the job's owner and operators (absent otherwise).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WebhookDelivery>? WebhookDeliveries { get; init; }

@@ -45,6 +45,11 @@ public sealed record PlanBuildView
     public string? JobId { get; init; }
     /// <summary>Why no server can run it (state unsupported).</summary>
     public string? Unsupported { get; init; }
+    /// <summary>Warnings and errors in the build's log (TuxMake's counts); null until its job ended.</summary>
+    public int? Warnings { get; init; }
+    public int? Errors { get; init; }
+    /// <summary>The completed job whose result this build took instead of building (docs/reuse.md).</summary>
+    public string? ReusedFrom { get; init; }
 }
 
 /// <summary>A page of plans, newest first; <c>next_offset</c> says where the rest starts (null: no more).</summary>

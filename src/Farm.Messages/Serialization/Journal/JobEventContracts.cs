@@ -58,12 +58,15 @@ public static class JobEventContracts
         /// <summary>Added with result reuse: null in older journals.</summary>
         public string? ReuseKey { get; init; }
         public string? ReusedFrom { get; init; }
+        /// <summary>Added with per-build diagnostics: null in older journals.</summary>
+        public DiagnosticsContract? Diagnostics { get; init; }
         public static Completed From(E.Completed e) => new()
         {
             ArtifactDirectory = e.ArtifactDirectory, Artifacts = e.Artifacts.Select(ArtifactContract.From).ToList(), At = e.At,
-            ReuseKey = e.ReuseKey, ReusedFrom = e.ReusedFrom,
+            ReuseKey = e.ReuseKey, ReusedFrom = e.ReusedFrom, Diagnostics = DiagnosticsContract.From(e.Diagnostics),
         };
-        public E.Completed ToDomain() => new(ArtifactDirectory, (Artifacts ?? []).Select(a => a.ToDomain()).ToList(), At, ReuseKey, ReusedFrom);
+        public E.Completed ToDomain() => new(ArtifactDirectory, (Artifacts ?? []).Select(a => a.ToDomain()).ToList(), At, ReuseKey, ReusedFrom,
+            Diagnostics?.ToDomain());
     }
 
     /// <summary>Added after 8457cc2 (that release kept the decided failure in memory only).</summary>
@@ -82,12 +85,24 @@ public static class JobEventContracts
         public DateTimeOffset At { get; init; }
         /// <summary>What the failed job published (its log, reproducer…); absent before the record named it (8457cc2).</summary>
         public IReadOnlyList<ArtifactContract>? Artifacts { get; init; }
+        /// <summary>Added with per-build diagnostics: null in older journals.</summary>
+        public DiagnosticsContract? Diagnostics { get; init; }
         public static Failed From(E.Failed e) => new()
         {
             Failure = FailureContract.From(e.Failure), ArtifactDirectory = e.ArtifactDirectory, At = e.At,
-            Artifacts = e.Artifacts?.Select(ArtifactContract.From).ToList(),
+            Artifacts = e.Artifacts?.Select(ArtifactContract.From).ToList(), Diagnostics = DiagnosticsContract.From(e.Diagnostics),
         };
-        public E.Failed ToDomain() => new((Failure ?? new()).ToDomain(), ArtifactDirectory, At, Artifacts?.Select(a => a.ToDomain()).ToList());
+        public E.Failed ToDomain() => new((Failure ?? new()).ToDomain(), ArtifactDirectory, At, Artifacts?.Select(a => a.ToDomain()).ToList(),
+            Diagnostics?.ToDomain());
+    }
+
+    /// <summary>A build log's warning and error counts (job-completed, job-failed).</summary>
+    public sealed record DiagnosticsContract
+    {
+        public int Warnings { get; init; }
+        public int Errors { get; init; }
+        public static DiagnosticsContract? From(BuildDiagnostics? d) => d is null ? null : new() { Warnings = d.Warnings, Errors = d.Errors };
+        public BuildDiagnostics ToDomain() => new(Warnings, Errors);
     }
 
     public sealed record CancelRequested

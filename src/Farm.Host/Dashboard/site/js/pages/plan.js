@@ -115,9 +115,13 @@ function header(p) {
 
 /** A build's state in a cell: a link to its job, or the unsupported reason as its tooltip. */
 function cellBuild(b) {
-  const title = b.unsupported ?? `${b.name} (${b.path})`;
+  const counts = b.warnings == null ? '' : `: ${b.warnings} warnings, ${b.errors} errors`;
+  const title = b.unsupported ?? `${b.name} (${b.path})${counts}${b.reused_from ? ', reused' : ''}`;
   if (!b.job_id) return h('span', { class: 'cell-build', title, 'data-build': b.index }, badge(b.state));
-  return h('a', { class: 'cell-build', href: `#/jobs/${encodeURIComponent(b.job_id)}`, title, 'data-build': b.index }, badge(b.state));
+  // warnings and errors of an ended build beside its state ("3 W · 0 E"), spelled out for screen readers
+  const diag = b.warnings == null ? null
+    : h('small', { class: 'diag', 'data-testid': 'cell-diagnostics', 'aria-label': `${b.warnings} warnings, ${b.errors} errors` }, ` ${b.warnings} W · ${b.errors} E`);
+  return h('a', { class: 'cell-build', href: `#/jobs/${encodeURIComponent(b.job_id)}`, title, 'data-build': b.index }, badge(b.state), diag);
 }
 
 function matrix(p) {
@@ -141,6 +145,9 @@ function buildList(p, failures) {
       { label: 'Path', cell: b => h('code', {}, b.path) },
       { label: 'Name', cell: b => b.name },
       { label: 'State', cell: b => badge(b.state) },
+      // the build log's diagnostics, counted as TuxMake counts them ('' until the build ended)
+      { label: 'Warnings', cell: b => (b.warnings ?? '') === '' ? '' : h('span', { 'data-testid': 'warnings' }, String(b.warnings)) },
+      { label: 'Errors', cell: b => (b.errors ?? '') === '' ? '' : h('span', { 'data-testid': 'errors' }, String(b.errors)) },
       // whole ids: a plan's jobs are created together, so their time-ordered prefixes are alike
       { label: 'Job', cell: b => (b.job_id ? h('a', { href: `#/jobs/${encodeURIComponent(b.job_id)}` }, h('code', { class: 'hash' }, b.job_id)) : '—') },
       // the failure for a failed build (its log, with errors and warnings marked, is on the job's page)
