@@ -176,11 +176,16 @@ public sealed class PlanTests
         Assert.Equal(Files(tinyX86).Where(f => f.Path == "vmlinux"), Files(built).Where(f => f.Path == "vmlinux")); // reproducible: the same bytes
 
         // the same file as JSON, one job of it by name
-        var json = """{"version": 1, "jobs": [{"name": "one", "build": {"target_arch": "arm64", "toolchain": "gcc-12", "kconfig": "tinyconfig"}}, {"name": "two", "builds": [{"target_arch": "x86_64", "toolchain": "gcc-12"}]}]}""";
+        // (with a config fragment target, as kvm_guest.config: make fake_guest.config merges kernel/configs/fake_guest.config)
+        var json = """{"version": 1, "jobs": [{"name": "one", "build": {"target_arch": "arm64", "toolchain": "gcc-12", "kconfig": ["tinyconfig", "fake_guest.config"]}}, {"name": "two", "builds": [{"target_arch": "x86_64", "toolchain": "gcc-12"}]}]}""";
         var (jsonStatus, one) = await SubmitAsync(farm, json, repo, jobName: "one", contentType: "application/json");
         Assert.Equal(HttpStatusCode.Accepted, jsonStatus);
         Assert.Equal("jobs[0].build", Assert.Single(one["builds"]!.AsArray())!["path"]!.GetValue<string>());
-        Assert.Equal("pass", (await WaitForEndAsync(farm, one["id"]!.GetValue<string>(), TimeSpan.FromMinutes(2)))["result"]!.GetValue<string>());
+        var oneEnded = await WaitForEndAsync(farm, one["id"]!.GetValue<string>(), TimeSpan.FromMinutes(2));
+        Assert.Equal("pass", oneEnded["result"]!.GetValue<string>());
+        var guest = await farm.GetJobAsync(oneEnded["builds"]![0]!["job_id"]!.GetValue<string>());
+        Assert.Contains("CONFIG_FAKE_GUEST=y", await File.ReadAllTextAsync(Path.Combine(guest["artifact_directory"]!.GetValue<string>(), "config")));
+        Assert.Contains("Merging kernel/configs/fake_guest.config", await farm.GetLogAsync(guest["id"]!.GetValue<string>()));
     }
 
     private static List<(string Path, string Sha256)> Files(JsonObject job) =>

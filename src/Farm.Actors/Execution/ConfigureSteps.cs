@@ -41,24 +41,34 @@ public static class ConfigureSteps
         }
         else commands.Add(new($"{make} {plan.KernelConfig}", Kind.Traced));
 
-        if (plan.KconfigFragments.Count == 0 && plan.Boot is null) return commands;
+        // kbuild's fragment targets (kvm_guest.config: kernel/configs/ and arch/*/configs/), in order;
+        // each merges and runs olddefconfig itself. The lines and files below are merged after them and win.
+        foreach (var target in plan.KconfigFragments.Where(IsMakeTarget))
+            commands.Add(new($"{make} {target}", Kind.Traced));
+        var merged = plan.KconfigFragments.Where(f => !IsMakeTarget(f)).ToList();
+
+        if (merged.Count == 0 && plan.Boot is null) return commands;
         var files = new List<string>();
         if (plan.Boot is not null)
         {   // first: the job's own fragments are merged after it and win (BootTest)
             commands.Add(new(BootTest.WriteFragment(plan.Boot), Kind.Farm));
             files.Add($"\"{workspace}/{BootTest.FragmentFile}\"");
         }
-        var inline = plan.KconfigFragments.Where(IsInline).ToList();
+        var inline = merged.Where(IsInline).ToList();
         if (inline.Count > 0)
         {
             commands.Add(new($"mkdir -p {BuildSandbox.FragmentsFolder} && printf '%s\\n' " + string.Join(' ', inline.Select(Quote)) + " > " + InlineFragmentFile, Kind.Farm));
             files.Add($"\"{workspace}/{InlineFragmentFile}\"");
         }
-        files.AddRange(plan.KconfigFragments.Where(f => !IsInline(f)).Select(f => $"\"{workspace}/source/\"{Quote(f)}"));
+        files.AddRange(merged.Where(f => !IsInline(f)).Select(f => $"\"{workspace}/source/\"{Quote(f)}"));
         commands.Add(new($"(cd ./source && ./scripts/kconfig/merge_config.sh -m -O \"{workspace}/build\" \"{workspace}/build/.config\" {string.Join(' ', files)})", Kind.Tree));
         commands.Add(new($"{make} olddefconfig", Kind.Traced));
         return commands;
     }
+
+    /// <summary>A fragment named without a path, <c>NAME.config</c>: kbuild's target for kernel/configs/NAME.config and arch/*/configs/NAME.config.
+    /// The validator allows only letters, digits, '_', '-' and '.' in NAME, so it is one plain make goal.</summary>
+    public static bool IsMakeTarget(string fragment) => !IsInline(fragment) && Validation.JobRequestValidator.IsKconfigTarget(fragment);
 
     public static bool IsInline(string fragment) =>
         fragment.StartsWith("CONFIG_", StringComparison.Ordinal) || fragment.StartsWith("# CONFIG_", StringComparison.Ordinal);

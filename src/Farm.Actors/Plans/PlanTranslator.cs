@@ -46,9 +46,8 @@ public static class PlanTranslator
             if (item.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || item.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
                 return No($"kconfig[{i}]: fetching configs from URLs is not supported yet; put its lines in the plan as CONFIG_ items");
             if (i == 0) { baseConfig = item; continue; }
-            if (!item.Contains('/') && item.EndsWith(".config", StringComparison.Ordinal))
-                return No($"kconfig[{i}]: {item} is a make target; give its in-tree path (kernel/configs/{item} or arch/{profile.KernelArch}/configs/{item})");
-            fragments.Add(item);
+            fragments.Add(item); // CONFIG_ lines, in-tree paths, and fragment targets (kvm_guest.config) as kbuild makes them
+
         }
 
         // targets: TuxMake's names; "default" is the farm's default set

@@ -407,7 +407,8 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             {
                 errors.Add(new($"{field}[{i}]",
                     "must be CONFIG_NAME=<y|m|n|number|0xhex|\"string without quotes, backslashes, $ or backticks\">, " +
-                    "'# CONFIG_NAME is not set', or a relative in-tree fragment path"));
+                    "'# CONFIG_NAME is not set', a relative in-tree fragment path (kernel/configs/debug.config), " +
+                    "or a config fragment target (kvm_guest.config)"));
             }
         }
     }
@@ -419,9 +420,15 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             return true;
         }
 
-        return (fragment.Contains('/') || fragment.EndsWith(".config", StringComparison.Ordinal))
-               && SafePath.IsSafeRelative(fragment);
+        if (!fragment.Contains('/')) return IsKconfigTarget(fragment);
+        return SafePath.IsSafeRelative(fragment);
     }
+
+    /// <summary>kbuild's config fragment target (kvm_guest.config): a plain name ending in .config, nothing make could read as a variable or option.</summary>
+    public static bool IsKconfigTarget(string fragment) => KconfigTargetRegex().IsMatch(fragment);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}\.config$")]
+    private static partial Regex KconfigTargetRegex();
 
     private static void ValidateExtraMakeArgs(IReadOnlyList<string?>? args, List<ValidationError> errors)
     {

@@ -55,6 +55,11 @@ public sealed partial class FakeKernelTree
         $(other_goals):
         	@$(FAKEBUILD) $@ $@
 
+        # kbuild's config fragment targets (kvm_guest.config): kernel/configs/$@ and
+        # arch/$(SRCARCH)/configs/$@ merged into .config.
+        %.config:
+        	@$(FAKEBUILD) fragment $@
+
         # Like kbuild's scripts/kconfig/Makefile: unknown configurators do not exist.
         %config:
         	@printf "make[1]: *** No rule to make target '%s'.  Stop.\n" '$@' >&2; exit 2
@@ -169,6 +174,17 @@ public sealed partial class FakeKernelTree
         	*) die 2 "make[1]: *** No rule to make target '$goal'.  Stop." ;;
         	esac
         	printf '#\n# configuration written to .config\n#\n'
+        	;;
+        fragment)
+        	require_config
+        	found=
+        	for f in "$srctree/kernel/configs/$goal" "$srctree/arch/$SRCARCH/configs/$goal"; do
+        		[ -f "$f" ] || continue
+        		printf 'Merging %s\n' "${f#"$srctree"/}"
+        		cat -- "$f" >> "$config"
+        		found=1
+        	done
+        	[ -n "$found" ] || die 2 '***' '*** No configuration exists for this target on this architecture' '***'
         	;;
         build)
         	require_config

@@ -27,6 +27,9 @@ namespace KernelFarm.IntegrationTests.Fixtures;
 ///   <c>kernelrelease</c> (prints 6.1.0-fake), <c>clean</c>, <c>mrproper</c>.</item>
 /// <item>Unknown ARCH (not x86_64/x86/i386/arm64/arm/riscv) fails every goal, as kbuild would.</item>
 /// <item><c>scripts/kconfig/merge_config.sh [-m] -O dir base fragment...</c> (mode 100755).</item>
+/// <item><c>NAME.config</c>: kbuild's fragment targets; appends <c>kernel/configs/NAME.config</c> and
+///   <c>arch/&lt;srcarch&gt;/configs/NAME.config</c> (the tree has <c>kernel/configs/fake_guest.config</c>:
+///   <c>CONFIG_FAKE_GUEST=y</c>) to .config; neither there fails as kbuild does.</item>
 /// </list>
 /// Commits use fixed identities and dates, so <see cref="InitialCommit"/> is the same sha on every run.
 /// </summary>
@@ -162,6 +165,8 @@ public sealed partial class FakeKernelTree : IDisposable, IAsyncDisposable
             ["init/main.c"] = "// SPDX-License-Identifier: GPL-2.0\n/* Compiled with $(CC) when the farm sets CC (gcc-N, ccache); the rest only pretends. */\nint start_kernel(void)\n{\n\treturn 0;\n}\n",
             ["drivers/fake/fake.c"] = "// SPDX-License-Identifier: GPL-2.0\n/* Source of the fake module drivers/fake/fake.ko. */\n",
             ["arch/x86/configs/x86_64_defconfig"] = "CONFIG_MODULES=y\n",
+            // a config fragment target (make fake_guest.config), as kernel/configs/kvm_guest.config is
+            ["kernel/configs/fake_guest.config"] = "CONFIG_FAKE_GUEST=y\n",
             ["arch/arm64/configs/defconfig"] = "CONFIG_MODULES=y\n",
             ["arch/riscv/configs/defconfig"] = "CONFIG_MODULES=y\n",
         };

@@ -361,6 +361,20 @@ public sealed class BuildScriptTests : IDisposable
     }
 
     [Fact]
+    public void Fragment_targets_are_made_in_order_after_the_base_config_and_before_the_merged_fragments()
+    {
+        var commands = ConfigureSteps.For(Plan() with { KconfigFragments = ["CONFIG_A=y", "kvm_guest.config", "kernel/configs/debug.config", "x86_debug.config"] },
+            "make", "$KFARM_WS").Select(c => c.Text).ToList();
+        Assert.Equal(["make defconfig", "make kvm_guest.config", "make x86_debug.config"], commands.Take(3));
+        var merge = Assert.Single(commands, c => c.Contains("merge_config.sh", StringComparison.Ordinal));
+        Assert.DoesNotContain("kvm_guest", merge, StringComparison.Ordinal);
+        Assert.Contains("'kernel/configs/debug.config'", merge, StringComparison.Ordinal);
+        Assert.Equal("make olddefconfig", commands[^1]);
+        // targets alone: nothing to merge afterwards (each target runs olddefconfig itself)
+        Assert.Equal(["make defconfig", "make kvm_guest.config"], ConfigureSteps.For(Plan() with { KconfigFragments = ["kvm_guest.config"] }, "make", "$KFARM_WS").Select(c => c.Text));
+    }
+
+    [Fact]
     public void Inline_fragments_go_to_a_quoted_fragment_file_and_file_fragments_are_merged_from_the_tree()
     {
         var script = BuildScript.Generate(Plan() with

@@ -23,7 +23,7 @@ public sealed class PlanTranslatorTests
     {
         var planned = PlanTranslator.Translate(Build("arm64", "clang-14") with
         {
-            Kconfig = ["defconfig", "CONFIG_KASAN=y", "# CONFIG_DEBUG_INFO is not set", "kernel/configs/debug.config"],
+            Kconfig = ["defconfig", "CONFIG_KASAN=y", "# CONFIG_DEBUG_INFO is not set", "kernel/configs/debug.config", "kvm_guest.config"],
             Targets = ["config", "kernel", "dtbs"],
             MakeVariables = new Dictionary<string, string> { ["LLVM"] = "1", ["LLVM_IAS"] = "1", ["W"] = "1" },
             Environment = new Dictionary<string, string> { ["KCFLAGS"] = "-Werror" },
@@ -35,13 +35,13 @@ public sealed class PlanTranslatorTests
         Assert.Equal(("git://127.0.0.1/linux.git", "v6.1", "0123456789abcdef0123456789abcdef01234567"), (r.SourceRepository, r.Branch, r.CommitHash));
         Assert.Equal(("arm64", "clang-14"), (r.TargetArchitecture, r.Toolchain));
         Assert.Equal("defconfig", r.BuildConfig.KernelConfig);
-        Assert.Equal(["CONFIG_KASAN=y", "# CONFIG_DEBUG_INFO is not set", "kernel/configs/debug.config"], r.BuildConfig.KconfigFragments);
+        Assert.Equal(["CONFIG_KASAN=y", "# CONFIG_DEBUG_INFO is not set", "kernel/configs/debug.config", "kvm_guest.config"], r.BuildConfig.KconfigFragments);
         Assert.Equal(["config", "kernel", "dtbs"], r.BuildConfig.Targets!);
         // LLVM=1 is what the farm sets for clang-14 (LLVM=-14); LLVM_IAS and W pass through
         Assert.Equal(new Dictionary<string, string> { ["LLVM_IAS"] = "1", ["W"] = "1" }, r.BuildConfig.MakeVariables);
         Assert.Equal("-Werror", r.BuildConfig.CustomEnv["KCFLAGS"]);
         Assert.True(r.BuildConfig.BootTest); // arm64 has a boot profile
-        Assert.Equal("arm64 clang-14 defconfig+CONFIG_KASAN=y+# CONFIG_DEBUG_INFO is not set+kernel/configs/debug.config", planned.Name);
+        Assert.Equal("arm64 clang-14 defconfig+CONFIG_KASAN=y+# CONFIG_DEBUG_INFO is not set+kernel/configs/debug.config+kvm_guest.config", planned.Name);
     }
 
     [Fact]
@@ -73,7 +73,6 @@ public sealed class PlanTranslatorTests
         string? Why(TuxPlanBuild b) => PlanTranslator.Translate(b, Source, Servers).Unsupported;
         Assert.Contains("kselftest", Why(Build() with { Targets = ["kernel", "kselftest"] })!, StringComparison.Ordinal);
         Assert.Contains("URLs", Why(Build() with { Kconfig = ["defconfig", "https://example.invalid/x.config"] })!, StringComparison.Ordinal);
-        Assert.Contains("kernel/configs/kvm_guest.config", Why(Build() with { Kconfig = ["defconfig", "kvm_guest.config"] })!, StringComparison.Ordinal);
         Assert.Contains("LLVM=1", Why(Build("x86_64", "clang-16") with { MakeVariables = new Dictionary<string, string> { ["LLVM"] = "0" } })!, StringComparison.Ordinal);
         Assert.Contains("not an LLVM toolchain", Why(Build() with { MakeVariables = new Dictionary<string, string> { ["LLVM"] = "1" } })!, StringComparison.Ordinal);
         Assert.Contains("make_variables.CROSS_COMPILE", Why(Build() with { MakeVariables = new Dictionary<string, string> { ["CROSS_COMPILE"] = "x-" } })!, StringComparison.Ordinal);

@@ -486,6 +486,8 @@ public sealed class JobRequestValidatorTests
     [InlineData("# CONFIG_MODULES is not set")]
     [InlineData("kernel/configs/debug.config")]
     [InlineData("my.config")]
+    [InlineData("kvm_guest.config")]
+    [InlineData("x86_debug.config")]
     public void Good_kconfig_fragments_are_accepted(string value) =>
         AssertValid(WithConfig(c => c with { KconfigFragments = ["CONFIG_OK=y", value] }));
 
@@ -518,6 +520,14 @@ public sealed class JobRequestValidatorTests
     [InlineData("-x.config")]
     [InlineData("kernel//configs/x.config")]
     [InlineData("plain")]
+    // a fragment target is one make goal: nothing make could read as a variable, an option or a second goal
+    [InlineData("CC=x.config")]
+    [InlineData("O=x.config")]
+    [InlineData("a b.config")]
+    [InlineData("$(id).config")]
+    [InlineData(".config")]
+    [InlineData("--eval=x.config")]
+    [InlineData("x.config;id")]
     public void Hostile_kconfig_fragments_name_the_entry(string value) =>
         AssertOnlyError(WithConfig(c => c with { KconfigFragments = ["CONFIG_OK=y", value] }), "build_config.kconfig_fragments[1]");
 
