@@ -60,6 +60,8 @@ public sealed class FarmSettings
     public List<string> WebhookAllowedHosts { get; set; } = [];
     /// <summary>Networks and headers webhooks may use beyond the safe defaults (docs/webhooks.md).</summary>
     public Webhooks.WebhookSettings Webhooks { get; set; } = new();
+    /// <summary>URL prefixes under which a plan's kconfig items may be fetched (docs/plans.md); empty: none are.</summary>
+    public List<string> KconfigUrlPrefixes { get; set; } = [];
     /// <summary>KCIDB output: the origin of its ids and the farm's public address (docs/kcidb.md).</summary>
     public Kcidb.KcidbSettings Kcidb { get; set; } = new();
 

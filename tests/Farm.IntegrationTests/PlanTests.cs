@@ -77,7 +77,14 @@ public sealed class PlanTests
         Directory.CreateDirectory(repos);
         using var tree = FakeKernelTree.Create(repos);
         await using var git = await GitDaemon.StartAsync(repos);
-        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
+        // kconfig URLs: served here, fetched only under the prefix the farm allows
+        using var fragments = new HttpListener();
+        var fragmentPort = FreePort.Get();
+        fragments.Prefixes.Add($"http://127.0.0.1:{fragmentPort}/");
+        fragments.Start();
+        _ = ServeFragmentsAsync(fragments);
+        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"),
+            new Dictionary<string, string> { ["Farm__KconfigUrlPrefixes__0"] = $"http://127.0.0.1:{fragmentPort}/fragments/" });
         var arm = FarmProcess.Toolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-");
         await farm.RegisterServerAsync(a, "plan-a", ["x86_64", "i386", "arm64"], [FarmProcess.Toolchain("gcc-12", ["x86_64", "i386"]), arm], maxJobs: 2);
         await farm.RegisterServerAsync(b, "plan-b", ["x86_64", "i386", "arm64"], [FarmProcess.Toolchain("gcc-12", ["x86_64", "i386"]), arm.DeepClone()], maxJobs: 2);
@@ -186,6 +193,39 @@ public sealed class PlanTests
         var guest = await farm.GetJobAsync(oneEnded["builds"]![0]!["job_id"]!.GetValue<string>());
         Assert.Contains("CONFIG_FAKE_GUEST=y", await File.ReadAllTextAsync(Path.Combine(guest["artifact_directory"]!.GetValue<string>(), "config")));
         Assert.Contains("Merging kernel/configs/fake_guest.config", await farm.GetLogAsync(guest["id"]!.GetValue<string>()));
+
+        // kconfig URLs: one under the allowed prefix is fetched at submission and its lines become the job's;
+        // one elsewhere, and one the server does not have, make their builds unsupported with the reason
+        var fragmentBase = $"http://127.0.0.1:{fragmentPort}";
+        var urlPlan = string.Join('\n', "version: 1", "jobs:", "- name: urls", "  builds:",
+            $"  - {{target_arch: x86_64, toolchain: gcc-12, kconfig: [tinyconfig, '{fragmentBase}/fragments/guest.config']}}",
+            $"  - {{target_arch: x86_64, toolchain: gcc-12, kconfig: [tinyconfig, '{fragmentBase}/elsewhere/guest.config']}}",
+            $"  - {{target_arch: x86_64, toolchain: gcc-12, kconfig: [tinyconfig, '{fragmentBase}/fragments/missing.config']}}", "");
+        var (urlStatus, urlAccepted) = await SubmitAsync(farm, urlPlan, repo);
+        Assert.True(urlStatus == HttpStatusCode.Accepted, urlAccepted.ToJsonString());
+        var urlEnded = await WaitForEndAsync(farm, urlAccepted["id"]!.GetValue<string>(), TimeSpan.FromMinutes(2));
+        var urlBuilds = urlEnded["builds"]!.AsArray();
+        Assert.Equal("completed", urlBuilds[0]!["state"]!.GetValue<string>());
+        Assert.Contains("not under a prefix", urlBuilds[1]!["unsupported"]!.GetValue<string>());
+        Assert.Contains("HTTP 404", urlBuilds[2]!["unsupported"]!.GetValue<string>());
+        var fromUrl = await farm.GetJobAsync(urlBuilds[0]!["job_id"]!.GetValue<string>());
+        Assert.Equal(["CONFIG_FROM_URL=y", "# CONFIG_FAKE_BROKEN is not set"], fromUrl["build_config"]!["kconfig_fragments"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Contains("CONFIG_FROM_URL=y", await File.ReadAllTextAsync(Path.Combine(fromUrl["artifact_directory"]!.GetValue<string>(), "config")));
+    }
+
+    /// <summary>Serves /fragments/guest.config (a comment and two lines); anything else is 404.</summary>
+    private static async Task ServeFragmentsAsync(HttpListener listener)
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await listener.GetContextAsync(); }
+            catch (Exception) { return; } // stopped
+            var found = context.Request.Url!.AbsolutePath == "/fragments/guest.config";
+            context.Response.StatusCode = found ? 200 : 404;
+            if (found) await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("# from a URL\nCONFIG_FROM_URL=y\n# CONFIG_FAKE_BROKEN is not set\n"));
+            context.Response.Close();
+        }
     }
 
     private static List<(string Path, string Sha256)> Files(JsonObject job) =>

@@ -24,7 +24,9 @@ public static class PlanTranslator
     /// <summary>TuxMake's architecture names that the farm's catalogue spells differently.</summary>
     private static readonly Dictionary<string, string> ArchitectureAliases = new(StringComparer.Ordinal) { ["riscv"] = "riscv64" };
 
-    public static PlannedBuild Translate(TuxPlanBuild build, PlanSource source, PlanCapabilities capabilities)
+    /// <param name="fetched">The plan's kconfig URLs as fetched at submission (<see cref="KconfigFetcher"/>); a URL not in it is unsupported.</param>
+    public static PlannedBuild Translate(TuxPlanBuild build, PlanSource source, PlanCapabilities capabilities,
+        IReadOnlyDictionary<string, FetchedKconfig>? fetched = null)
     {
         var name = build.BuildName ?? DisplayName(build);
         PlannedBuild No(string reason) => new(build, name, null, reason);
@@ -43,8 +45,14 @@ public static class PlanTranslator
         for (var i = 0; i < build.Kconfig.Count; i++)
         {
             var item = build.Kconfig[i].Trim();
-            if (item.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || item.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-                return No($"kconfig[{i}]: fetching configs from URLs is not supported yet; put its lines in the plan as CONFIG_ items");
+            if (KconfigUrlRule.IsUrl(item))
+            {   // a fragment file fetched at submission: its lines become the job's (the base config is never a URL)
+                if (i == 0) return No("kconfig[0]: the base config must be a make target or an in-tree path, not a URL");
+                if (fetched?.GetValueOrDefault(item) is not { } got) return No($"kconfig[{i}]: {item} was not fetched");
+                if (got.Lines is null) return No($"kconfig[{i}]: {item} {got.Error}");
+                fragments.AddRange(got.Lines);
+                continue;
+            }
             if (i == 0) { baseConfig = item; continue; }
             fragments.Add(item); // CONFIG_ lines, in-tree paths, and fragment targets (kvm_guest.config) as kbuild makes them
 

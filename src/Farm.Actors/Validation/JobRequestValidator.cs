@@ -413,6 +413,10 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
         }
     }
 
+    /// <summary>A CONFIG_X=… or "# CONFIG_X is not set" line as an inline fragment may be.</summary>
+    public static bool IsInlineKconfigFragment(string line) =>
+        line.Length <= MaxKconfigFragmentLength && (KconfigAssignmentRegex().IsMatch(line) || KconfigNotSetRegex().IsMatch(line));
+
     private static bool IsValidKconfigFragment(string fragment)
     {
         if (KconfigAssignmentRegex().IsMatch(fragment) || KconfigNotSetRegex().IsMatch(fragment))

@@ -17,6 +17,9 @@ namespace KernelFarm.Host.Gateway;
 /// <summary>/api/v1/plans: submit a TuxSuite plan, show it, cancel it (docs/plans.md).</summary>
 public static class PlanEndpoints
 {
+    /// <summary>One client for every plan's kconfig URLs: no redirects, short limits (KconfigFetcher).</summary>
+    private static readonly HttpClient KconfigHttp = KconfigFetcher.NewClient();
+
     public static void MapPlanEndpoints(this IEndpointRouteBuilder app, FarmSettings settings)
     {
         var g = app.MapGroup("/api/v1/plans").RequireAuthorization(FarmPolicies.Viewer);
@@ -54,11 +57,16 @@ public static class PlanEndpoints
             var source = new PlanSource(git_repo!, git_ref!, string.IsNullOrWhiteSpace(git_sha) ? null : git_sha, no_cache == true);
             var submitter = ApiPrincipal.NameOf(http.User);
 
+            // kconfig URLs: fetched once, now, from where the operator allows (the lines go into the jobs)
+            var urls = builds.SelectMany(b => b.Kconfig.Skip(1)).Select(k => k.Trim()).Where(KconfigUrlRule.IsUrl).ToList();
+            var fetched = urls.Count == 0 ? null
+                : await new KconfigFetcher(KconfigHttp, settings.KconfigUrlPrefixes).FetchAsync(urls, http.RequestAborted);
+
             var planned = new List<PlanBuild>();
             var problems = new List<ValidationError>();
             foreach (var (build, index) in builds.Select((b, i) => (b, i)))
             {
-                var translated = PlanTranslator.Translate(build, source, capabilities);
+                var translated = PlanTranslator.Translate(build, source, capabilities, fetched);
                 var entry = new PlanBuild
                 {
                     Index = index, Path = build.Path, Group = build.JobName, Name = translated.Name,

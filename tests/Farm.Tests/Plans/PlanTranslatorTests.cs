@@ -68,11 +68,26 @@ public sealed class PlanTranslatorTests
     }
 
     [Fact]
+    public void A_fetched_kconfig_url_becomes_its_lines_and_one_that_failed_makes_the_build_unsupported()
+    {
+        var fetched = new Dictionary<string, FetchedKconfig>
+        {
+            ["https://cfg.example.org/a.config"] = new(["CONFIG_A=y", "# CONFIG_B is not set"], null),
+            ["https://cfg.example.org/gone.config"] = new(null, "could not be fetched: HTTP 404"),
+        };
+        var ok = PlanTranslator.Translate(Build() with { Kconfig = ["tinyconfig", "CONFIG_X=y", "https://cfg.example.org/a.config", "CONFIG_C=m"] }, Source, Servers, fetched);
+        Assert.Equal(["CONFIG_X=y", "CONFIG_A=y", "# CONFIG_B is not set", "CONFIG_C=m"], ok.Request!.BuildConfig.KconfigFragments);
+        var gone = PlanTranslator.Translate(Build() with { Kconfig = ["tinyconfig", "https://cfg.example.org/gone.config"] }, Source, Servers, fetched);
+        Assert.Equal("kconfig[1]: https://cfg.example.org/gone.config could not be fetched: HTTP 404", gone.Unsupported);
+        Assert.Contains("not a URL", PlanTranslator.Translate(Build() with { Kconfig = ["https://cfg.example.org/a.config"] }, Source, Servers, fetched).Unsupported);
+    }
+
+    [Fact]
     public void What_the_farm_does_not_build_with_is_unsupported_too()
     {
         string? Why(TuxPlanBuild b) => PlanTranslator.Translate(b, Source, Servers).Unsupported;
         Assert.Contains("kselftest", Why(Build() with { Targets = ["kernel", "kselftest"] })!, StringComparison.Ordinal);
-        Assert.Contains("URLs", Why(Build() with { Kconfig = ["defconfig", "https://example.invalid/x.config"] })!, StringComparison.Ordinal);
+        Assert.Contains("was not fetched", Why(Build() with { Kconfig = ["defconfig", "https://example.invalid/x.config"] })!, StringComparison.Ordinal);
         Assert.Contains("LLVM=1", Why(Build("x86_64", "clang-16") with { MakeVariables = new Dictionary<string, string> { ["LLVM"] = "0" } })!, StringComparison.Ordinal);
         Assert.Contains("not an LLVM toolchain", Why(Build() with { MakeVariables = new Dictionary<string, string> { ["LLVM"] = "1" } })!, StringComparison.Ordinal);
         Assert.Contains("make_variables.CROSS_COMPILE", Why(Build() with { MakeVariables = new Dictionary<string, string> { ["CROSS_COMPILE"] = "x-" } })!, StringComparison.Ordinal);
