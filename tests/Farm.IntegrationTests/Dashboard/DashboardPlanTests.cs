@@ -93,6 +93,7 @@ public sealed class DashboardPlanTests(ChromiumFixture chromium, FarmFixture fix
             await Cell(page, "x86_64", "tinyconfig+CONFIG_FAKE_BROKEN=y").GetByRole(AriaRole.Link).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex($"#/jobs/{failedJob}$"));
             await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("failed");
+            await Expect(page.GetByTestId("job-diagnostics")).ToHaveTextAsync(new Regex(@"^\d+ / 1$")); // the compile error
 
             // the list of plans shows it (the job index may trail the plan by a moment)
             await page.GetByRole(AriaRole.Link, new() { Name = "Plans", Exact = true }).ClickAsync();

@@ -97,7 +97,10 @@ function summary(j) {
     row('Submitted by', j.submitted_by),
     row('Submitted', time(j.created_at)),
     row('Duration', h('span', { 'data-testid': 'job-duration', dataset: runningSince(j) ? { since: runningSince(j) } : null }, duration(jobDuration(j)))),
-    j.boot ? row('Boot test', `${j.boot.status} (${duration(j.boot.duration_s)})${j.boot.reason ? `: ${j.boot.reason}` : ''}`) : null);
+    j.boot ? row('Boot test', `${j.boot.status} (${duration(j.boot.duration_s)})${j.boot.reason ? `: ${j.boot.reason}` : ''}`) : null,
+    j.warnings == null ? null : row('Warnings / errors', h('span', { 'data-testid': 'job-diagnostics' }, `${j.warnings} / ${j.errors}`)),
+    // a job completed from an identical build's result (docs/reuse.md): that build is where its log and timings are
+    j.reused_from ? row('Result of', h('a', { href: `#/jobs/${encodeURIComponent(j.reused_from)}`, 'data-testid': 'job-reused-from' }, h('code', { class: 'hash' }, j.reused_from))) : null);
 }
 
 function timeline(j) {
