@@ -38,6 +38,8 @@ public static class JobView
             .Add("duration", Duration(j, now) is { } d ? Durations.Format(d) : null)
             .Add("failure", Failure(j))
             .Add("boot", Boot(j))
+            .Add("warnings/errors", j["warnings"] is null ? null : $"{Json.Str(j, "warnings")} / {Json.Str(j, "errors")}")
+            .Add("reused from", Json.Str(j, "reused_from") is { } source ? $"{source} (the same inputs: its result, not built again)" : null)
             .Add("artifacts", Artifacts(j))
             .Add("output", Json.Str(j, "artifact_directory"))
             .Add("transitions", string.Join("\n", Json.Array(j, "transitions").Select(t =>
@@ -55,7 +57,8 @@ public static class JobView
         var on = Json.Str(j, "server_id") is { } server ? $" on {server}" : "";
         return status switch
         {
-            "completed" => $"job {id} completed{took}{on}: {Json.Array(j, "artifacts").Count} artifacts{(Boot(j) is { } boot ? $"; boot {boot}" : "")}",
+            "completed" => $"job {id} completed{took}{on}: {Json.Array(j, "artifacts").Count} artifacts{(Boot(j) is { } boot ? $"; boot {boot}" : "")}" +
+                (Json.Str(j, "reused_from") is { } source ? $" (the result of job {source})" : ""),
             "failed" => $"job {id} failed{took}{on}: {Failure(j) ?? "no reason recorded"}",
             _ => $"job {id} {status}{took}{on}",
         };
