@@ -94,6 +94,7 @@ public sealed class PlanActor : ReceivePersistentActor, IWithTimers
             if (_state.Cancelled) // cancelled while the queue was accepting it
                 _jobs.Tell(new BuildJobCommands.Cancel(_state.Record!.Builds[q.Index].JobId!));
             QueueOne();
+            EndIfAllEnded(); // a job can end (taking a result) before its acceptance is stored here
         }));
         Command<NotQueued>(n =>
         {
