@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json.Nodes;
 using KernelFarm.IntegrationTests.Farm;
 using KernelFarm.IntegrationTests.Fixtures;
@@ -19,48 +17,17 @@ public sealed class KcidbPushTests : IAsyncDisposable
     private const string Origin = "kfarm_push";
     private const string PublicUrl = "https://farm.example.org";
 
-    private sealed record Call(string Path, string? Authorization, string? ContentType, string Body);
+    /// <summary>503 to the first POST, 200 after.</summary>
+    private readonly HttpReceiver _receiver = new(n => n == 1 ? 503 : 200);
 
-    private readonly ConcurrentQueue<Call> _calls = new();
-    private readonly HttpListener _listener = new();
-    private readonly int _port = FreePort.Get("127.0.0.1");
-    private int _failuresLeft = 1;
-    private Task? _serving;
-
-    private void Listen()
-    {
-        _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
-        _listener.Start();
-        _serving = Task.Run(async () =>
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext ctx;
-                try { ctx = await _listener.GetContextAsync(); }
-                catch (Exception) { return; }
-                using var reader = new StreamReader(ctx.Request.InputStream);
-                _calls.Enqueue(new Call(ctx.Request.Url!.AbsolutePath, ctx.Request.Headers["Authorization"], ctx.Request.ContentType,
-                    await reader.ReadToEndAsync()));
-                ctx.Response.StatusCode = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 503 : 200;
-                ctx.Response.Close();
-            }
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_listener.IsListening) _listener.Stop();
-        if (_serving is not null) await _serving;
-        _listener.Close();
-    }
+    public ValueTask DisposeAsync() => _receiver.DisposeAsync();
 
     [Fact]
     public async Task A_completed_build_is_pushed_to_the_submit_url_retried_once_and_its_delivery_recorded()
     {
-        Listen();
         await using var env = await FarmWithServers.StartAsync(environment: new Dictionary<string, string>
         {
-            ["Farm__Kcidb__SubmitUrl"] = $"http://127.0.0.1:{_port}/submit",
+            ["Farm__Kcidb__SubmitUrl"] = _receiver.Url("submit"),
             ["Farm__Kcidb__Token"] = Token,
             ["Farm__Kcidb__Origin"] = Origin,
             ["Farm__Kcidb__PublicUrl"] = PublicUrl,
@@ -74,16 +41,16 @@ public sealed class KcidbPushTests : IAsyncDisposable
         Assert.True(delivery["delivered"]!.GetValue<bool>(), delivery.ToJsonString());
         Assert.Equal(2, delivery["attempts"]!.GetValue<int>()); // the 503 was retried
         Assert.Equal(200, delivery["http_status"]!.GetValue<int>());
-        Assert.Equal($"http://127.0.0.1:{_port}/submit", delivery["url"]!.GetValue<string>());
+        Assert.Equal(_receiver.Url("submit"), delivery["url"]!.GetValue<string>());
 
         // two POSTs of the same document, the second accepted; nothing after the recorded delivery
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var calls = _calls.ToArray();
-        Assert.Equal(2, calls.Length);
+        var calls = _receiver.Requests;
+        Assert.Equal(2, calls.Count);
         Assert.All(calls, c =>
         {
             Assert.Equal("/submit", c.Path);
-            Assert.Equal($"Bearer {Token}", c.Authorization);
+            Assert.Equal($"Bearer {Token}", c.Headers["Authorization"]);
             Assert.StartsWith("application/json", c.ContentType);
         });
         Assert.Equal(calls[0].Body, calls[1].Body);
