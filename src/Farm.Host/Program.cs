@@ -26,6 +26,7 @@ if (settings.Persistence is not ("sqlite" or "postgres"))
     throw new InvalidOperationException($"Farm:Persistence must be 'sqlite' or 'postgres', not '{settings.Persistence}'");
 KernelFarm.Actors.Webhooks.FarmAddresses.Validate(settings.Webhooks);
 KernelFarm.Actors.Kcidb.KcidbOrigin.Validate(settings.Kcidb); // refuses an origin KCIDB would refuse
+KernelFarm.Actors.Kcidb.KcidbPushRules.Validate(settings.Kcidb); // and a push that could not work
 // The addresses this node serves HTTP on are its own: webhooks may not call them (docs/webhooks.md).
 foreach (var url in (builder.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
     if (Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var listen))

@@ -19,7 +19,7 @@ namespace KernelFarm.Actors.Jobs;
 /// One job's supervisor, hosted by Cluster Sharding with remember-entities. A thin coordinator over
 /// <see cref="JobProcess"/>: every message becomes an input, the process decides, the actor persists
 /// the events, applies them and carries out the effects (SSH session, log stream, publication,
-/// timers, queue and pool, webhooks). After a crash or a move to another node it re-attaches to the
+/// timers, queue and pool, webhooks, the KCIDB push). After a crash or a move to another node it re-attaches to the
 /// detached build through the workspace's pid and exit files.
 /// </summary>
 public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
@@ -168,6 +168,9 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
                     webhookPayload ??= WebhookPayload.Build(Record());
                     Context.ActorOf(WebhookSender.Props(_jobId, w.Index, hook, WebhookPayload.EventOf(_state.Status), webhookPayload,
                         _settings.WebhookAttempts, _settings.WebhookBackoff, Webhooks.WebhookHttp.For(_settings).Client), $"webhook-{w.Index}");
+                    break;
+                case PushKcidb:
+                    Context.ActorOf(Kcidb.KcidbSender.Props(Record(), _settings.Kcidb, _settings.WebhookAttempts, _settings.WebhookBackoff), "kcidb-push");
                     break;
                 case PassivateWhenIdle: SetReceiveTimeout(PassivateAfter); break;
                 case JobEffect.Passivate: Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(Hosting.HandOff.Instance)); break;

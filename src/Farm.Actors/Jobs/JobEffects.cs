@@ -60,6 +60,8 @@ public abstract record JobEffect
     public sealed record AnswerQueue(JobReply Reply) : JobEffect;
     /// <summary>Deliver the job's webhook with this index (its outcome comes back as <see cref="WebhookSender.Outcome"/>).</summary>
     public sealed record CallWebhook(int Index) : JobEffect;
+    /// <summary>Push the ended build to the KCIDB submit URL (its outcome comes back as <see cref="Kcidb.KcidbSender.Outcome"/>).</summary>
+    public sealed record PushKcidb : JobEffect;
     /// <summary>Passivate after a quiet while (an ended or unknown job).</summary>
     public sealed record PassivateWhenIdle : JobEffect;
     public sealed record Passivate : JobEffect;

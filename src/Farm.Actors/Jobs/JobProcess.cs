@@ -80,8 +80,8 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
                     break;
                 case TimerFired f: OnTimer(f.Timer); break;
                 case Idle:
-                    // Not while a release is unacknowledged or a webhook is on its way: passivation would forget them.
-                    if ((Job.Status.IsTerminal() || !Job.Exists) && Run.Unreleased.IsEmpty && Run.Delivering.IsEmpty) Do(new Passivate());
+                    // Not while a release is unacknowledged or a webhook or push is on its way: passivation would forget them.
+                    if ((Job.Status.IsTerminal() || !Job.Exists) && Run.Unreleased.IsEmpty && Run.Delivering.IsEmpty && !Run.Pushing) Do(new Passivate());
                     break;
 
                 case LaunchAnswered l when IsCurrent(l.Attempt): OnLaunched(l); break;
@@ -116,6 +116,12 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
                     if (d.Delivered) Info($"webhook {d.Index} delivered after {d.Attempts} attempt(s), HTTP {d.HttpStatus}");
                     else Warn($"webhook {d.Index} given up after {d.Attempts} attempt(s): {d.Error}");
                     Persist(new WebhookDone(d));
+                    break;
+                case Kcidb.KcidbSender.Outcome k:
+                    Run = Run with { Pushing = false };
+                    if (k.Delivery.Delivered) Info($"pushed to KCIDB after {k.Delivery.Attempts} attempt(s), HTTP {k.Delivery.HttpStatus}");
+                    else Warn($"KCIDB push given up after {k.Delivery.Attempts} attempt(s): {k.Delivery.Error}");
+                    Persist(new KcidbDelivered(k.Delivery));
                     break;
             }
         }
@@ -260,6 +266,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
             {   // the node may have died between the last event and the release of the slot
                 if (Job.Placement is { } last) ReleaseSlot(last.Server.Id);
                 CallWebhooks(); // those not yet delivered or given up when the node stopped
+                PushToKcidb(); // likewise a push without a recorded outcome
                 Do(new PassivateWhenIdle());
                 return;
             }
@@ -591,6 +598,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
             Do(new StopSession());
             Info(Step);
             CallWebhooks();
+            PushToKcidb();
             Do(new PassivateWhenIdle());
         }
 
@@ -606,6 +614,19 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
                 Run = Run with { Delivering = Run.Delivering.Add(i) };
                 Do(new CallWebhook(i));
             }
+        }
+
+        /// <summary>
+        /// Pushes a build that ended with a verdict (completed or failed) to KCIDB when a submit URL is
+        /// set, unless its push has an outcome already or is on its way. A cancelled job is not pushed:
+        /// a person stopped it, which says nothing about the code.
+        /// </summary>
+        private void PushToKcidb()
+        {
+            if (!settings.Kcidb.Pushes || !Job.Exists || Job.Status is not (JobStatus.Completed or JobStatus.Failed)) return;
+            if (Job.KcidbDelivery is not null || Run.Pushing) return;
+            Run = Run with { Pushing = true };
+            Do(new PushKcidb());
         }
     }
 }

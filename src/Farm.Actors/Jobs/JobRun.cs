@@ -25,6 +25,8 @@ public sealed record JobRun
     public ImmutableHashSet<string> Unreleased { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
     /// <summary>Webhooks (by index) being delivered right now.</summary>
     public ImmutableHashSet<int> Delivering { get; init; } = [];
+    /// <summary>The ended build is being pushed to KCIDB right now.</summary>
+    public bool Pushing { get; init; }
     public ImmutableList<RecallWaiter> AwaitingRecall { get; init; } = [];
     /// <summary>Looking for a completed build with the same inputs, or copying its result: the queue hears Created after it.</summary>
     public bool Reusing { get; init; }

@@ -34,6 +34,8 @@ public sealed record JobState
     public BuildDiagnostics? Diagnostics { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
+    /// <summary>The ended build's push to KCIDB, once delivered or given up on: it is not pushed again.</summary>
+    public WebhookDelivery? KcidbDelivery { get; init; }
     /// <summary>Set while a retry waits in the queue: when it may start.</summary>
     public DateTimeOffset? RetryNotBefore { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -74,6 +76,7 @@ public sealed record JobState
         CancelRequested r => this with { CancelRequested = true, UpdatedAt = r.At },
         Cancelled c => Move(JobStatus.Cancelled, c.At) with { PendingFailure = null, Attempts = CloseAttempt(c.At, null) },
         WebhookDone w => this with { WebhookDeliveries = [.. WebhookDeliveries.Where(d => d.Index != w.Delivery.Index), w.Delivery] },
+        KcidbDelivered k => this with { KcidbDelivery = k.Delivery },
         _ => this,
     };
 
@@ -108,6 +111,7 @@ public sealed record JobState
         Warnings = Diagnostics?.Warnings,
         Errors = Diagnostics?.Errors,
         WebhookDeliveries = WebhookDeliveries,
+        KcidbDelivery = KcidbDelivery,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt == default ? CreatedAt : UpdatedAt,
     };

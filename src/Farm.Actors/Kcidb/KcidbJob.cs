@@ -28,6 +28,23 @@ public sealed record KcidbJob(JobRecord Job, string? ResolvedCommit = null, stri
         }
     }
 
+    /// <summary>The job with the facts of its folder's metadata.json (none before it is published, or when unreadable).</summary>
+    public static async Task<KcidbJob> LoadAsync(JobRecord job) => From(job, await MetadataAsync(job));
+
+    /// <summary>The job folder's metadata.json, null before it is published (or too large to be TuxMake's).</summary>
+    private static async Task<string?> MetadataAsync(JobRecord job)
+    {
+        if (job.ArtifactDirectory is null) return null;
+        var file = new FileInfo(Path.Combine(job.ArtifactDirectory, "metadata.json"));
+        if (!file.Exists || file.Length > 4 << 20) return null;
+        try
+        {
+            return await File.ReadAllTextAsync(file.FullName);
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
     private static string? Text(JsonElement root, string section, string field) =>
         root.ValueKind == JsonValueKind.Object
         && root.TryGetProperty(section, out var s) && s.ValueKind == JsonValueKind.Object

@@ -54,7 +54,7 @@ public static class KcidbEndpoints
             else if (filter!.Since is { } from)
                 chosen = chosen.Where(j => j.CreatedAt >= from).ToList();
 
-            var described = await Task.WhenAll(chosen.Select(async j => KcidbJob.From(j, await MetadataAsync(j))));
+            var described = await Task.WhenAll(chosen.Select(KcidbJob.LoadAsync));
             var baseUrl = settings.Kcidb.PublicUrl is { Length: > 0 } url ? url : $"{http.Request.Scheme}://{http.Request.Host}";
             return Results.Ok(KcidbMapper.Map(described, settings.Kcidb.Origin, baseUrl));
         }).RequireAuthorization(FarmPolicies.Viewer)
@@ -69,19 +69,5 @@ public static class KcidbEndpoints
             }
             catch (AskTimeoutException) { return null; } // left out rather than failing the whole document
         }
-    }
-
-    /// <summary>The job folder's metadata.json (resolved commit, compiler), null before it is published.</summary>
-    private static async Task<string?> MetadataAsync(JobRecord job)
-    {
-        if (job.ArtifactDirectory is null) return null;
-        var file = new FileInfo(Path.Combine(job.ArtifactDirectory, "metadata.json"));
-        if (!file.Exists || file.Length > 4 << 20) return null;
-        try
-        {
-            return await File.ReadAllTextAsync(file.FullName);
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
     }
 }

@@ -11,7 +11,7 @@ public static class Views
 {
     private const string Masked = "***";
 
-    /// <summary>The job as <paramref name="viewer"/> may see it: webhooks and their deliveries only for its owner and operators.</summary>
+    /// <summary>The job as <paramref name="viewer"/> may see it: webhooks, their deliveries and the KCIDB push only for its owner and operators.</summary>
     public static BuildJobView Job(JobRecord job, ClaimsPrincipal? viewer)
     {
         var request = job.Request;
@@ -54,6 +54,7 @@ public static class Views
             Warnings = job.Warnings,
             Errors = job.Errors,
             WebhookDeliveries = seesWebhooks ? job.WebhookDeliveries : null,
+            KcidbDelivery = seesWebhooks ? job.KcidbDelivery : null,
             CreatedAt = job.CreatedAt,
             UpdatedAt = job.UpdatedAt,
         };

@@ -53,4 +53,11 @@ public static class BuildJobEvents
     {
         public DateTimeOffset At => Delivery.At;
     }
+
+    /// <summary>The ended build was pushed to the KCIDB submit URL, or given up on (docs/kcidb.md "Push"); it is not pushed again.
+    /// The delivery's Index is 0 and its Url the submit URL.</summary>
+    public sealed record KcidbDelivered(WebhookDelivery Delivery) : IJobEvent
+    {
+        public DateTimeOffset At => Delivery.At;
+    }
 }

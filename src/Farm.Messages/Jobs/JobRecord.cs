@@ -22,6 +22,8 @@ public sealed record JobRecord
     public int? Warnings { get; init; }
     public int? Errors { get; init; }
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries { get; init; } = [];
+    /// <summary>The push of the ended build to the KCIDB submit URL (docs/kcidb.md "Push"); null when none was recorded.</summary>
+    public WebhookDelivery? KcidbDelivery { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }

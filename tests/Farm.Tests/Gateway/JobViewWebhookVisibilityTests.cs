@@ -22,6 +22,7 @@ public sealed class JobViewWebhookVisibilityTests
             Webhooks = [new Webhook { Url = "https://ci.internal.example/h", Headers = new Dictionary<string, string> { ["X-Token"] = "hook-secret" } }],
         },
         WebhookDeliveries = [new WebhookDelivery(0, "https://ci.internal.example/h", false, 1, null, "refused", DateTimeOffset.UnixEpoch)],
+        KcidbDelivery = new WebhookDelivery(0, "https://kcidb.example.org/submit", true, 2, 200, null, DateTimeOffset.UnixEpoch),
     };
 
     /// <summary>The view as the API sends it.</summary>
@@ -38,6 +39,7 @@ public sealed class JobViewWebhookVisibilityTests
         var view = AsJson(Views.Job(Job, ApiPrincipal.Create(name, role, "test")));
         Assert.Equal(sees, view.ContainsKey("webhooks"));
         Assert.Equal(sees, view.ContainsKey("webhook_deliveries"));
+        Assert.Equal(sees, view.ContainsKey("kcidb_delivery")); // the push's outcome too
         Assert.Equal(sees, view.ToJsonString().Contains("ci.internal.example"));
         Assert.DoesNotContain("hook-secret", view.ToJsonString()); // header values are masked for everyone
         Assert.Equal("completed", view["status"]!.GetValue<string>()); // the rest of the job is the same for all

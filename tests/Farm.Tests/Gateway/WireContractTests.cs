@@ -25,6 +25,8 @@ public sealed class WireContractTests
         Id = "job-1",
         Request = QueueStateTests.Request() with { SubmittedBy = "alice" },
         Status = JobStatus.Building,
+        // left out of the view while null (no push recorded): set, so the view shows it
+        KcidbDelivery = new WebhookDelivery(0, "https://kcidb.example.org/submit", true, 1, 200, null, DateTimeOffset.UnixEpoch),
     };
 
     [Fact]

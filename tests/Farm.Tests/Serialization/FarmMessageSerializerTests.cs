@@ -117,6 +117,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         Boot = new BootResult(BootStatus.Fail, 60.012, "no marker within 60 s: QEMU was stopped"),
         Attempts = [AttemptRecord(), new AttemptRecord(2, "build-01", At.AddMinutes(1), At.AddMinutes(9), new JobFailure(FailureKind.Timeout, "building", 137, "time limit"))],
         WebhookDeliveries = [Delivery()],
+        KcidbDelivery = KcidbDelivery(),
         ReusedFrom = "job-0",
         Warnings = 3,
         Errors = 1,
@@ -125,6 +126,8 @@ public sealed class FarmMessageSerializerTests : ActorTest
     };
 
     private static WebhookDelivery Delivery() => new(0, "https://ci.example.com/hook", false, 6, 503, "HTTP 503", At);
+
+    private static WebhookDelivery KcidbDelivery() => Delivery() with { Url = "https://kcidb.example.org/submit" };
 
     private static AttemptRecord AttemptRecord() => new(1, "build-02", At, At.AddSeconds(30), Failure());
 
@@ -159,6 +162,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         [typeof(BuildJobEvents.AttemptFailed)] = () => new BuildJobEvents.AttemptFailed(2, "build-02", Failure(), At.AddSeconds(10), At),
         [typeof(BuildJobEvents.Cancelled)] = () => new BuildJobEvents.Cancelled(At),
         [typeof(BuildJobEvents.WebhookDone)] = () => new BuildJobEvents.WebhookDone(Delivery()),
+        [typeof(BuildJobEvents.KcidbDelivered)] = () => new BuildJobEvents.KcidbDelivered(KcidbDelivery()),
         // Queue
         [typeof(QueueCommands.Submit)] = () => new QueueCommands.Submit("job-1", Request(), "client-key-1"),
         [typeof(QueueCommands.CapacityChanged)] = () => QueueCommands.CapacityChanged.Instance,

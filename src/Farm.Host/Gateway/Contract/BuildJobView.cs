@@ -44,6 +44,10 @@ public sealed record BuildJobView
     /// <summary>Only for the job's owner and operators (absent otherwise).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WebhookDelivery>? WebhookDeliveries { get; init; }
+    /// <summary>The ended build's push to the KCIDB submit URL (docs/kcidb.md "Push"), once delivered or given up on;
+    /// only for the job's owner and operators, like the webhook deliveries (absent otherwise, or before an outcome).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WebhookDelivery? KcidbDelivery { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }

@@ -139,4 +139,11 @@ public static class JobEventContracts
         public static WebhookDone From(E.WebhookDone e) => new() { Delivery = WebhookDeliveryContract.From(e.Delivery), At = e.At };
         public E.WebhookDone ToDomain() => new((Delivery ?? new()).ToDomain());
     }
+
+    public sealed record KcidbDelivered
+    {
+        public WebhookDeliveryContract Delivery { get; init; } = new();
+        public static KcidbDelivered From(E.KcidbDelivered e) => new() { Delivery = WebhookDeliveryContract.From(e.Delivery) };
+        public E.KcidbDelivered ToDomain() => new((Delivery ?? new()).ToDomain());
+    }
 }

@@ -34,6 +34,7 @@ public static class JournalFormats
         JournalFormat.Of<BuildJobEvents.WebhookDone, J.WebhookDone>("job-webhook-done.v1", J.WebhookDone.From, c => c.ToDomain(), "Jobs.BuildJobEvents+WebhookDone"),
         // added after 8457cc2: no type-name alias
         JournalFormat.Of<BuildJobEvents.FailureDecided, J.FailureDecided>("job-failure-decided.v1", J.FailureDecided.From, c => c.ToDomain()),
+        JournalFormat.Of<BuildJobEvents.KcidbDelivered, J.KcidbDelivered>("job-kcidb-delivered.v1", J.KcidbDelivered.From, c => c.ToDomain()),
         // queue (persistence id build-queue)
         JournalFormat.Of<QueueEvents.JobQueued, Q.JobQueued>("queue-job-queued.v1", Q.JobQueued.From, c => c.ToDomain(), "Queue.QueueEvents+JobQueued"),
         JournalFormat.Of<QueueEvents.JobDispatched, Q.JobDispatched>("queue-job-dispatched.v1", Q.JobDispatched.From, c => c.ToDomain(), "Queue.QueueEvents+JobDispatched"),
