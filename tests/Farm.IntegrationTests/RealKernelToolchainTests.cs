@@ -107,7 +107,7 @@ public sealed class RealKernelToolchainFixture : IAsyncLifetime
 }
 
 /// <summary>Real kernels built by the farm over SSH with a cross compiler and with clang, booted in QEMU (TCG) on the build server.</summary>
-[Collection(RealKernelToolchainCollection.Name)]
+[Collection(RealKernelCollection.Name)]
 [Trait("Tier", "Full")]
 public sealed class RealKernelToolchainTests(RealKernelToolchainFixture fixture, ITestOutputHelper output) : IClassFixture<RealKernelToolchainFixture>
 {
