@@ -26,24 +26,27 @@ public sealed class TimeLimitAndDrainTests(ITestOutputHelper output)
         // Three 60-second builds (two at once, the third when a slot frees) and one within its own, longer limit.
         var slow = new List<string>();
         for (var i = 0; i < 3; i++) slow.Add(await env.Farm.SubmitAsync(env.Job(buildSeconds: 60)));
+        // Every build's pid is read while it runs, all three watched at once: a build's pid file lives
+        // only from its launch to its cleanup (about its 20 s limit), and the second build runs at the
+        // same time as the first, so waiting for them one after the other missed it on a loaded machine
+        // (load average 23: the second build had run and been cleaned up before its turn came).
+        // The third starts only once a slot is free: after a first build's limit, kill, publication
+        // and cleanup, which took over 90 s beside real kernel builds (load average 44). On a timeout
+        // the message says where each job still unseen was (status, attempts, failure).
         var pgids = new Dictionary<string, int>();
-        foreach (var id in slow)
-        {
-            var pidFile = Path.Combine(server.WorkDirectory, "job-" + id, "pid");
-            // the third starts only once a slot is free: after a first build's limit, kill, publication
-            // and cleanup, which took over 90 s beside real kernel builds (load average 44)
-            // On a timeout the message says where the job was (its status, attempts and failure): the
-            // pid file appears at the launch, so a job that never got there shows why.
-            var seen = await Eventually.ValueAsync(async () =>
+        await Eventually.ValueAsync(async () =>
+            {
+                var unseen = new List<string>();
+                foreach (var id in slow.Where(id => !pgids.ContainsKey(id)))
                 {
-                    var pid = ReadIfThere(pidFile);
-                    if (pid.Length > 0) return (Pid: pid, Job: "");
+                    var pid = ReadIfThere(Path.Combine(server.WorkDirectory, "job-" + id, "pid"));
+                    if (pid.Length > 0) { pgids[id] = int.Parse(pid); continue; }
                     var job = await env.Farm.GetJobAsync(id);
-                    return (Pid: "", Job: $"{FarmProcess.Status(job)}, attempts {job["attempts"]?.ToJsonString()}, failure {job["failure"]?.ToJsonString()}, " +
-                                          $"transitions {job["transitions"]?.ToJsonString()}");
-                }, p => p.Pid.Length > 0, Timeout + limit + Timeout, $"the build of {id} to write its pid");
-            pgids[id] = int.Parse(seen.Pid);
-        }
+                    unseen.Add($"{id}: {FarmProcess.Status(job)}, attempts {job["attempts"]?.ToJsonString()}, failure {job["failure"]?.ToJsonString()}, " +
+                               $"transitions {job["transitions"]?.ToJsonString()}");
+                }
+                return string.Join("; ", unseen);
+            }, unseen => unseen.Length == 0, Timeout + limit + Timeout, "every build to write its pid", TimeSpan.FromMilliseconds(100));
         var withinOwnLimit = await env.Farm.SubmitAsync(env.Job(buildSeconds: 25, timeoutMinutes: 1)); // past the default limit
 
         foreach (var id in slow)
