@@ -22,7 +22,7 @@ public static class KconfigFragmentText
             number++;
             var line = raw.TrimEnd('\r').Trim();
             if (line.Length == 0) continue;
-            if (line.StartsWith('#') && !ConfigureStepsInline(line)) continue; // a comment
+            if (line.StartsWith('#') && !Execution.ConfigureSteps.IsInline(line)) continue; // a comment, not "# CONFIG_X is not set"
             if (!JobRequestValidator.IsInlineKconfigFragment(line))
                 return (null, $"line {number} is not a CONFIG_ line the farm accepts ({Shorten(line)})");
             lines.Add(line);
@@ -30,8 +30,6 @@ public static class KconfigFragmentText
         }
         return lines.Count == 0 ? (null, "has no CONFIG_ lines") : (lines, null);
     }
-
-    private static bool ConfigureStepsInline(string line) => line.StartsWith("# CONFIG_", StringComparison.Ordinal);
 
     private static string Shorten(string line) => line.Length <= 60 ? line : line[..60] + "…";
 }

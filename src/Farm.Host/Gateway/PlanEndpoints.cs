@@ -201,12 +201,15 @@ public static class PlanEndpoints
             Result = ended ? PlanSummary.Result(plan, statuses) : null,
             Counts = new PlanCounts(counts.Queued, counts.Running, counts.Completed, counts.Failed, counts.Cancelled, counts.Unsupported),
             DurationS = Math.Round(((plan.EndedAt ?? DateTimeOffset.UtcNow) - plan.CreatedAt).TotalSeconds, 1),
-            Builds = plan.Builds.Select(b => new PlanBuildView
+            Builds = plan.Builds.Select(b =>
             {
-                Index = b.Index, Path = b.Path, Group = b.Group, Name = b.Name, TargetArch = b.TargetArch, Toolchain = b.Toolchain,
-                Kconfig = b.Kconfig, State = PlanSummary.StateOf(plan, b, statuses), JobId = b.JobId, Unsupported = b.Unsupported,
-                Warnings = records.GetValueOrDefault(b.Index)?.Warnings, Errors = records.GetValueOrDefault(b.Index)?.Errors,
-                ReusedFrom = records.GetValueOrDefault(b.Index)?.ReusedFrom,
+                var job = records.GetValueOrDefault(b.Index);
+                return new PlanBuildView
+                {
+                    Index = b.Index, Path = b.Path, Group = b.Group, Name = b.Name, TargetArch = b.TargetArch, Toolchain = b.Toolchain,
+                    Kconfig = b.Kconfig, State = PlanSummary.StateOf(plan, b, statuses), JobId = b.JobId, Unsupported = b.Unsupported,
+                    Warnings = job?.Warnings, Errors = job?.Errors, ReusedFrom = job?.ReusedFrom,
+                };
             }).ToList(),
         };
     }
