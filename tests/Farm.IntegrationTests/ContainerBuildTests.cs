@@ -120,7 +120,9 @@ public sealed class ContainerBuildTests(ContainerFarm env, ITestOutputHelper out
         await Farm.WaitForAsync(id, j => FarmProcess.Status(j) == "building", Timeout);
         var pgid = int.Parse((await File.ReadAllTextAsync(Path.Combine(Workspace(id), "pid"))).Trim());
         Assert.Contains(pgid.ToString(), env.Server.RunAsBuildUser($"pgrep -g {pgid} || true"));
-        Assert.StartsWith($"kfarm-{id} Up", await ContainerFarm.ContainersOfAsync(id));
+        // The pid file is written when the build script starts, a moment before podman has the container running.
+        await Eventually.ValueAsync(() => ContainerFarm.ContainersOfAsync(id), c => c.StartsWith($"kfarm-{id} Up", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), "the job's container to be up");
 
         var clock = Stopwatch.StartNew();
         using var cancel = await Farm.Http.PostAsync($"api/v1/infrastructure/build-jobs/{id}/cancel", null);
