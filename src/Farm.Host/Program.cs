@@ -97,6 +97,7 @@ if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
     app.MapStatsEndpoints(settings);
     app.MapCatalogEndpoints(settings);
     app.MapPlanEndpoints(settings);
+    app.MapSeriesEndpoints(settings);
     app.MapKcidbEndpoints(settings);
     app.MapSessionEndpoints();
 }

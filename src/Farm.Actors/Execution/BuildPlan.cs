@@ -44,6 +44,8 @@ public sealed record BuildPlan
     public BootProfile? Boot { get; init; }
     /// <summary>The container the build runs in (a server's container image), or null for a build on the server itself.</summary>
     public ContainerSpec? Container { get; init; }
+    /// <summary>A patch series built on top of the checkout (<see cref="SeriesScript"/>); null for a single build.</summary>
+    public SeriesPlan? Series { get; init; }
 
     public static BuildPlan From(string jobId, BuildJobRequest request, Placement placement, string workspace, ArchitectureCatalog catalog)
     {
@@ -82,6 +84,7 @@ public sealed record BuildPlan
             CcacheDirectory = container is null && config.Ccache && placement.Server.CcacheLimitMb > 0
                 ? $"{GitCache.RootFor(placement.Server)}/ccache/{CacheOwner(request.SubmittedBy)}" : null,
             CcacheLimitMb = placement.Server.CcacheLimitMb,
+            Series = request.Series is { } series ? SeriesPlan.From(series) : null,
         };
     }
 

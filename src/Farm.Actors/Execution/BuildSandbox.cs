@@ -35,7 +35,7 @@ public static class BuildSandbox
     /// <summary>The variables a container build gets from the script's environment (values never on a command line).</summary>
     public static IReadOnlyList<string> PassedVariables(BuildPlan plan) =>
     [
-        "LC_ALL", "KFARM_WS", "KBUILD_BUILD_USER", "KBUILD_BUILD_HOST", "KBUILD_BUILD_TIMESTAMP",
+        "LC_ALL", "KFARM_WS", "KBUILD_BUILD_USER", "KBUILD_BUILD_HOST", "KBUILD_BUILD_TIMESTAMP", .. plan.Series is null ? Array.Empty<string>() : ["KBUILD_BUILD_VERSION"],
         .. plan.CcacheDirectory is null ? [] : CcacheSteps.Variables,
         .. plan.CustomEnv.Keys.OrderBy(k => k, StringComparer.Ordinal),
     ];

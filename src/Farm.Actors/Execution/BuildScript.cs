@@ -102,20 +102,32 @@ public static class BuildScript
 
         foreach (var line in CcacheSteps.SetupLines(plan)) L(line);
         foreach (var line in BuildSandbox.DefineLines(plan)) L(line);
-        L($"KFARM_MAKE=({MakeCommand(plan, "$KFARM_WS")})");
+        L($"KFARM_MAKE=({MakeCommand(plan, "$KFARM_WS", diagnostics: plan.Series is not null)})");
 
         L("step configuring");
-        L("target config");
         L($"fact compiler \"$(kfarm_sb {ToolchainMake.Compiler(plan.Toolchain, plan.CrossCompile)} --version 2>/dev/null | head -n 1)\"");
-        foreach (var command in ConfigureSteps.For(plan, "\"${KFARM_MAKE[@]}\"", "$KFARM_WS"))
+        var args = MakeArgs(plan, plan.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var size = $"for s in {Quote(plan.CrossCompile + "size")} size llvm-size; do command -v \"$s\" >/dev/null && break; done; "
+            + "[ -f build/vmlinux ] && \"$s\" build/vmlinux 2>/dev/null | awk 'NR == 2 {print $1, $2, $3}'";
+        if (plan.Series is not null)
         {
-            L(command.Kind switch
-            {
-                ConfigureSteps.Kind.Traced => "srun " + command.Text,
-                ConfigureSteps.Kind.Farm => command.Text + " || exit $?",
-                _ => $"srun bash -c {Quote(command.Text)}",
-            });
+            // The build number in the version string stays #1, so steps differ only by their patches.
+            L("export KBUILD_BUILD_VERSION=1");
+            foreach (var line in SeriesScript.Lines(plan, ConfigureLines(plan), $"srun \"${{KFARM_MAKE[@]}}\" {args}{plan.Architecture.ImageTarget}", size)) L(line);
+            L();
+            L("step collecting");
+            // The final tree's artifacts when its step built; the steps' folders in any case.
+            L("if [ \"$KFARM_SERIES_LAST\" = passed ]; then");
+            L("  srun cp -p build/.config artifacts/config");
+            L($"  srun bash -c {Quote(ArtifactCollection.Collect(plan.ArtifactPatterns))}");
+            L("fi");
+            if (plan.Boot is not null)
+                L($"rm -f {BootTest.ResultFile}; [ \"$KFARM_SERIES_LAST\" = passed ] && [ -f {BootTest.SandboxResultFile} ] && [ ! -L {BootTest.SandboxResultFile} ] && head -c 4096 {BootTest.SandboxResultFile} > {BootTest.ResultFile}");
+            AppendManifest(L);
+            return s.ToString();
         }
+        L("target config");
+        foreach (var line in ConfigureLines(plan)) L(line);
         L("fact kernelversion \"$(kfarm_sb \"${KFARM_MAKE[@]}\" -s kernelversion 2>/dev/null)\"");
         L("fact kernelrelease \"$(kfarm_sb \"${KFARM_MAKE[@]}\" -s kernelrelease 2>/dev/null)\"");
         L("srun cp -p build/.config artifacts/config");
@@ -124,13 +136,10 @@ public static class BuildScript
 
         L("step building");
         var targets = plan.EffectiveTargets;
-        var args = MakeArgs(plan, plan.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (targets.Contains(BuildTargets.Kernel))
         {
             L("target kernel");
             L($"srun \"${{KFARM_MAKE[@]}}\" {args}{plan.Architecture.ImageTarget}");
-            var size = $"for s in {Quote(plan.CrossCompile + "size")} size llvm-size; do command -v \"$s\" >/dev/null && break; done; "
-                + "[ -f build/vmlinux ] && \"$s\" build/vmlinux 2>/dev/null | awk 'NR == 2 {print $1, $2, $3}'";
             L($"kfarm_size=$(kfarm_sb bash -c {Quote(size)} 2>/dev/null)");
             L("[ -n \"$kfarm_size\" ] && fact vmlinux_size \"$kfarm_size\"");
             L("target_done");
@@ -166,14 +175,28 @@ public static class BuildScript
         L("step collecting");
         L($"srun bash -c {Quote(ArtifactCollection.Collect(plan.ArtifactPatterns))}");
         if (plan.Boot is not null) s.Append(BootTest.Script(plan.Boot));
-        // Last, in a sandbox of its own once every other has ended: only regular files, sizes and hashes as they are.
+        AppendManifest(L);
+        return s.ToString();
+    }
+
+    /// <summary>Last, in a sandbox of its own once every other has ended: only regular files, sizes and hashes as they are.</summary>
+    private static void AppendManifest(Action<string> L)
+    {
         L($"kfarm_sb bash -c {Quote(ArtifactCollection.Manifest)} 2>&1 >manifest.tsv.tmp | kfarm_filter; [ \"${{PIPESTATUS[0]}}\" -eq 0 ] || exit 1");
         L("mv manifest.tsv.tmp manifest.tsv || exit $?");
         L("printf 'collected %s files\\n' \"$(wc -l < manifest.tsv)\"");
         L("step done");
         L("exit 0");
-        return s.ToString();
     }
+
+    /// <summary>The configure commands as script lines: traced make calls, the farm's own writes, the tree's merge script.</summary>
+    private static IReadOnlyList<string> ConfigureLines(BuildPlan plan) =>
+        ConfigureSteps.For(plan, "\"${KFARM_MAKE[@]}\"", "$KFARM_WS").Select(command => command.Kind switch
+        {
+            ConfigureSteps.Kind.Traced => "srun " + command.Text,
+            ConfigureSteps.Kind.Farm => command.Text + " || exit $?",
+            _ => $"srun bash -c {Quote(command.Text)}",
+        }).ToList();
 
     /// <summary>
     /// The make command line every step uses, for a workspace (a shell word: "$KFARM_WS" here,
@@ -181,10 +204,12 @@ public static class BuildScript
     /// and the job's make_variables (validated: no farm-set names), each quoted.
     /// </summary>
     /// <param name="ccache">Compile through ccache when the plan says so (the reproducer builds without it).</param>
-    internal static string MakeCommand(BuildPlan plan, string workspaceVariable, bool ccache = true)
+    /// <param name="diagnostics">Compile through <see cref="SeriesScript"/>'s diagnostics keeper (a series job's script).</param>
+    internal static string MakeCommand(BuildPlan plan, string workspaceVariable, bool ccache = true, bool diagnostics = false)
     {
         var make = new List<string> { "make", "-C", "source", $"O=\"{workspaceVariable}/build\"", $"ARCH={plan.Architecture.KernelArch}" };
-        make.AddRange(ToolchainMake.Variables(plan.Toolchain, plan.CrossCompile, ccache && plan.CcacheDirectory is not null ? "KFARM_CCACHE" : null));
+        make.AddRange(ToolchainMake.Variables(plan.Toolchain, plan.CrossCompile, ccache && plan.CcacheDirectory is not null ? "KFARM_CCACHE" : null,
+            diagnostics ? $"{workspaceVariable}/{SeriesScript.CompilerWrapper}" : null));
         foreach (var (key, value) in plan.MakeVariables.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             make.Add(Quote($"{key}={value}"));
         return string.Join(' ', make);

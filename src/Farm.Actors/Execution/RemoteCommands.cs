@@ -19,7 +19,8 @@ public static class RemoteCommands
     /// Creates the workspace, writes the script and starts it in its own session; prints the
     /// process-group id. Idempotent: an already launched workspace just prints its pid.
     /// </summary>
-    public static string Launch(string jobId, string workspace, string script, string environment = "")
+    /// <param name="upload">When given, the launcher's stdin is kept as this file of the workspace (a series' mbox).</param>
+    public static string Launch(string jobId, string workspace, string script, string environment = "", string? upload = null)
     {
         var ws = Quote(workspace);
         var id = Quote(jobId);
@@ -31,8 +32,11 @@ public static class RemoteCommands
             $"if [ -e {OwnerFile} ]; then [ \"$(cat {OwnerFile})\" = \"$id\" ] || {{ echo \"workspace $ws belongs to another job\" >&2; exit 92; }}",
             "elif [ -n \"$(ls -A)\" ]; then echo \"workspace $ws is not empty\" >&2; exit 92;",
             $"else printf '%s' \"$id\" > {OwnerFile} || exit 90; fi",
+            // Read whole in either case, so the farm's write never meets a closed channel.
+            upload is null ? "" : $"cat > .kfarm-upload.tmp || exit 90",
             // Re-attach to a live build or a finished one; a dead attempt without an exit record is started afresh.
-            "if [ -s pid ]; then pg=$(cat pid); if kill -0 -- \"-$pg\" 2>/dev/null || [ -s exit ]; then cat pid; exit 0; fi; rm -f pid exit; fi",
+            "if [ -s pid ]; then pg=$(cat pid); if kill -0 -- \"-$pg\" 2>/dev/null || [ -s exit ]; then rm -f .kfarm-upload.tmp; cat pid; exit 0; fi; rm -f pid exit; fi",
+            upload is null ? "" : $"mv -f .kfarm-upload.tmp {Quote(upload)} || exit 90",
             $"printf '%s' '{payload}' | base64 -d > {BuildScript.ScriptName} || exit 90",
             // The job's environment (secrets too) for the script to read once and delete; only the agent can read it.
             $"(umask 077; printf '%s' '{env}' | base64 -d > {BuildScript.EnvironmentFile}) || exit 90",

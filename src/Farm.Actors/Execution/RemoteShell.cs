@@ -73,10 +73,19 @@ public sealed class RemoteShell : IDisposable
         e.CanTrust = HostKeyFingerprint.Matches(expected, e.FingerPrintSHA256);
     }
 
-    public async Task<CommandResult> RunAsync(string command, CancellationToken ct)
+    public Task<CommandResult> RunAsync(string command, CancellationToken ct) => RunAsync(command, null, ct);
+
+    /// <summary>Runs a command; <paramref name="input"/>, when given, is its stdin (then end of file).</summary>
+    public async Task<CommandResult> RunAsync(string command, byte[]? input, CancellationToken ct)
     {
         using var cmd = _ssh.CreateCommand(command);
-        await cmd.ExecuteAsync(ct).ConfigureAwait(false);
+        var run = cmd.ExecuteAsync(ct);
+        if (input is not null)
+        {
+            await using var stdin = cmd.CreateInputStream();
+            await stdin.WriteAsync(input, ct).ConfigureAwait(false);
+        }
+        await run.ConfigureAwait(false);
         return new CommandResult(cmd.ExitStatus ?? -1, cmd.Result, cmd.Error);
     }
 

@@ -23,14 +23,17 @@ public static class ToolchainMake
     /// server) CC is always set, to that prefix, the compiler kbuild would run anyway and the
     /// variable <c>&lt;ccacheVariable&gt;_FLAGS</c> (<see cref="CcacheSteps.CompilerFlags"/> or nothing).
     /// </summary>
-    public static IReadOnlyList<string> Variables(string toolchain, string crossCompile, string? ccacheVariable = null)
+    public static IReadOnlyList<string> Variables(string toolchain, string crossCompile, string? ccacheVariable = null, string? wrapper = null)
     {
         var words = new List<string>();
         if (crossCompile.Length > 0) words.Add($"CROSS_COMPILE={Quote(crossCompile)}");
         var suffix = VersionSuffix(toolchain);
         if (IsLlvm(toolchain)) words.Add(suffix.Length > 0 ? $"LLVM={Quote(suffix)}" : "LLVM=1");
+        // A wrapper (a shell word, expanded by the script) runs before the compiler and ccache: SeriesScript's diagnostics keeper.
+        var prefix = wrapper is null ? "" : wrapper + " ";
         if (ccacheVariable is not null)
-            words.Add($"\"CC=${{{ccacheVariable}}}\"{Quote(CompilerName(toolchain, crossCompile))}\"${{{ccacheVariable}_FLAGS}}\"");
+            words.Add($"\"CC={prefix}${{{ccacheVariable}}}\"{Quote(CompilerName(toolchain, crossCompile))}\"${{{ccacheVariable}_FLAGS}}\"");
+        else if (wrapper is not null) words.Add($"\"CC={prefix}\"{Quote(CompilerName(toolchain, crossCompile))}");
         else if (!IsLlvm(toolchain) && suffix.Length > 0) words.Add(Quote($"CC={crossCompile}gcc{suffix}"));
         return words;
     }

@@ -37,7 +37,13 @@ public static class FarmNode
         Port = port,
         EnableSsl = true,
         Ssl = ClusterTlsSetup.Options(credential),
+        // A job's request travels between nodes whole: a patch series' mbox (up to 512 KiB) with it.
+        MaxFrameSize = MaxFrameBytes,
+        SendBufferSize = MaxFrameBytes,
+        ReceiveBufferSize = MaxFrameBytes,
     };
+
+    public const int MaxFrameBytes = 2 * 1024 * 1024;
 
     /// <summary>
     /// Split-brain resolver keep-majority: a build farm prefers the majority side staying

@@ -123,7 +123,7 @@ public sealed class BuildJobActor : ReceivePersistentActor, IWithTimers
             switch (effect)
             {
                 case RunRemote r:
-                    Session().Tell(new SshSessionActor.Run(r.Command, Tag(r.Call, _state.Attempt), r.Timeout));
+                    Session().Tell(new SshSessionActor.Run(r.Command, Tag(r.Call, _state.Attempt), r.Timeout, r.Input));
                     break;
                 case StopSession:
                     if (!_session.IsNobody()) Context.Stop(_session);

@@ -37,7 +37,8 @@ public abstract record JobReply
 public abstract record JobEffect
 {
     /// <summary>Run a command on this attempt's server over the attempt's session (opened on first use).</summary>
-    public sealed record RunRemote(RemoteCall Call, string Command, TimeSpan? Timeout = null) : JobEffect;
+    /// <param name="Input">Bytes for the command's stdin (a series' mbox for the launcher); null: none.</param>
+    public sealed record RunRemote(RemoteCall Call, string Command, TimeSpan? Timeout = null, byte[]? Input = null) : JobEffect;
     public sealed record StopSession : JobEffect;
     /// <summary>Kill and clear an abandoned attempt's workspace over a session of its own; nothing waits for it.</summary>
     public sealed record Abandon(BuildServer Server, string Command) : JobEffect;

@@ -346,17 +346,21 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
         {
             Run = Run with { Drained = false, StreamRetries = 0 }; // every attempt gets its own re-attach budget
             string command;
+            byte[]? upload = null;
             try
             {
                 var plan = BuildPlan.From(jobId, Job.Request!, Job.Placement!, Job.Workspace!, ArchitectureCatalog.Default);
-                command = RemoteCommands.Launch(jobId, Job.Workspace!, BuildScript.Generate(plan), BuildScript.Environment(plan));
+                // A series' mbox may pass a command line's limit (128 KiB): it goes on the launcher's stdin.
+                if (Job.Request!.Series is { Mbox: { Length: > 0 } mbox }) upload = System.Text.Encoding.UTF8.GetBytes(mbox);
+                command = RemoteCommands.Launch(jobId, Job.Workspace!, BuildScript.Generate(plan), BuildScript.Environment(plan),
+                    upload is null ? null : SeriesScript.MboxFile);
             }
             catch (Exception e)
             {   // a request the validator let through but the plan cannot express: fail, never crash-loop
                 FailInfrastructure("preparing", $"cannot generate the build script: {e.Message}", retryable: false);
                 return;
             }
-            Do(new RunRemote(RemoteCall.Launch, command));
+            Do(new RunRemote(RemoteCall.Launch, command, Input: upload));
         }
 
         private void OnLaunched(LaunchAnswered l)

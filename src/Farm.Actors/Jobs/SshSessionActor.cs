@@ -13,7 +13,7 @@ namespace KernelFarm.Actors.Jobs;
 public sealed class SshSessionActor : ReceiveActor
 {
     /// <param name="Timeout">How long to wait for the command; past it the connection is dropped and the run fails. Null: no limit.</param>
-    public sealed record Run(string Command, string Tag, TimeSpan? Timeout = null);
+    public sealed record Run(string Command, string Tag, TimeSpan? Timeout = null, byte[]? Input = null);
     public sealed record RunResult(string Tag, CommandResult Result);
     /// <summary>Connect: the connection could not be made (host key, auth, network); otherwise it broke mid-command.
     /// Limit: the job's output broke a storage limit (<see cref="Storage.LimitExceededException"/>).</summary>
@@ -41,7 +41,7 @@ public sealed class SshSessionActor : ReceiveActor
         _connectTimeout = connectTimeout;
 
         Receive<Run>(r => Execute(r.Tag, async (shell, ct) =>
-            new RunResult(r.Tag, await shell.RunAsync(r.Command, ct).ConfigureAwait(false)), r.Timeout).PipeTo(Sender));
+            new RunResult(r.Tag, await shell.RunAsync(r.Command, r.Input, ct).ConfigureAwait(false)), r.Timeout).PipeTo(Sender));
 
         Receive<Stream>(s =>
         {

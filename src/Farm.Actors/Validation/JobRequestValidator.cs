@@ -112,6 +112,7 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
 
         WebhookRules.Check(request.Webhooks, _policy, errors);
         BootTestRules.Check(request, _policy.Architectures, errors);
+        SeriesRules.Check(request, errors);
 
         // Non-nullable in C#, but JSON "build_config": null still produces a null here.
         if (request.BuildConfig is null)

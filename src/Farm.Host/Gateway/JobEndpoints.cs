@@ -170,9 +170,11 @@ public static class JobEndpoints
     }
 
     /// <summary>Checks that some server could run it, then queues it: 202 with the new job, 200 for a known Idempotency-Key, 422, 429.</summary>
-    private static async Task<IResult> EnqueueAsync(HttpContext http, BuildJobRequest request, string? key, IActorRef queue, IActorRef pool,
-        IActorRef jobs, FarmSettings settings)
+    /// <param name="view">The answer's body for a job (default: <see cref="Views.Job"/>).</param>
+    internal static async Task<IResult> EnqueueAsync(HttpContext http, BuildJobRequest request, string? key, IActorRef queue, IActorRef pool,
+        IActorRef jobs, FarmSettings settings, Func<JobRecord, object>? view = null)
     {
+        view ??= job => Views.Job(job, http.User);
         var c = request.BuildConfig;
         var feasible = await pool.Ask<ServerPoolReplies.Feasibility>(
             new ServerPoolCommands.CheckFeasible(request.TargetArchitecture, request.Toolchain, c.WorkspaceRoot, c.BuildDirectory, c.ContainerImage), settings.AskTimeout);
@@ -184,9 +186,9 @@ public static class JobEndpoints
         {
             case QueueReplies.Accepted { Existing: true } existing:
                 var current = await jobs.Ask<object>(new BuildJobCommands.Get(existing.Job.Id), settings.AskTimeout);
-                return current is BuildJobReplies.JobView v ? Results.Ok(Views.Job(v.Job, http.User)) : Results.Ok(Views.Job(existing.Job, http.User));
+                return current is BuildJobReplies.JobView v ? Results.Ok(view(v.Job)) : Results.Ok(view(existing.Job));
             case QueueReplies.Accepted accepted:
-                return Results.Json(Views.Job(accepted.Job, http.User), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
+                return Results.Json(view(accepted.Job), statusCode: StatusCodes.Status202Accepted, contentType: "application/json");
             case QueueReplies.QueueFull full:
                 http.Response.Headers.RetryAfter = full.RetryAfterSeconds.ToString();
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full",

@@ -17,6 +17,8 @@ public sealed record BuildJobRequest
     public IReadOnlyList<Webhook> Webhooks { get; init; } = [];
     /// <summary>Build even when a completed build had the same inputs (README "Result reuse"); its result may still be reused later.</summary>
     public bool NoCache { get; init; }
+    /// <summary>Set for a patch series (POST /api/v1/series): the job builds its commit, then each patch on top.</summary>
+    public SeriesRequest? Series { get; init; }
     /// <summary>The name of the API token that submitted the job: set by the farm, refused from a client.</summary>
     public string? SubmittedBy { get; init; }
 }

@@ -26,6 +26,7 @@ public static partial class ReuseKey
         if (!FullCommit().IsMatch(r.CommitHash)) return "commit_hash is not a full commit id (a branch moves)";
         if (r.Toolchain is null) return "no toolchain named (the farm would choose one per server)";
         if (r.BuildConfig.ContainerImage is not null) return "a container image (its compiler is not probed)";
+        if (r.Series is not null) return "a patch series (its report is built from the steps it ran)";
         return null;
     }
 

@@ -20,6 +20,8 @@ public sealed record RequestContract
     public string? SubmittedBy { get; init; }
     /// <summary>Added with result reuse (false before).</summary>
     public bool NoCache { get; init; }
+    /// <summary>Added with patch series (null before: a single build).</summary>
+    public SeriesContract? Series { get; init; }
 
     public static RequestContract From(BuildJobRequest r) => new()
     {
@@ -33,6 +35,7 @@ public sealed record RequestContract
         Webhooks = r.Webhooks.Select(WebhookContract.From).ToList(),
         SubmittedBy = r.SubmittedBy,
         NoCache = r.NoCache,
+        Series = r.Series is { } series ? SeriesContract.From(series) : null,
     };
 
     public BuildJobRequest ToDomain() => new()
@@ -47,7 +50,19 @@ public sealed record RequestContract
         Webhooks = (Webhooks ?? []).Select(w => w.ToDomain()).ToList(),
         SubmittedBy = SubmittedBy,
         NoCache = NoCache,
+        Series = Series?.ToDomain(),
     };
+}
+
+public sealed record SeriesContract
+{
+    public string? Mbox { get; init; }
+    public string? Range { get; init; }
+    public bool ContinueOnFailure { get; init; }
+
+    public static SeriesContract From(SeriesRequest s) => new() { Mbox = s.Mbox, Range = s.Range, ContinueOnFailure = s.ContinueOnFailure };
+
+    public SeriesRequest ToDomain() => new() { Mbox = Mbox, Range = Range, ContinueOnFailure = ContinueOnFailure };
 }
 
 public sealed record WebhookContract
