@@ -4,7 +4,8 @@ namespace KernelFarm.Actors.Series;
 
 /// <summary>
 /// The messages of an mbox as <c>git mailsplit</c> (which the build server runs) separates them:
-/// a message starts at a line "From &lt;word&gt; …" after a blank line or at the top. The farm only
+/// a message starts at a line "From …" that ends in a time and a year, like mailsplit's
+/// is_from_line ("From 1a2b… Mon Sep 17 00:00:00 2001"). The farm only
 /// counts and names the patches at submission; the server splits and applies the same bytes.
 /// </summary>
 public static partial class Mbox
@@ -15,29 +16,33 @@ public static partial class Mbox
     {
         var patches = new List<Patch>();
         var lines = mbox.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        string? subject = null, author = null;
-        bool inMessage = false, inHeaders = false, diff = false, previousBlank = true;
+        string? subject = null, author = null, last = null;
+        bool inMessage = false, inHeaders = false, diff = false;
         void Close()
         {
             if (inMessage) patches.Add(new(subject ?? "", author ?? "", diff));
         }
         foreach (var line in lines)
         {
-            if (previousBlank && FromLine().IsMatch(line))
+            if (FromLine().IsMatch(line))
             {
                 Close();
                 inMessage = true; inHeaders = true; diff = false; subject = null; author = null;
-                previousBlank = false;
                 continue;
             }
-            previousBlank = line.Length == 0;
             if (!inMessage) continue;
             if (inHeaders)
             {
                 if (line.Length == 0) { inHeaders = false; continue; }
-                if (line.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase)) subject = line[8..].Trim();
-                else if (line.StartsWith("From:", StringComparison.OrdinalIgnoreCase)) author = line[5..].Trim();
-                else if (line.Length > 0 && line[0] is ' ' or '\t' && subject is not null && author is null) subject += " " + line.Trim();
+                if (line[0] is ' ' or '\t')
+                {   // a folded header line continues the one before
+                    if (last == "subject") subject += " " + line.Trim();
+                    else if (last == "from") author += " " + line.Trim();
+                    continue;
+                }
+                last = null;
+                if (line.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase)) { subject = line[8..].Trim(); last = "subject"; }
+                else if (line.StartsWith("From:", StringComparison.OrdinalIgnoreCase)) { author = line[5..].Trim(); last = "from"; }
                 continue;
             }
             if (line.StartsWith("diff --git ", StringComparison.Ordinal) || line.StartsWith("+++ ", StringComparison.Ordinal)) diff = true;
@@ -49,7 +54,7 @@ public static partial class Mbox
     /// <summary>"[PATCH v2 3/7] net: fix x" → "net: fix x": the subject people read in a report.</summary>
     public static string PlainSubject(string subject) => TagPrefix().Replace(subject, "").Trim();
 
-    [GeneratedRegex(@"^From \S+")]
+    [GeneratedRegex(@"^From .*\d:\d\d:\d\d\s+\d{2,4}\s*$")]
     private static partial Regex FromLine();
 
     [GeneratedRegex(@"^(\s*\[[^\]]*\]\s*)+")]
