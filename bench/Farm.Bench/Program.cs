@@ -21,6 +21,7 @@ IScenario[] all =
     new KernelFarm.Bench.Recovery.QueueRecoveryScenario(),
     new KernelFarm.Bench.Index.IndexMemoryScenario(),
     new KernelFarm.Bench.Reuse.ReuseScenario(),
+    new KernelFarm.Bench.Series.SeriesScenario(),
 ];
 
 var quick = args.Contains("--quick");

@@ -12,10 +12,47 @@ namespace KernelFarm.IntegrationTests;
 /// </summary>
 [Collection(RealKernelCollection.Name)]
 [Trait("Tier", "Full")]
-public sealed class RealKernelBuildTests
+public sealed partial class RealKernelBuildTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const string RepoParent = "/var/cache/kernelfarm";
     private const string RepoName = "linux-6.1.git";
+
+    private TempDirectory _root = null!;
+    private SshBuildServer _server = null!, _second = null!;
+    private GitDaemon _git = null!;
+    private FarmProcess _farm = null!;
+
+    /// <summary>
+    /// One farm for both tests, with the host server's ccache shared: whichever test runs first
+    /// compiles the tree, the other one's compiles are mostly cache hits (each real kernel build costs
+    /// minutes of the suite's two cores).
+    /// </summary>
+    public async Task InitializeAsync()
+    {
+        await EnsureKernelRepositoryAsync();
+        await ContainerFarm.EnsureBuilderImageAsync();
+        _root = TempDirectory.Create("kernel");
+        _server = await SshBuildServer.StartAsync("127.0.0.5", niceness: RealKernelCollection.Niceness);
+        _second = await SshBuildServer.StartAsync("127.0.0.6", niceness: RealKernelCollection.Niceness);
+        _git = await GitDaemon.StartAsync(RepoParent, niceness: RealKernelCollection.Niceness);
+        _farm = await FarmProcess.StartAsync(Path.Combine(_root.Path, "node"));
+        await _farm.RegisterServerAsync(_server, "builder", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 1);
+        // gcc-12 only in its image: a job placed here runs in the container
+        await _farm.RegisterServerAsync(_second, "pod", ["x86_64"], [], maxJobs: 1, extra: new JsonObject
+        {
+            ["container_runtime"] = "podman",
+            ["container_images"] = new JsonArray(ContainerFarm.ImageDeclaration()),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _farm.DisposeAsync();
+        await _git.DisposeAsync();
+        await _second.DisposeAsync();
+        await _server.DisposeAsync();
+        _root.Dispose();
+    }
 
     /// <summary>
     /// Two builds of the same commit and config at once, on two servers in two different
@@ -31,21 +68,7 @@ public sealed class RealKernelBuildTests
     [Fact]
     public async Task A_tinyconfig_x86_64_kernel_builds_identically_on_the_host_and_in_podman_boots_and_its_artifacts_match_the_manifest()
     {
-        await EnsureKernelRepositoryAsync();
-        await ContainerFarm.EnsureBuilderImageAsync();
-        using var root = TempDirectory.Create("kernel");
-        await using var server = await SshBuildServer.StartAsync("127.0.0.5", niceness: RealKernelCollection.Niceness);
-        await using var second = await SshBuildServer.StartAsync("127.0.0.6", niceness: RealKernelCollection.Niceness);
-        await using var git = await GitDaemon.StartAsync(RepoParent, niceness: RealKernelCollection.Niceness);
-        await using var farm = await FarmProcess.StartAsync(Path.Combine(root.Path, "node"));
-        await farm.RegisterServerAsync(server, "builder", ["x86_64"], [FarmProcess.Toolchain("gcc-12", ["x86_64"])], maxJobs: 1);
-        // gcc-12 only in its image: a job placed here runs in the container
-        await farm.RegisterServerAsync(second, "pod", ["x86_64"], [], maxJobs: 1, extra: new JsonObject
-        {
-            ["container_runtime"] = "podman",
-            ["container_images"] = new JsonArray(ContainerFarm.ImageDeclaration()),
-        });
-
+        var (farm, git) = (_farm, _git);
         // ccache on (the default): the host build compiles through it, the image has none, and both
         // kernels must still be the same bytes (CcacheSteps.CompilerFlags).
         JsonObject Request() => new()

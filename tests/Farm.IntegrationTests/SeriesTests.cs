@@ -152,6 +152,38 @@ public sealed class SeriesTests(FarmFixture fixture) : IClassFixture<FarmFixture
     }
 
     [Fact]
+    public async Task The_next_series_of_the_same_kind_starts_from_the_tree_the_last_left_and_the_agent_runs_no_git_a_build_planted_there()
+    {
+        // Series 1's build plants a .git in the source tree whose fsmonitor hook would leave a file
+        // on the server if anyone ran git there outside the sandbox (whose /tmp is its own).
+        var marker = $"/tmp/kfarm-planted-git-{Guid.NewGuid():N}";
+        using var first = PatchSeries.On(Env.Tree.BareRepoPath);
+        var script = first.Read("scripts/fakebuild.sh");
+        var planting = script.Replace("build)\n", "build)\n\trm -rf \"$srctree/.git\"; mkdir -p \"$srctree/.git/objects\" \"$srctree/.git/refs\"; printf 'ref: refs/heads/master\\n' > \"$srctree/.git/HEAD\"; " +
+            $"printf '[core]\\n\\tfsmonitor = touch {marker}\\n' > \"$srctree/.git/config\"\n", StringComparison.Ordinal);
+        Assert.NotEqual(script, planting);
+        first.Patch("scripts: plant a git directory", "scripts/fakebuild.sh", planting);
+        first.Patch("init: add a warning", Main, MainWith("#warning \"kfarm warm\"\n"));
+        var one = await SubmitAndWaitAsync(Series(first.Mbox(), commit: first.Base));
+        Assert.Equal("passed", one["result"]!.GetValue<string>());
+
+        using var second = PatchSeries.On(Env.Tree.BareRepoPath);
+        second.Patch("init: add a warning", Main, MainWith("#warning \"kfarm warm\"\n"));
+        var two = await SubmitAndWaitAsync(Series(second.Mbox(), commit: second.Base));
+
+        Assert.True(two["warm_tree"]!.GetValue<bool>(), two.ToJsonString());
+        Assert.Equal(["passed", "passed"], States(two));
+        Assert.Equal(0, two["steps"]![0]!["warnings"]!.GetValue<int>());       // the base checked out over series 1's tree: its warning is gone
+        Assert.Single(StepList(two, 1, "new_warnings"));
+        Assert.False(File.Exists(marker), "git ran as the farm's agent in a tree a build wrote");
+        // the server's probe lists the tree series 2 kept
+        using (var probe = await Farm.Http.PostAsync("api/v1/infrastructure/build-servers/x86/probe", null)) probe.EnsureSuccessStatusCode();
+        await Eventually.TrueAsync(async () =>
+            JsonNode.Parse(await Farm.Http.GetStringAsync("api/v1/infrastructure/build-servers/x86"))!["caches"]?["trees"]?.AsArray().Count > 0,
+            TimeSpan.FromSeconds(60), "the probe to list the kept tree");
+    }
+
+    [Fact]
     public async Task Bad_series_are_refused_with_the_field_named()
     {
         async Task<JsonObject> Refused(JsonObject body, HttpStatusCode expected = HttpStatusCode.BadRequest)

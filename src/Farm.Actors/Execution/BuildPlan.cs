@@ -84,7 +84,7 @@ public sealed record BuildPlan
             CcacheDirectory = container is null && config.Ccache && placement.Server.CcacheLimitMb > 0
                 ? $"{GitCache.RootFor(placement.Server)}/ccache/{CacheOwner(request.SubmittedBy)}" : null,
             CcacheLimitMb = placement.Server.CcacheLimitMb,
-            Series = request.Series is { } series ? SeriesPlan.From(series) : null,
+            Series = request.Series is not null ? SeriesPlan.From(request, GitCache.RootFor(placement.Server)) : null,
         };
     }
 

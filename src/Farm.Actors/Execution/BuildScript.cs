@@ -92,10 +92,12 @@ public static class BuildScript
             }
         }
         // Measured by the agent before any of the tree's code has run.
-        L("git -C source log -1 --format='commit: %H%ncommit date: %cI' || exit $?");
-        L("export KBUILD_BUILD_TIMESTAMP=\"@$(git -C source log -1 --format=%ct)\"");
-        L("fact git_commit \"$(git -C source rev-parse HEAD)\"");
-        L("fact git_describe \"$(git -C source describe --always --tags 2>/dev/null)\"");
+        // A series reads them from the mirror: its tree may be an earlier series' (the agent runs no git there).
+        var (git, rev) = plan.Series is not null && plan.GitMirror is not null ? ("git -C \"$KFARM_MIRROR\"", " \"$KFARM_REV\"") : ("git -C source", "");
+        L($"{git} log -1 --format='commit: %H%ncommit date: %cI'{rev} || exit $?");
+        L($"export KBUILD_BUILD_TIMESTAMP=\"@$({git} log -1 --format=%ct{rev})\"");
+        L($"fact git_commit \"$({git} rev-parse {(rev.Length > 0 ? "\"$KFARM_REV^{commit}\"" : "HEAD")})\"");
+        L($"fact git_describe \"$({git} describe --always --tags{rev} 2>/dev/null)\"");
         L("fact hardware_cores \"$(nproc)\"");
         L("fact hardware_ram_kb \"$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)\"");
         L();
@@ -123,7 +125,7 @@ public static class BuildScript
             L("fi");
             if (plan.Boot is not null)
                 L($"rm -f {BootTest.ResultFile}; [ \"$KFARM_SERIES_LAST\" = passed ] && [ -f {BootTest.SandboxResultFile} ] && [ ! -L {BootTest.SandboxResultFile} ] && head -c 4096 {BootTest.SandboxResultFile} > {BootTest.ResultFile}");
-            AppendManifest(L);
+            AppendManifest(L, SeriesScript.KeepTreeLines(plan));
             return s.ToString();
         }
         L("target config");
@@ -180,11 +182,12 @@ public static class BuildScript
     }
 
     /// <summary>Last, in a sandbox of its own once every other has ended: only regular files, sizes and hashes as they are.</summary>
-    private static void AppendManifest(Action<string> L)
+    private static void AppendManifest(Action<string> L, IEnumerable<string>? after = null)
     {
         L($"kfarm_sb bash -c {Quote(ArtifactCollection.Manifest)} 2>&1 >manifest.tsv.tmp | kfarm_filter; [ \"${{PIPESTATUS[0]}}\" -eq 0 ] || exit 1");
         L("mv manifest.tsv.tmp manifest.tsv || exit $?");
         L("printf 'collected %s files\\n' \"$(wc -l < manifest.tsv)\"");
+        foreach (var line in after ?? []) L(line);
         L("step done");
         L("exit 0");
     }

@@ -86,10 +86,22 @@ public static partial class GitCache
         }
         yield return "git -C \"$KFARM_MIRROR\" worktree prune";
         yield return "rm -rf source";
-        yield return "run git -C \"$KFARM_MIRROR\" worktree add -q --no-checkout --detach \"$KFARM_WS/source\" \"$KFARM_REV\"";
+        if (plan.Series?.Tree is { } tree)
+        {
+            // A series takes the tree the last series of its kind left (a rename: it is this job's alone
+            // now), and its checkout becomes a few changed files in the sandbox (SeriesScript.Split).
+            yield return $"KFARM_TREE={Quote(tree)} KFARM_WARM=";
+            yield return "if [ -d \"$KFARM_TREE\" ] && [ \"$(stat -c %d \"${KFARM_TREE%/*}\")\" = \"$(stat -c %d .)\" ] && mv -T \"$KFARM_TREE\" warm 2>/dev/null; then";
+            yield return "  rm -rf build && mv warm/source source && mv warm/build build && rm -rf warm && KFARM_WARM=1";
+            yield return "  echo 'kfarm: the tree of an earlier series of this kind is here: building from it'";
+            yield return "fi";
+            yield return "[ -n \"$KFARM_WARM\" ] || run git -C \"$KFARM_MIRROR\" worktree add -q --no-checkout --detach \"$KFARM_WS/source\" \"$KFARM_REV\"";
+        }
+        else yield return "run git -C \"$KFARM_MIRROR\" worktree add -q --no-checkout --detach \"$KFARM_WS/source\" \"$KFARM_REV\"";
         yield return $"touch \"$KFARM_MIRROR/{LastUsedFile}\"";
         yield return "exec 8>&-  # the checkout needs no lock: the registered worktree keeps its commit";
-        yield return "run git -C source reset -q --hard";
+        // A warm tree was written by builds: the agent runs no git in it (its .git could be anything).
+        yield return plan.Series?.Tree is not null ? "[ -n \"$KFARM_WARM\" ] || run git -C source reset -q --hard" : "run git -C source reset -q --hard";
         if (plan.GitSubmodules)
             yield return $"run git -C source submodule update -q --init --recursive {depth}".TrimEnd();
     }

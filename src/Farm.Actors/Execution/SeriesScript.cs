@@ -45,13 +45,23 @@ public static class SeriesScript
 
     /// <summary>In the sandbox: split the mbox, make a private git dir for git am (the mirror's objects as alternates), name each patch.</summary>
     public const string Split = """
-        set -u; s=$KFARM_WS/build/.kfarm-series; mirror=$1; base=$2
-        rm -rf "$s" && mkdir -p "$s/patches" || exit 1
-        n=$(git mailsplit -o"$s/patches" -- "$KFARM_WS/fragments/series.mbox") || { echo 'kfarm: git mailsplit could not split the patches'; exit 1; }
-        git init -q --bare "$s/repo.git" && git --git-dir="$s/repo.git" config core.bare false || exit 1
+        set -u; s=$KFARM_WS/build/.kfarm-series; mirror=$1; base=$2; warm=$3
         export GIT_DIR=$s/repo.git GIT_WORK_TREE=$KFARM_WS/source
-        printf '%s/objects\n' "$mirror" > "$GIT_DIR/objects/info/alternates" || exit 1
-        git update-ref HEAD "$base" && git read-tree HEAD && git update-index -q --refresh >/dev/null || { echo 'kfarm: cannot prepare the tree for git am'; exit 1; }
+        if [ -n "$warm" ] && [ -d "$GIT_DIR" ]; then
+          # An earlier series' tree: only the files that differ from the new base are written (and so rebuilt).
+          rm -rf "$s/patches" "$s/count" "$s/reconfigure" "$s/prev.vmlinux" && mkdir -p "$s/patches" || exit 1
+          git am --abort >/dev/null 2>&1
+          printf '%s/objects\n' "$mirror" > "$GIT_DIR/objects/info/alternates" || exit 1
+          git checkout -q -f --detach "$base" || { echo 'kfarm: cannot check the base out in the warm tree'; exit 1; }
+        else
+          rm -rf "$s" && mkdir -p "$s/patches" || exit 1
+          git init -q --bare "$GIT_DIR" && git config core.bare false || exit 1
+          printf '%s/objects\n' "$mirror" > "$GIT_DIR/objects/info/alternates" || exit 1
+          git update-ref HEAD "$base" && git read-tree HEAD && git update-index -q --refresh >/dev/null || { echo 'kfarm: cannot prepare the tree for git am'; exit 1; }
+        fi
+        # git in the tree (scripts/setlocalversion) sees the series' commits, as in a cold build of each.
+        rm -rf "$GIT_WORK_TREE/.git" && printf 'gitdir: %s\n' "$GIT_DIR" > "$GIT_WORK_TREE/.git" || exit 1
+        n=$(git mailsplit -o"$s/patches" -- "$KFARM_WS/fragments/series.mbox") || { echo 'kfarm: git mailsplit could not split the patches'; exit 1; }
         for p in "$s"/patches/*; do
           i=$((10#${p##*/})); d=$(printf '%s/artifacts/series/%03d' "$KFARM_WS" "$i")
           mkdir -p "$d" && git mailinfo -u /dev/null /dev/null < "$p" > "$d/info" 2>/dev/null
@@ -89,9 +99,10 @@ public static class SeriesScript
             yield return $"git -C \"$KFARM_MIRROR\" format-patch -q --stdout --no-signature {b}..{h} > {MboxFile} || exit $?";
         }
         yield return $"cp -- {MboxFile} {BuildSandbox.FragmentsFolder}/{MboxFile} || exit 90";
-        yield return "KFARM_BASE=$(git -C source rev-parse HEAD) || exit $?";
+        yield return "KFARM_BASE=$(git -C \"$KFARM_MIRROR\" rev-parse \"$KFARM_REV^{commit}\") || exit $?";
+        if (series.Tree is not null) yield return $"[ -n \"$KFARM_WARM\" ] && printf '{Marker}warm 1\\n'";
         yield return "printf '+ git mailsplit %s; git am setup\\n' " + MboxFile;
-        yield return $"kfarm_sb bash -c {Quote(Split)} kfarm-split \"$KFARM_MIRROR\" \"$KFARM_BASE\" 2>&1 | kfarm_filter; [ \"${{PIPESTATUS[0]}}\" -eq 0 ] || exit 1";
+        yield return $"kfarm_sb bash -c {Quote(Split)} kfarm-split \"$KFARM_MIRROR\" \"$KFARM_BASE\" \"${{KFARM_WARM:-}}\" 2>&1 | kfarm_filter; [ \"${{PIPESTATUS[0]}}\" -eq 0 ] || exit 1";
         yield return $"KFARM_SERIES_N=$(kfarm_sb cat {WorkFolder}/count 2>/dev/null | tr -cd 0-9)";
         yield return "[ -n \"$KFARM_SERIES_N\" ] && [ \"$KFARM_SERIES_N\" -gt 0 ] || { echo 'kfarm: the mbox holds no patch'; exit 1; }";
         yield return $"printf '{Marker}count %s\\n' \"$KFARM_SERIES_N\"";
@@ -161,6 +172,21 @@ public static class SeriesScript
     }
 
     /// <summary>
+    /// The last lines of a series that built to its end: its tree becomes the one the next series of
+    /// its kind starts from (renamed into the cache, replacing the older one).
+    /// </summary>
+    public static IEnumerable<string> KeepTreeLines(BuildPlan plan)
+    {
+        if (plan.Series?.Tree is null) yield break;
+        yield return "if [ \"$KFARM_SERIES_LAST\" = passed ] && mkdir -p \"${KFARM_TREE%/*}\" && [ \"$(stat -c %d \"${KFARM_TREE%/*}\")\" = \"$(stat -c %d .)\" ]; then";
+        yield return "  rm -rf \"$KFARM_TREE.new.$$\" && mkdir \"$KFARM_TREE.new.$$\" && mv source build \"$KFARM_TREE.new.$$/\" &&";
+        yield return "  { [ ! -d \"$KFARM_TREE\" ] || mv -T \"$KFARM_TREE\" \"$KFARM_TREE.old.$$\"; } && mv -T \"$KFARM_TREE.new.$$\" \"$KFARM_TREE\" &&";
+        yield return "  echo 'kfarm: the built tree is kept for the next series of this kind'";
+        yield return "  rm -rf \"$KFARM_TREE.old.$$\" \"$KFARM_TREE.new.$$\"";
+        yield return "fi";
+    }
+
+    /// <summary>
     /// In the sandbox, after a step ($1 its folder, $2 its state): the diagnostics of every object
     /// that exists (and of compiles that failed in this step), the .config, and for a built step the
     /// vmlinux size and bloat-o-meter against the last built step.
@@ -174,7 +200,9 @@ public static class SeriesScript
         s.Append("done) > \"$d/diagnostics\"\n");
         s.Append("[ -f build/.config ] && cp -- build/.config \"$d/config\"\n");
         s.Append("[ \"$state\" = passed ] || exit 0\n");
-        s.Append("sz=$(" + sizeCommand + ")\n");
+        // vmlinux.o, before the final link: the linker script pads vmlinux's sections to page and
+        // 2 MiB boundaries, which swallows a patch's few hundred bytes.
+        s.Append("sz=$(f=build/vmlinux; [ -f build/vmlinux.o ] && f=build/vmlinux.o; " + sizeCommand.Replace("build/vmlinux", "\"$f\"", StringComparison.Ordinal) + ")\n");
         s.Append("[ -n \"$sz\" ] && printf '%s\\n' \"$sz\" > \"$d/size\"\n");
         s.Append("if [ -f \"$w/prev.vmlinux\" ] && [ -f build/vmlinux ] && [ -f source/scripts/bloat-o-meter ] && command -v python3 >/dev/null; then\n");
         s.Append("  python3 source/scripts/bloat-o-meter \"$w/prev.vmlinux\" build/vmlinux > \"$d/bloat\" 2>/dev/null\n");

@@ -38,6 +38,8 @@ public static class WebhookPayload
             ["artifact_directory"] = job.ArtifactDirectory,
             ["artifacts"] = JsonSerializer.SerializeToNode(job.Artifacts, FarmJson.Options),
             ["attempts"] = job.Attempts.Count,
+            // A series' webhook fires when its last step ended: the report is one GET away.
+            ["series"] = r.Series is null ? null : new JsonObject { ["report"] = $"/api/v1/series/{job.Id}/report" },
             ["created_at"] = job.CreatedAt,
             ["ended_at"] = job.UpdatedAt,
         };

@@ -152,7 +152,8 @@ public sealed record QueueState
         {
             var r = w.Request;
             return new PlacementRequest(w.JobId, r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory,
-                w.AvoidServers, r.BuildConfig.ContainerImage, r.SourceRepository); // the repository: cache affinity, not a requirement
+                w.AvoidServers, r.BuildConfig.ContainerImage, r.SourceRepository, // the repository and a series' tree: cache affinity, not requirements
+                Execution.SeriesTree.Key(r));
         }).ToList();
     }
 

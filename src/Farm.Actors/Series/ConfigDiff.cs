@@ -20,6 +20,7 @@ public sealed record ConfigDiff(IReadOnlyList<ConfigDiff.Option> Added, IReadOnl
                 .Select(kv => new Change(kv.Key, kv.Value, b[kv.Key])).ToList());
     }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => Added.Count == 0 && Removed.Count == 0 && Changed.Count == 0;
 
     /// <summary>Symbol (without CONFIG_) → value; "# CONFIG_X is not set" is "n".</summary>

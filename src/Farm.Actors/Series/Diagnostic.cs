@@ -9,9 +9,11 @@ namespace KernelFarm.Actors.Series;
 public sealed partial record Diagnostic(string File, int Line, int Column, string Severity, string Option, string Message)
 {
     /// <summary>What identifies a diagnostic across steps (no line or column).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public (string, string, string, string) Key => (File, Severity, Option, Message);
 
     /// <summary>Has a source position: printed by a compile (kept per object), not by the link.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool FromCompile => Line > 0;
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace KernelFarm.Actors.Series;
 /// Where a series stands, read from the "==> kfarm: series …" markers the agent prints into the
 /// job's log (the build cannot forge them: its output passes a filter). Works on the live log.
 /// </summary>
-public sealed record SeriesProgress(int? Count, IReadOnlyDictionary<int, SeriesProgress.Step> Steps)
+/// <param name="Warm">The series started from the tree an earlier series of its kind left on the server.</param>
+public sealed record SeriesProgress(int? Count, IReadOnlyDictionary<int, SeriesProgress.Step> Steps, bool Warm = false)
 {
     public sealed record Step(string State, int? Seconds, string? Subject);
 
@@ -17,12 +18,18 @@ public sealed record SeriesProgress(int? Count, IReadOnlyDictionary<int, SeriesP
     public static SeriesProgress Parse(string log)
     {
         int? count = null;
+        var warm = false;
         var steps = new Dictionary<int, Step>();
         foreach (var raw in log.Split('\n'))
         {
             if (!raw.StartsWith(SeriesScript.Marker, StringComparison.Ordinal)) continue;
             var rest = raw[SeriesScript.Marker.Length..].TrimEnd('\r');
             var words = rest.Split(' ', 3);
+            if (words is ["warm", "1"])
+            {
+                warm = true;
+                continue;
+            }
             if (words.Length >= 2 && words[0] == "count" && int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
             {
                 count = n;
@@ -41,6 +48,6 @@ public sealed record SeriesProgress(int? Count, IReadOnlyDictionary<int, SeriesP
                     Seconds = words.Length > 2 && int.TryParse(words[2], NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null,
                 };
         }
-        return new(count, steps);
+        return new(count, steps, warm);
     }
 }

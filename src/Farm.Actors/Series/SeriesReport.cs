@@ -17,6 +17,8 @@ public sealed record SeriesReport
     /// <summary>running, passed (every step built), failed (a step did not apply or build, or the job failed), cancelled.</summary>
     public required string Result { get; init; }
     public int? Patches { get; init; }
+    /// <summary>The base was built from the tree an earlier series of the same kind left on the server (incrementally).</summary>
+    public bool WarmTree { get; init; }
     public required IReadOnlyList<SeriesStep> Steps { get; init; }
 
     /// <summary>Reads a file of a step's folder (series/NNN/NAME in the job's artifacts), or null.</summary>
@@ -104,7 +106,7 @@ public sealed record SeriesReport
         var result = !terminal ? "running"
             : job.Status == JobStatus.Cancelled ? "cancelled"
             : job.Status == JobStatus.Failed || failedStep ? "failed" : "passed";
-        return new SeriesReport { Id = job.Id, Status = job.Status.ToString().ToLowerInvariant(), Result = result, Patches = count, Steps = steps };
+        return new SeriesReport { Id = job.Id, Status = job.Status.ToString().ToLowerInvariant(), Result = result, Patches = count, WarmTree = progress.Warm, Steps = steps };
     }
 
     private static string ShortCommit(JobRecord job) =>
@@ -162,5 +164,6 @@ public sealed record SizeFigures(long Text, long Data, long Bss)
             && long.TryParse(words[2], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? new(t, d, b) : null;
     }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public long Total => Text + Data + Bss;
 }

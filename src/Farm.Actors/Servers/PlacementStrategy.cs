@@ -14,12 +14,13 @@ public sealed record ServerCapacity(BuildServer Server, int SlotsInUse, bool Hea
 
 /// <summary>What a job needs from a server, beyond a free slot.</summary>
 /// <param name="Repository">The mirror name of the job's repository (cache affinity); null: no preference.</param>
+/// <param name="Tree">A series' built-tree key (<see cref="Execution.SeriesTree"/>): the server that holds it is preferred above all.</param>
 public sealed record JobRequirements(string Architecture, string? Toolchain, string? WorkspaceRoot, string? BuildDirectory, string? ContainerImage = null,
-    string? Repository = null)
+    string? Repository = null, string? Tree = null)
 {
     public static JobRequirements Of(BuildJobRequest r) =>
         new(r.TargetArchitecture, r.Toolchain, r.BuildConfig.WorkspaceRoot, r.BuildConfig.BuildDirectory, r.BuildConfig.ContainerImage,
-            string.IsNullOrEmpty(r.SourceRepository) ? null : Execution.GitCache.MirrorName(r.SourceRepository));
+            string.IsNullOrEmpty(r.SourceRepository) ? null : Execution.GitCache.MirrorName(r.SourceRepository), Execution.SeriesTree.Key(r));
 }
 
 /// <summary>
@@ -89,7 +90,7 @@ public static class PlacementStrategy
     public static Placement? Choose(IEnumerable<ServerCapacity> servers, string jobId, JobRequirements job)
     {
         Placement? best = null;
-        (int Uncached, double Load, int Cross, string Id) bestKey = default;
+        (int NoTree, int Uncached, double Load, int Cross, string Id) bestKey = default;
         foreach (var s in servers)
         {
             if (!s.Healthy || s.Draining || s.FreeSlots <= 0) continue;
@@ -97,7 +98,8 @@ public static class PlacementStrategy
             var tc = offer.Toolchain;
             // a container build clones (only its workspace is mounted): no affinity for it
             var cached = job.Repository is { } repo && offer.ContainerImage is null && s.CachedRepositories?.Contains(repo) == true;
-            var key = (cached ? 0 : 1, (double)s.SlotsInUse / Math.Max(1, s.Server.MaxConcurrentJobs), tc.CrossCompile.Length > 0 ? 1 : 0, s.Server.Id);
+            var warm = job.Tree is { } tree && offer.ContainerImage is null && s.CachedRepositories?.Contains(Execution.SeriesTree.AffinityPrefix + tree) == true;
+            var key = (warm ? 0 : 1, cached ? 0 : 1, (double)s.SlotsInUse / Math.Max(1, s.Server.MaxConcurrentJobs), tc.CrossCompile.Length > 0 ? 1 : 0, s.Server.Id);
             if (best is null || key.CompareTo(bestKey) < 0)
             {
                 best = new Placement(jobId, s.Server, tc, offer.ContainerImage);

@@ -53,7 +53,8 @@ public sealed record PoolObservations
     public PoolObservations ExpectMirrors(IReadOnlyList<Placement> placed, IReadOnlyList<PlacementRequest> requests, DateTimeOffset now)
     {
         var repositories = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var r in requests) repositories.TryAdd(r.JobId, r.SourceRepository);
+        var trees = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var r in requests) { repositories.TryAdd(r.JobId, r.SourceRepository); trees.TryAdd(r.JobId, r.SeriesTree); }
         var cached = CachedRepositories;
         var expectedMirrors = ExpectedMirrors;
         foreach (var placement in placed)
@@ -63,9 +64,12 @@ public sealed record PoolObservations
             if (string.IsNullOrEmpty(repository)) continue;
             var held = cached.GetValueOrDefault(placement.Server.Id) ?? new HashSet<string>(StringComparer.Ordinal);
             var mirror = Execution.GitCache.MirrorName(repository);
-            if (!held.Contains(mirror)) cached = cached.SetItem(placement.Server.Id, new HashSet<string>(held.Append(mirror), StringComparer.Ordinal));
+            // a series leaves its built tree there too (when its last step builds)
+            var names = trees.GetValueOrDefault(placement.JobId) is { } tree ? new[] { mirror, Execution.SeriesTree.AffinityPrefix + tree } : [mirror];
+            if (!names.All(held.Contains)) cached = cached.SetItem(placement.Server.Id, new HashSet<string>(held.Concat(names), StringComparer.Ordinal));
             var expected = expectedMirrors.GetValueOrDefault(placement.Server.Id) ?? ImmutableDictionary.Create<string, DateTimeOffset>(StringComparer.Ordinal);
-            expectedMirrors = expectedMirrors.SetItem(placement.Server.Id, expected.SetItem(mirror, now));
+            foreach (var name in names) expected = expected.SetItem(name, now);
+            expectedMirrors = expectedMirrors.SetItem(placement.Server.Id, expected);
         }
         return this with { CachedRepositories = cached, ExpectedMirrors = expectedMirrors };
     }
@@ -81,7 +85,8 @@ public sealed record PoolObservations
         {
             // The mirrors a probe found, plus those of jobs placed after it began: a probe that was
             // under way when a job was placed cannot have seen the mirror the job is creating.
-            var held = caches.Repositories.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            var held = caches.Repositories.Select(c => c.Name)
+                .Concat((caches.Trees ?? []).Select(t => Execution.SeriesTree.AffinityPrefix + t.Name)).ToHashSet(StringComparer.Ordinal);
             var expected = next.ExpectedMirrors.GetValueOrDefault(server.Id);
             if (expected is not null)
             {

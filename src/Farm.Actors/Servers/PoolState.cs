@@ -82,7 +82,7 @@ public sealed record PoolState
                 Take(existing.Server.Id, -1);
             }
             var job = new JobRequirements(req.Architecture, req.Toolchain, req.WorkspaceRoot, req.BuildDirectory, req.ContainerImage,
-                string.IsNullOrEmpty(req.SourceRepository) ? null : Execution.GitCache.MirrorName(req.SourceRepository));
+                string.IsNullOrEmpty(req.SourceRepository) ? null : Execution.GitCache.MirrorName(req.SourceRepository), req.SeriesTree);
             var chosen = req.AvoidServers.Count == 0
                 ? PlacementStrategy.Choose(Free().Values, req.JobId, job)
                 // a retry may fall back to a server it avoids when no other could ever run it: that needs every server

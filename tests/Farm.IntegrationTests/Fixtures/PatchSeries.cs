@@ -20,18 +20,21 @@ public sealed class PatchSeries : IDisposable
     }
 
     /// <summary>A clone of <paramref name="repository"/> at <paramref name="branch"/>'s tip (or <paramref name="commit"/>).</summary>
-    public static PatchSeries On(string repository, string branch = "master", string? commit = null)
+    /// <param name="sparse">No checkout (a kernel tree is 80,000 files): the index alone, and only the files a patch writes.</param>
+    public static PatchSeries On(string repository, string branch = "master", string? commit = null, bool sparse = false)
     {
         var work = TempDirectory.CreateUniqueDirectory("patch-series");
         var clone = Path.Combine(work, "src");
-        Git(work, "clone", "-q", "--branch", branch, repository, clone);
+        Git(work, sparse ? ["clone", "-q", "--shared", "--no-checkout", "--branch", branch, repository, clone] : ["clone", "-q", "--branch", branch, repository, clone]);
         if (commit is not null) Git(clone, "checkout", "-q", "--detach", commit);
+        if (sparse) Git(clone, "read-tree", "HEAD");
         return new PatchSeries(work, clone, Git(clone, "rev-parse", "HEAD"));
     }
 
     public string PathOf(string relativePath) => Path.Combine(_clone, relativePath);
 
-    public string Read(string relativePath) => File.ReadAllText(PathOf(relativePath));
+    /// <summary>The file as the last patch left it.</summary>
+    public string Read(string relativePath) => Git(_clone, "show", $"HEAD:{relativePath}") + "\n";
 
     /// <summary>Commits an edit of one file (new content) as the next patch; returns its sha.</summary>
     public string Patch(string subject, string relativePath, string content)

@@ -39,6 +39,16 @@ public sealed class WebhookPayloadTests
         Assert.DoesNotContain("env-secret-value", text);
     }
 
+    [Fact]
+    public void A_series_payload_points_at_its_report_and_leaves_the_patches_out()
+    {
+        var request = QueueStateTests.Request() with { Series = new SeriesRequest { Mbox = "From 1 Mon Sep 17 00:00:00 2001\nSubject: secret-subject\n" } };
+        var o = JsonNode.Parse(WebhookPayload.Build(new JobRecord { Id = "s-1", Request = request, Status = JobStatus.Completed }))!;
+        Assert.Equal("/api/v1/series/s-1/report", o["series"]!["report"]!.GetValue<string>());
+        Assert.Null(JsonNode.Parse(WebhookPayload.Build(new JobRecord { Id = "j", Request = QueueStateTests.Request(), Status = JobStatus.Completed }))!["series"]);
+        Assert.DoesNotContain("secret-subject", o.ToJsonString());
+    }
+
     [Theory]
     [InlineData(JobStatus.Completed, true)]
     [InlineData(JobStatus.Failed, false)]

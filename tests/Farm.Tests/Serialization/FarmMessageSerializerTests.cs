@@ -58,6 +58,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         },
         SubmittedBy = "ci",
         NoCache = true,
+        Series = new SeriesRequest { Mbox = "From 1 Mon Sep 17 00:00:00 2001\n", Range = "a..b", ContinueOnFailure = true },
         Webhooks = [new Webhook { Url = "https://ci.example.com/hook", Headers = new Dictionary<string, string> { ["X-Token"] = "t" }, Events = ["failed"] }],
     };
 
@@ -92,7 +93,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
     private static Placement Placement() => new("job-1", Server(), Tc(), "localhost/kernelfarm-builder:bookworm", "gcc (Debian 12.2.0-14) 12.2.0");
 
     private static PlacementRequest PlacementRequest() => new("job-1", "arm64", "gcc-12", "/mnt/fast", "/mnt/fast/x", ["build-02", "build-03"],
-        "localhost/kernelfarm-builder:bookworm", "git://127.0.0.1/linux.git");
+        "localhost/kernelfarm-builder:bookworm", "git://127.0.0.1/linux.git", "0123456789abcdef01234567");
 
     private static JobFailure Failure() => new(FailureKind.Infrastructure, "transferring", 255, "connection reset");
 
@@ -135,7 +136,8 @@ public sealed class FarmMessageSerializerTests : ActorTest
         new(Server(), 2, ["job-1", "job-2"], new ServerHealth(HealthStatus.Unhealthy, At, "ssh: connection refused"), At.AddDays(-3), Draining: true,
             DetectedToolchains: [new DetectedToolchain("gcc-12", ["arm64"], "aarch64-linux-gnu-", "12.2.0", "gcc (Debian 12.2.0-14) 12.2.0")],
             DetectedContainers: new DetectedContainers("podman version 4.3.1", true, ["localhost/kernelfarm-builder:bookworm"], ["localhost/kernelfarm-missing:1"]),
-            Caches: new ServerCaches([new CachedRepository("linux-0123456789abcdef.git", 4096, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))], 8192, ["old-0123456789abcdef.git"]));
+            Caches: new ServerCaches([new CachedRepository("linux-0123456789abcdef.git", 4096, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))], 8192, ["old-0123456789abcdef.git"],
+                [new CachedRepository("0123456789abcdef01234567", 1 << 30, new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero))]));
 
     /// <summary>One populated sample per concrete IFarmMessage type. A new message type needs a sample here.</summary>
     internal static readonly IReadOnlyDictionary<Type, Func<object>> Samples = new Dictionary<Type, Func<object>>
@@ -420,7 +422,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         var root = doc.RootElement;
 
         Assert.Equal(
-            ["branch", "build_config", "commit_hash", "no_cache", "priority", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
+            ["branch", "build_config", "commit_hash", "no_cache", "priority", "series", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(
             ["artifact_patterns", "boot_test", "build_directory", "build_dtbs", "ccache", "container_cpus", "container_image", "container_memory_mb", "custom_env", "enable_modules", "extra_make_args", "git_depth",

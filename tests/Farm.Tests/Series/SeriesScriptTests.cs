@@ -22,7 +22,7 @@ public sealed class SeriesScriptTests : IDisposable
         return boot ? plan with { Boot = BuildScriptTests.Arch("x86_64").Boot } : plan;
     }
 
-    public static TheoryData<string> Shapes() => ["mbox", "range", "continue", "boot"];
+    public static TheoryData<string> Shapes() => ["mbox", "range", "continue", "boot", "tree"];
 
     private static BuildPlan Shape(string name) => name switch
     {
@@ -30,6 +30,7 @@ public sealed class SeriesScriptTests : IDisposable
         "range" => Plan(new SeriesPlan(false, new SeriesPlan.CommitRange(new string('a', 40), new string('b', 40)))),
         "continue" => Plan(new SeriesPlan(true, null)),
         "boot" => Plan(new SeriesPlan(false, null), boot: true),
+        "tree" => Plan(new SeriesPlan(false, null, "/srv/cache/trees/0123456789abcdef01234567")),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -61,6 +62,19 @@ public sealed class SeriesScriptTests : IDisposable
         Assert.Contains($"format-patch -q --stdout --no-signature '{new string('a', 40)}'..'{new string('b', 40)}' > series.mbox", range);
         Assert.Contains("kfarm_series_step \"$i\" || KFARM_SERIES_STOP=1", BuildScript.Generate(Shape("mbox")));
         Assert.DoesNotContain("KFARM_SERIES_STOP=1\n", BuildScript.Generate(Shape("continue")).Replace("{ KFARM_SERIES_STOP=1; continue; }", ""));
+    }
+
+    [Fact]
+    public void A_series_takes_the_tree_its_kind_left_and_the_agent_runs_no_git_in_it()
+    {
+        var script = BuildScript.Generate(Shape("tree"));
+        Assert.Contains("mv -T \"$KFARM_TREE\" warm", script);
+        Assert.Contains("[ -n \"$KFARM_WARM\" ] || run git -C source reset -q --hard", script);
+        Assert.DoesNotContain("git -C source log", script);                   // the facts come from the mirror
+        Assert.Contains("git -C \"$KFARM_MIRROR\" log -1 --format=%ct \"$KFARM_REV\"", script);
+        Assert.Contains("mv source build \"$KFARM_TREE.new.$$/\"", script);   // kept when the last step built
+        var keep = script.IndexOf("mv source build", StringComparison.Ordinal);
+        Assert.True(keep > script.IndexOf("mv manifest.tsv.tmp manifest.tsv", StringComparison.Ordinal), "the tree is kept only after the manifest");
     }
 
     [Fact]

@@ -105,6 +105,38 @@ public sealed class CacheMaintenanceTests : IDisposable
         }
     }
 
+    /// <summary>A series' kept tree of <paramref name="kb"/> KiB, last kept at <paramref name="kept"/>.</summary>
+    private string Tree(string key, int kb, DateTimeOffset kept)
+    {
+        var tree = Path.Combine(Cache, SeriesTree.Folder, key);
+        Directory.CreateDirectory(Path.Combine(tree, "build"));
+        File.WriteAllBytes(Path.Combine(tree, "build", "vmlinux"), new byte[kb * 1024]);
+        Directory.SetLastWriteTimeUtc(tree, kept.UtcDateTime);
+        return tree;
+    }
+
+    [Fact]
+    public void Series_trees_are_reported_and_over_the_limit_the_least_recently_kept_go_first()
+    {
+        var day = new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+        var old = Tree("aaaaaaaaaaaaaaaaaaaaaaaa", 700, day);
+        var recent = Tree("bbbbbbbbbbbbbbbbbbbbbbbb", 700, day.AddHours(1));
+        var halfMade = Path.Combine(Cache, SeriesTree.Folder, "bbbbbbbbbbbbbbbbbbbbbbbb.new.123");
+        Directory.CreateDirectory(halfMade);
+        Directory.SetLastWriteTimeUtc(halfMade, day.UtcDateTime);
+
+        var kept = Probe(Server(gitLimitMb: 1000));
+        Assert.Equal(["aaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbb"], kept.Trees!.Select(t => t.Name));
+        Assert.Equal(day, kept.Trees![0].LastUsed);
+        Assert.False(Directory.Exists(halfMade), "a half-made tree of a killed job stays");
+
+        var shrunk = Probe(Server(gitLimitMb: 1));
+        Assert.Equal([SeriesTree.AffinityPrefix + "aaaaaaaaaaaaaaaaaaaaaaaa"], shrunk.Evicted);
+        Assert.False(Directory.Exists(old));
+        Assert.True(Directory.Exists(recent));
+        Assert.Equal(["bbbbbbbbbbbbbbbbbbbbbbbb"], shrunk.Trees!.Select(t => t.Name));
+    }
+
     [Fact]
     public void Without_a_cache_directory_the_report_is_empty()
     {

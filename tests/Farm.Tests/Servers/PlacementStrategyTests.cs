@@ -172,6 +172,36 @@ public sealed class PlacementStrategyTests
     }
 
     [Fact]
+    public void A_series_goes_where_its_built_tree_is_even_over_a_server_with_the_mirror_and_less_load()
+    {
+        const string Tree = "0123456789abcdef01234567";
+        var job = Job() with { Repository = Linux, Tree = Tree };
+        var warm = Holding(Server("b"), 1, Linux, KernelFarm.Actors.Execution.SeriesTree.AffinityPrefix + Tree);
+        Assert.Equal("b", PlacementStrategy.Choose([Holding(Server("a"), 0, Linux), warm], "j", job)!.Server.Id);
+        // full: never waits for it
+        Assert.Equal("a", PlacementStrategy.Choose([Holding(Server("a"), 0, Linux), warm with { SlotsInUse = 2 }], "j", job)!.Server.Id);
+        // another submitter's (or kind's) tree is another key
+        Assert.Equal("a", PlacementStrategy.Choose([Holding(Server("a"), 0, Linux), warm], "j", job with { Tree = "fedcba9876543210fedcba98" })!.Server.Id);
+    }
+
+    [Fact]
+    public void A_series_tree_is_its_submitters_and_its_kinds()
+    {
+        var request = new BuildJobRequest
+        {
+            SourceRepository = "git://127.0.0.1/linux.git", CommitHash = "HEAD", TargetArchitecture = "x86_64", Toolchain = "gcc-12",
+            BuildConfig = new BuildConfig { KernelConfig = "tinyconfig" }, Series = new SeriesRequest { Mbox = "m" }, SubmittedBy = "ada",
+        };
+        var key = JobRequirements.Of(request).Tree;
+        Assert.Matches("^[0-9a-f]{24}$", key);
+        Assert.Equal(key, JobRequirements.Of(request with { CommitHash = new string('a', 40), Series = new SeriesRequest { Mbox = "other" } }).Tree); // base and patches: the same kind
+        Assert.NotEqual(key, JobRequirements.Of(request with { SubmittedBy = "bob" }).Tree);
+        Assert.NotEqual(key, JobRequirements.Of(request with { BuildConfig = new BuildConfig { KernelConfig = "defconfig" } }).Tree);
+        Assert.NotEqual(key, JobRequirements.Of(request with { Toolchain = "clang-14" }).Tree);
+        Assert.Null(JobRequirements.Of(request with { Series = null }).Tree);
+    }
+
+    [Fact]
     public void The_jobs_repository_is_named_as_the_servers_mirror_is()
     {
         var request = new BuildJobRequest { SourceRepository = "git://127.0.0.1/linux.git", Branch = "master", CommitHash = "HEAD", TargetArchitecture = "x86_64" };

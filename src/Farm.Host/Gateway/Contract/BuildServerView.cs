@@ -51,8 +51,9 @@ public sealed record BuildServerView
 }
 
 /// <summary>A server's caches (docs/caches.md): where, how big against their limits, which repositories; sizes null until the first successful probe.</summary>
+/// <param name="Trees">The built trees patch series left for the next of their kind (docs/series.md), named by key.</param>
 public sealed record ServerCacheView(string Directory, long? GitBytes, long GitLimitBytes, IReadOnlyList<CachedRepository>? Repositories,
-    long? CcacheBytes, long CcacheLimitBytes);
+    long? CcacheBytes, long CcacheLimitBytes, IReadOnlyList<CachedRepository>? Trees = null);
 
 /// <summary>Every registered build server.</summary>
 public sealed record BuildServerList(IReadOnlyList<BuildServerView> Servers);
