@@ -29,6 +29,15 @@ public sealed class CommandLineTests
     [InlineData("plan", "show", "abc")]
     [InlineData("plan", "list", "--limit", "5")]
     [InlineData("plans", "cancel", "abc", "--json")]
+    [InlineData("series", "submit", "--mbox", "p.mbox", "--repo", "git://x", "--arch", "x86_64", "--config", "tinyconfig", "--wait")]
+    [InlineData("series", "submit", "--mbox", "-", "--repo", "git://x", "--branch", "next", "--commit", "abc", "--arch", "x86_64", "--toolchain", "gcc-12",
+        "--fragment", "CONFIG_X=y", "--make-opt", "-j2", "--env", "A=1", "--priority", "3", "--timeout-minutes", "30", "--boot-test",
+        "--continue-on-failure", "--idempotency-key", "k", "--json")]
+    [InlineData("series", "submit", "--range", "a..b", "--repo", "git://x", "--arch", "x86_64")]
+    [InlineData("series", "submit", "-f", "series.yaml")]
+    [InlineData("series", "show", "abc")]
+    [InlineData("series", "show", "abc", "--text")]
+    [InlineData("--json", "series", "show", "abc")]
     public void Well_formed_lines_parse(params string[] args)
     {
         Assert.Empty(Errors(args));
@@ -48,6 +57,14 @@ public sealed class CommandLineTests
     [InlineData("plan", "submit", "--git-repo", "git://x", "--git-ref", "master")]
     [InlineData("plan", "show")]
     [InlineData("plan", "list", "--limit", "many")]
+    [InlineData("series")]
+    [InlineData("series", "show")]
+    [InlineData("series", "show", "a", "b")]
+    [InlineData("series", "submit", "--mbox")]
+    [InlineData("series", "submit", "--mbox", "p.mbox", "--priority", "high")]
+    [InlineData("series", "submit", "--mbox", "p.mbox", "--no-cache")]     // a series is always built: no cached result to take
+    [InlineData("series", "submit", "--mbox", "p.mbox", "--target", "kernel")] // a series builds the kernel image
+    [InlineData("series", "submit", "--mbox", "p.mbox", "--follow")]
     public void Malformed_lines_are_refused(params string[] args)
     {
         Assert.NotEmpty(Errors(args));
@@ -60,6 +77,25 @@ public sealed class CommandLineTests
         var parse = root.Parse(["jobs", "submit", "--make-opt", "-j4", "--make-opt", "-k"]);
         Assert.Empty(parse.Errors);
         Assert.Equal(["-j4", "-k"], parse.GetValue<string[]>("--make-opt")!);
+    }
+
+    [Fact]
+    public void A_mbox_of_dash_is_stdin_not_a_flag()
+    {
+        var parse = KfarmCli.Create().Parse(["series", "submit", "--mbox", "-", "--repo", "git://x", "--arch", "x86_64"]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal("-", parse.GetValue<string?>("--mbox"));
+    }
+
+    [Theory]
+    [InlineData("series", "submit", "--repo", "git://x", "--arch", "x86_64")]                              // no patches
+    [InlineData("series", "submit", "--mbox", "p.mbox", "--range", "a..b", "--repo", "git://x", "--arch", "x86_64")]
+    [InlineData("series", "submit", "--range", "HEAD~2..HEAD", "--repo", "git://x", "--arch", "x86_64")]
+    [InlineData("series", "submit", "--mbox", "/nonexistent/p.mbox", "--repo", "git://x", "--arch", "x86_64")]
+    public async Task Series_submit_refuses_bad_patches_with_2_before_reaching_the_farm(params string[] args)
+    {
+        // an endpoint nothing listens on: reaching the farm would be exit 6
+        Assert.Equal(ExitCodes.Usage, await KfarmCli.RunAsync([.. args, "--endpoint", "http://127.0.0.1:9/"]));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using KernelFarm.Cli.Commands.Cluster;
 using KernelFarm.Cli.Commands.Jobs;
 using KernelFarm.Cli.Commands.Plans;
+using KernelFarm.Cli.Commands.Series;
 using KernelFarm.Cli.Commands.Servers;
 
 namespace KernelFarm.Cli.Commands;
@@ -19,6 +20,7 @@ public static class KfarmCli
         root.Subcommands.Add(ServersCommand.Create(globals));
         root.Subcommands.Add(JobsCommand.Create(globals));
         root.Subcommands.Add(PlansCommand.Create(globals));
+        root.Subcommands.Add(SeriesCommand.Create(globals));
         root.Subcommands.Add(CatalogCommand.Create(globals));
         return root;
     }

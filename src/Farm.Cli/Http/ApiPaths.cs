@@ -10,12 +10,16 @@ public static class ApiPaths
     public const string Sharding = "api/v1/cluster/sharding";
     public const string Catalog = "api/v1/catalog";
     public const string Plans = "api/v1/plans";
+    public const string Series = "api/v1/series";
 
     public static string Server(string id) => $"{Servers}/{Segment(id)}";
     public static string Job(string id) => $"{Jobs}/{Segment(id)}";
     public static string JobLog(string id) => $"{Job(id)}/log";
     public static string Plan(string id) => $"{Plans}/{Segment(id)}";
     public static string PlanCancel(string id) => $"{Plan(id)}/cancel";
+    public static string OneSeries(string id) => $"{Series}/{Segment(id)}";
+    public static string SeriesReport(string id) => $"{OneSeries(id)}/report";
+    public static string SeriesReportText(string id) => $"{SeriesReport(id)}?format=text";
     public static string Artifacts(string id) => $"{Job(id)}/artifacts";
 
     /// <summary>An artifact's relative path keeps its slashes; each segment is escaped.</summary>
