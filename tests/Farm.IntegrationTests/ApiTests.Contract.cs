@@ -24,6 +24,7 @@ public sealed partial class ApiTests
         "post /api/v1/cluster/join",
         "post /dashboard/session",
         "post /api/v1/plans", // a TuxSuite plan's text (YAML, or JSON)
+        "post /api/v1/series",
     ];
 
     private static readonly string CheckedInDocument =

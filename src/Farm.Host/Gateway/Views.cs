@@ -41,6 +41,7 @@ public static class Views
                 : null,
             SubmittedBy = request.SubmittedBy,
             NoCache = request.NoCache,
+            Series = SeriesRequestView.From(request.Series),
             Status = job.Status,
             ServerId = job.ServerId,
             Transitions = job.Transitions,

@@ -70,4 +70,24 @@ public sealed class WireContractTests
         Assert.Equal(job.Request.SourceRepository, shown["source_repository"]!.GetValue<string>());
         Assert.Equal("building", shown["status"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void A_series_jobs_view_says_how_its_patches_were_given_without_repeating_the_mbox()
+    {
+        var mbox = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] é\n\n---\ndiff --git a/x b/x\n";
+        var series = Job with { Request = Job.Request with { Series = new SeriesRequest { Mbox = mbox, ContinueOnFailure = true } } };
+        var shown = JsonSerializer.SerializeToNode(Views.Job(series, null), FarmJson.Options)!.AsObject();
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(mbox), shown["series"]!["mbox_bytes"]!.GetValue<int>());
+        Assert.True(shown["series"]!["continue_on_failure"]!.GetValue<bool>());
+        Assert.Null(shown["series"]!["range"]);
+        Assert.DoesNotContain("mbox", shown["series"]!.AsObject().Select(p => p.Key));
+        Assert.DoesNotContain("Subject", shown.ToJsonString());
+
+        var range = Job with { Request = Job.Request with { Series = new SeriesRequest { Range = "a..b" } } };
+        var ranged = JsonSerializer.SerializeToNode(Views.Job(range, null), FarmJson.Options)!.AsObject();
+        Assert.Equal("a..b", ranged["series"]!["range"]!.GetValue<string>());
+        Assert.Null(ranged["series"]!["mbox_bytes"]);
+        // a single build: null
+        Assert.Null(JsonSerializer.SerializeToNode(Views.Job(Job, null), FarmJson.Options)!["series"]);
+    }
 }

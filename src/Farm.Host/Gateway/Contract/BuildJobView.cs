@@ -26,6 +26,8 @@ public sealed record BuildJobView
     public string? SubmittedBy { get; init; }
     /// <summary>The job asked to be built even if a completed build had the same inputs.</summary>
     public bool NoCache { get; init; }
+    /// <summary>Set for a patch series (its report: GET /api/v1/series/{id}); null for a single build.</summary>
+    public SeriesRequestView? Series { get; init; }
     public JobStatus Status { get; init; }
     public string? ServerId { get; init; }
     public required IReadOnlyList<StatusTransition> Transitions { get; init; }

@@ -8,6 +8,7 @@ import { jobsPage } from './pages/jobs.js';
 import { jobPage } from './pages/job.js';
 import { plansPage } from './pages/plans.js';
 import { planPage } from './pages/plan.js';
+import { seriesPage } from './pages/series.js';
 import { submitPage } from './pages/submit.js';
 import { serversPage } from './pages/servers.js';
 import { clusterPage } from './pages/cluster.js';
@@ -18,6 +19,7 @@ const routes = [
   [/^\/jobs\/([^/]+)$/, () => jobPage],
   [/^\/plans\/?$/, () => plansPage],
   [/^\/plans\/([^/]+)$/, () => planPage],
+  [/^\/series\/([^/]+)$/, () => seriesPage],
   [/^\/submit$/, () => submitPage],
   [/^\/servers$/, () => serversPage],
   [/^\/cluster$/, () => clusterPage],

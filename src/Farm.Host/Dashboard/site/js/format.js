@@ -61,3 +61,19 @@ export function steps(job, now = Date.now()) {
     return { status: x.status, start: x.at, seconds: (end - start) / 1000, current: !next && !terminal };
   });
 }
+
+/** A size change in bytes with its sign: 120 → "+120 B", -8 → "−8 B", 0 → "0 B". */
+export function signedBytes(n) {
+  if (n === null || n === undefined) return '—';
+  const digits = Math.abs(n).toLocaleString('en');
+  return `${n > 0 ? '+' : n < 0 ? '−' : ''}${digits} B`;
+}
+
+/** A series diagnostic as the plain-text report writes it: "file:line: message [option]". */
+export function describeDiagnostic(d) {
+  const where = d.line > 0 ? `${d.file}:${d.line}: ` : d.file ? `${d.file}: ` : '';
+  return `${where}${d.message}${d.option ? ` [${d.option}]` : ''}`;
+}
+
+/** A series step's label as the plain-text report writes it: "[base]", "[2/5]". */
+export const stepLabel = (step, patches) => (step.step === 0 ? '[base]' : `[${step.step}/${patches ?? '?'}]`);

@@ -93,6 +93,9 @@ function summary(j) {
     row('Branch / commit', `${j.branch} @ ${j.commit_hash}`),
     row('Architecture', j.target_architecture),
     row('Toolchain', j.toolchain),
+    // a patch series' job: its per-patch report is the series page
+    j.series ? row('Patch series', [h('a', { href: `#/series/${encodeURIComponent(j.id)}`, 'data-testid': 'job-series' }, 'Per-patch report'),
+      ` (${j.series.range ? `range ${j.series.range}` : 'patches from an mbox'}${j.series.continue_on_failure ? ', going on after a failed build' : ''})`]) : null,
     row('Server', j.server_id),
     row('Submitted by', j.submitted_by),
     row('Submitted', time(j.created_at)),
@@ -158,5 +161,6 @@ function request(j) {
     h('pre', { class: 'json' }, JSON.stringify({
       source_repository: j.source_repository, branch: j.branch, commit_hash: j.commit_hash,
       target_architecture: j.target_architecture, toolchain: j.toolchain, priority: j.priority, build_config: j.build_config,
+      ...(j.series ? { series: j.series } : {}),
     }, null, 2)));
 }
