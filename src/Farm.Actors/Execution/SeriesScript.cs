@@ -55,7 +55,7 @@ public static class SeriesScript
           git checkout -q -f --detach "$base" || { echo 'kfarm: cannot check the base out in the warm tree'; exit 1; }
         else
           rm -rf "$s" && mkdir -p "$s/patches" || exit 1
-          git init -q --bare "$GIT_DIR" && git config core.bare false || exit 1
+          env -u GIT_DIR -u GIT_WORK_TREE git init -q --bare "$GIT_DIR" && git config core.bare false || exit 1
           printf '%s/objects\n' "$mirror" > "$GIT_DIR/objects/info/alternates" || exit 1
           git update-ref HEAD "$base" && git read-tree HEAD && git update-index -q --refresh >/dev/null || { echo 'kfarm: cannot prepare the tree for git am'; exit 1; }
         fi

@@ -118,6 +118,7 @@ public static class Views
             (long)view.Server.GitCacheLimitMb * 1024 * 1024,
             caches?.Repositories,
             caches?.CcacheBytes,
-            (long)view.Server.CcacheLimitMb * 1024 * 1024);
+            (long)view.Server.CcacheLimitMb * 1024 * 1024,
+            caches?.Trees);
     }
 }
