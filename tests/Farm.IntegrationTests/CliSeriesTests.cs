@@ -147,24 +147,11 @@ public sealed class CliSeriesTests(CliFixture fixture) : IClassFixture<CliFixtur
         };
         try
         {
-            return await Proc.RunAsync("dotnet", [KfarmDll, .. args], cts.Token, stdin: stdin, environment: env);
+            return await Proc.RunAsync("dotnet", [CliTests.KfarmDll, .. args], cts.Token, stdin: stdin, environment: env);
         }
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"kfarm {string.Join(' ', args)} did not end within {timeout}\n{Farm.Tail()}");
-        }
-    }
-
-    /// <summary>The built tool: tests/Farm.IntegrationTests/bin/&lt;Config&gt;/net10.0 → src/Farm.Cli/bin/&lt;Config&gt;/net10.0/kfarm.dll.</summary>
-    private static string KfarmDll
-    {
-        get
-        {
-            var testBin = AppContext.BaseDirectory.TrimEnd('/');
-            var config = Path.GetFileName(Path.GetDirectoryName(testBin)!);
-            var repo = Path.GetFullPath(Path.Combine(testBin, "../../../../.."));
-            var dll = Path.Combine(repo, "src/Farm.Cli/bin", config, "net10.0/kfarm.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/Farm.Cli first", dll);
         }
     }
 

@@ -660,7 +660,7 @@ public sealed partial class CliTests(CliFixture fixture) : IClassFixture<CliFixt
     // ---- running the tool ------------------------------------------------------------------
 
     /// <summary>The built tool: tests/Farm.IntegrationTests/bin/&lt;Config&gt;/net10.0 → src/Farm.Cli/bin/&lt;Config&gt;/net10.0/kfarm.dll.</summary>
-    private static string KfarmDll
+    internal static string KfarmDll
     {
         get
         {
