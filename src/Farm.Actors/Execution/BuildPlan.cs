@@ -101,7 +101,17 @@ public sealed record BuildPlan
         return $"{(slug.Length > 0 ? slug + "-" : "")}{hash}";
     }
 
-    /// <summary>The job's workspace: build_directory if given, else &lt;root&gt;/job-&lt;id&gt;.</summary>
-    public static string WorkspaceFor(string jobId, BuildConfig config, string serverWorkspaceRoot) =>
-        config.BuildDirectory ?? $"{(config.WorkspaceRoot ?? serverWorkspaceRoot).TrimEnd('/')}/job-{jobId}";
+    /// <summary>
+    /// The job's workspace: build_directory if given, else &lt;root&gt;/job-&lt;id&gt;. A series builds in
+    /// &lt;root&gt;/series-&lt;tree key&gt;: kbuild writes the absolute source and build paths into every
+    /// object's command line, so a kept tree rebuilds incrementally only at the path it was built at.
+    /// (A second series of the same kind on the server meanwhile finds the workspace taken and is retried.)
+    /// </summary>
+    public static string WorkspaceFor(string jobId, BuildJobRequest request, string serverWorkspaceRoot)
+    {
+        var config = request.BuildConfig;
+        var root = (config.WorkspaceRoot ?? serverWorkspaceRoot).TrimEnd('/');
+        return config.BuildDirectory
+            ?? (SeriesTree.Key(request) is { } tree ? $"{root}/series-{tree}" : $"{root}/job-{jobId}");
+    }
 }

@@ -191,7 +191,7 @@ public sealed class JobProcess(string jobId, FarmSettings settings)
             }
             if (Job.Attempt >= s.Attempt) return;
             Do(new CancelTimer(JobTimer.Requeue)); // the retry was placed
-            var workspace = BuildPlan.WorkspaceFor(jobId, Job.Request!.BuildConfig, s.Placement.Server.WorkspaceRoot);
+            var workspace = BuildPlan.WorkspaceFor(jobId, Job.Request!, s.Placement.Server.WorkspaceRoot);
             Persist(new Assigned(s.Placement, workspace, s.Attempt, now));
             Info($"assigned to {s.Placement.Server.Id} ({s.Placement.Toolchain.Name}), workspace {workspace}");
             Persist(new StepStarted(JobStatus.Preparing, now));

@@ -65,10 +65,10 @@ public sealed partial record Diagnostic(string File, int Line, int Column, strin
             .Replace(workspace.TrimEnd('/') + "/build/", "", StringComparison.Ordinal) : message, "");
 
     /// <summary>A job's workspace (&lt;root&gt;/job-&lt;id&gt;/source/ or build/) when the caller does not know it.</summary>
-    [GeneratedRegex(@"^/\S*?/job-[^/\s]+/(?:source|build)/")]
+    [GeneratedRegex(@"^/\S*?/(?:job|series)-[^/\s]+/(?:source|build)/")]
     private static partial Regex JobWorkspace();
 
-    [GeneratedRegex(@"/\S*?/job-[^/\s]+/(?:source|build)/")]
+    [GeneratedRegex(@"/\S*?/(?:job|series)-[^/\s]+/(?:source|build)/")]
     private static partial Regex JobWorkspaceAnywhere();
 
     [GeneratedRegex(@"^(?<file>[^\s:][^:]*):(?<line>\d+):(?:(?<col>\d+):)?\s+(?<sev>warning|error|fatal error):\s+(?<msg>.*?)(?:\s+\[(?<opt>-W[^\]]+)\])?$")]

@@ -507,7 +507,21 @@ public sealed class BuildScriptTests : IDisposable
     [InlineData("/mnt/fast", "/mnt/fast/mine", "/mnt/fast/mine")]
     [InlineData(null, "/data/x", "/data/x")]
     public void WorkspaceFor_prefers_build_directory_then_workspace_root(string? root, string? dir, string expected) =>
-        Assert.Equal(expected, BuildPlan.WorkspaceFor("42", new BuildConfig { WorkspaceRoot = root, BuildDirectory = dir }, "/srv/builds/"));
+        Assert.Equal(expected, BuildPlan.WorkspaceFor("42", new BuildJobRequest { BuildConfig = new BuildConfig { WorkspaceRoot = root, BuildDirectory = dir } }, "/srv/builds/"));
+
+    [Fact]
+    public void A_series_builds_where_the_last_series_of_its_kind_built()
+    {
+        var request = new BuildJobRequest
+        {
+            SourceRepository = "git://127.0.0.1/linux.git", TargetArchitecture = "x86_64", Toolchain = "gcc-12",
+            BuildConfig = new BuildConfig { KernelConfig = "tinyconfig" }, Series = new SeriesRequest { Mbox = "m" },
+        };
+        var key = SeriesTree.Key(request);
+        Assert.Equal($"/srv/builds/series-{key}", BuildPlan.WorkspaceFor("42", request, "/srv/builds"));
+        Assert.Equal($"/srv/builds/series-{key}", BuildPlan.WorkspaceFor("43", request with { CommitHash = new string('a', 40) }, "/srv/builds"));
+        Assert.Equal($"/mnt/fast/series-{key}", BuildPlan.WorkspaceFor("42", request with { BuildConfig = request.BuildConfig with { WorkspaceRoot = "/mnt/fast" } }, "/srv/builds"));
+    }
 
     internal static BuildJobRequest Request(string arch) => new()
     {
