@@ -30,6 +30,8 @@ public static partial class SeriesRules
                 errors.Add(new("build_config.targets", $"a series builds the kernel image only: omit it or give [\"{BuildTargets.Kernel}\"]"));
             if (!string.IsNullOrEmpty(config.BuildDirectory))
                 errors.Add(new("build_config.build_directory", "a series builds in its own workspace: leave it out"));
+            if (config.KeepWorkspace)
+                errors.Add(new("build_config.keep_workspace", "a series keeps its built tree for the next series of its kind, not its workspace: leave it out"));
         }
     }
 

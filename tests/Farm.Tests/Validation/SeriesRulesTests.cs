@@ -45,6 +45,7 @@ public sealed class SeriesRulesTests
         Assert.Equal(["commit_hash"], Fields(Request(new SeriesRequest { Range = $"{A}..{B}" }, B, new BuildConfig { GitDepth = 0 })));
         Assert.Equal(["build_config.git_depth"], Fields(Request(new SeriesRequest { Range = $"{A}..{B}" }, A, new BuildConfig { GitDepth = 1 })));
         Assert.Equal(["build_config.container_image"], Fields(Request(new SeriesRequest { Mbox = OnePatch }, config: new BuildConfig { ContainerImage = "debian:12" })));
+        Assert.Equal(["build_config.keep_workspace"], Fields(Request(new SeriesRequest { Mbox = OnePatch }, config: new BuildConfig { KeepWorkspace = true })));
         Assert.Equal(["build_config.targets"], Fields(Request(new SeriesRequest { Mbox = OnePatch }, config: new BuildConfig { Targets = ["kernel", "modules"] })));
     }
 }
