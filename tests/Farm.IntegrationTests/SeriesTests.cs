@@ -127,8 +127,15 @@ public sealed class SeriesTests(FarmFixture fixture) : IClassFixture<FarmFixture
         Assert.Contains("kfarm broken", error["message"]!.GetValue<string>());
         Assert.Equal("failed", stopped["result"]!.GetValue<string>());
 
-        var continued = await SubmitAndWaitAsync(Series(mbox, continueOnFailure: true, commit: series.Base));
+        var request = Series(mbox, continueOnFailure: true, commit: series.Base);
+        request["step_artifacts"] = true;
+        var continued = await SubmitAndWaitAsync(request);
         Assert.Equal(["passed", "build-failed", "passed"], States(continued));
+        // each step that built kept its own artifacts; the broken one has none
+        var paths = Artifacts.Paths(await Farm.GetJobAsync(continued["id"]!.GetValue<string>()));
+        Assert.Contains("series/000/artifacts/vmlinux", paths);
+        Assert.Contains("series/002/artifacts/bzImage", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("series/001/artifacts/", StringComparison.Ordinal));
         Assert.Contains("kfarm broken", Assert.Single(StepList(continued, 2, "fixed_errors"))!["message"]!.GetValue<string>());
         Assert.Contains("vmlinux", Artifacts.Paths(await Farm.GetJobAsync(continued["id"]!.GetValue<string>())));
     }

@@ -17,6 +17,8 @@ public static class ArtifactCollection
         var s = new StringBuilder();
         s.Append("set -u; shopt -s nullglob globstar\n");
         s.Append("ws=$KFARM_WS; tree=$(realpath -e -- \"$ws/build\") || exit 1\n");
+        // A series step's own copy goes to its folder (KFARM_DEST, relative to the workspace).
+        s.Append("dest=${KFARM_DEST:-artifacts}\n");
         s.Append("collect() {\n");
         s.Append("  local f=$1 d r\n");
         s.Append("  case \"$f\" in *.ko) return 0 ;; esac  # modules arrive through modules_install\n");
@@ -25,8 +27,8 @@ public static class ArtifactCollection
         s.Append("  [ -d \"$r\" ] && return 0\n");
         s.Append("  [ -f \"$r\" ] || { printf 'kfarm: refused artifact %s: not a regular file\\n' \"$f\"; return 1; }\n");
         s.Append("  case \"$f\" in\n");
-        s.Append("    *.dtb) d=artifacts/dtbs/${f#arch/*/boot/dts/} ;;\n");
-        s.Append("    *) d=artifacts/${f##*/}; [ -e \"$ws/$d\" ] && d=artifacts/files/$f ;;\n");
+        s.Append("    *.dtb) d=$dest/dtbs/${f#arch/*/boot/dts/} ;;\n");
+        s.Append("    *) d=$dest/${f##*/}; [ -e \"$ws/$d\" ] && d=$dest/files/$f ;;\n");
         s.Append("  esac\n");
         s.Append("  mkdir -p \"$(dirname \"$ws/$d\")\" && cp -p -- \"$r\" \"$ws/$d\"\n");
         s.Append("}\n");

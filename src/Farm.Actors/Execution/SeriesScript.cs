@@ -131,6 +131,8 @@ public static class SeriesScript
         yield return "  kfarm_series_build \"$n\"; rc=$?";
         yield return "  if [ \"$rc\" -eq 0 ]; then state=passed; else state=build-failed; fi";
         yield return $"  kfarm_sb bash -c {Quote(Collect(sizeCommand))} kfarm-collect \"$d\" \"$state\" 2>&1 | kfarm_filter";
+        if (series.StepArtifacts)
+            yield return $"  [ \"$state\" = passed ] && {{ kfarm_sb env KFARM_DEST=\"$d/artifacts\" bash -c {Quote(ArtifactCollection.Collect(plan.ArtifactPatterns))} 2>&1 | kfarm_filter; }}";
         if (plan.Boot is { } boot)
         {
             yield return "  if [ \"$state\" = passed ]; then";

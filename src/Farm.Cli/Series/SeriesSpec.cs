@@ -15,6 +15,7 @@ public sealed record SeriesSpec
     /// <summary>--range: BASE..HEAD.</summary>
     public string? Range { get; init; }
     public bool ContinueOnFailure { get; init; }
+    public bool StepArtifacts { get; init; }
 
     /// <summary>The POST /api/v1/series body.</summary>
     /// <param name="readMbox">reads --mbox's file (or stdin); called only once the rest is known to be complete</param>
@@ -41,6 +42,7 @@ public sealed record SeriesSpec
                 throw CliException.Usage("the file sets both mbox and range: keep one, or give --mbox or --range");
         }
         if (ContinueOnFailure) body["continue_on_failure"] = true;
+        if (StepArtifacts) body["step_artifacts"] = true;
         return body;
     }
 

@@ -13,4 +13,6 @@ public sealed record SeriesRequest
     public string? Range { get; init; }
     /// <summary>Build the next patch after one that failed to build (a later patch may fix it); otherwise the rest are skipped.</summary>
     public bool ContinueOnFailure { get; init; }
+    /// <summary>Keep every built step's artifacts (series/NNN/artifacts/), not only the last step's.</summary>
+    public bool StepArtifacts { get; init; }
 }

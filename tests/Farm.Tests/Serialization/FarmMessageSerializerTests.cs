@@ -58,7 +58,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         },
         SubmittedBy = "ci",
         NoCache = true,
-        Series = new SeriesRequest { Mbox = "From 1 Mon Sep 17 00:00:00 2001\n", Range = "a..b", ContinueOnFailure = true },
+        Series = new SeriesRequest { Mbox = "From 1 Mon Sep 17 00:00:00 2001\n", Range = "a..b", ContinueOnFailure = true, StepArtifacts = true },
         Webhooks = [new Webhook { Url = "https://ci.example.com/hook", Headers = new Dictionary<string, string> { ["X-Token"] = "t" }, Events = ["failed"] }],
     };
 

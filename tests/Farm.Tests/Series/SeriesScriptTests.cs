@@ -22,7 +22,7 @@ public sealed class SeriesScriptTests : IDisposable
         return boot ? plan with { Boot = BuildScriptTests.Arch("x86_64").Boot } : plan;
     }
 
-    public static TheoryData<string> Shapes() => ["mbox", "range", "continue", "boot", "tree"];
+    public static TheoryData<string> Shapes() => ["mbox", "range", "continue", "boot", "tree", "step-artifacts"];
 
     private static BuildPlan Shape(string name) => name switch
     {
@@ -31,6 +31,7 @@ public sealed class SeriesScriptTests : IDisposable
         "continue" => Plan(new SeriesPlan(true, null)),
         "boot" => Plan(new SeriesPlan(false, null), boot: true),
         "tree" => Plan(new SeriesPlan(false, null, "/srv/cache/trees/0123456789abcdef01234567")),
+        "step-artifacts" => Plan(new SeriesPlan(false, null, null, StepArtifacts: true)),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

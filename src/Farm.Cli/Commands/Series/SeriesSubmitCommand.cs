@@ -19,18 +19,20 @@ public static class SeriesSubmitCommand
         var mbox = new Option<string?>("--mbox") { Description = "The patches as git format-patch --stdout writes them (- reads stdin; at most 512 KiB)", HelpName = "FILE" };
         var range = new Option<string?>("--range") { Description = "The patches as commits of the repository: two full commit ids, reachable from --branch", HelpName = "BASE..HEAD" };
         var continueOnFailure = new Option<bool>("--continue-on-failure") { Description = "Build the next patches after one that does not build (default: they are skipped)" };
+        var stepArtifacts = new Option<bool>("--step-artifacts") { Description = "Keep every built step's artifacts (series/NNN/artifacts/), not only the last step's" };
         var wait = new Option<bool>("--wait") { Description = "Wait until the series ends and print what each patch changed: exit 0 if every step built, 1 otherwise" };
 
         var command = new Command("submit", "Submit a patch series: the base, then each patch built incrementally on the last")
         {
             mbox, range, b.File, b.Repo, b.Branch, b.Commit, b.Arch, b.Toolchain, b.Config, b.Fragment, b.MakeOpt, b.Artifact, b.Env,
-            b.Priority, b.Timeout, b.BootTest, continueOnFailure, b.IdempotencyKey, wait,
+            b.Priority, b.Timeout, b.BootTest, continueOnFailure, stepArtifacts, b.IdempotencyKey, wait,
         };
         Handler.Set(command, globals, async (cli, ct) =>
         {
             var spec = new SeriesSpec
             {
                 Job = b.Spec(cli), Mbox = cli.Value(mbox), Range = cli.Value(range), ContinueOnFailure = cli.Value(continueOnFailure),
+                StepArtifacts = cli.Value(stepArtifacts),
             };
             var body = spec.ToRequest(b.FileBody(cli), path => MboxInput.Read(path, Console.OpenStandardInput, !Console.IsInputRedirected));
             await BuildOptions.CheckAgainstCatalogAsync(cli, spec.Job, ct);

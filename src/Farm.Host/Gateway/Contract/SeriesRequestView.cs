@@ -15,11 +15,13 @@ public sealed record SeriesRequestView
     /// <summary>The size of the submitted mbox in bytes (UTF-8); null for a range.</summary>
     public int? MboxBytes { get; init; }
     public bool ContinueOnFailure { get; init; }
+    public bool StepArtifacts { get; init; }
 
     public static SeriesRequestView? From(SeriesRequest? series) => series is null ? null : new SeriesRequestView
     {
         Range = series.Range,
         MboxBytes = series.Mbox is null ? null : Encoding.UTF8.GetByteCount(series.Mbox),
         ContinueOnFailure = series.ContinueOnFailure,
+        StepArtifacts = series.StepArtifacts,
     };
 }

@@ -23,6 +23,8 @@ public sealed record SeriesSubmission
     public string? Range { get; init; }
     /// <summary>Build the next patch after one that failed to build; otherwise the rest are skipped.</summary>
     public bool ContinueOnFailure { get; init; }
+    /// <summary>Keep every built step's artifacts (series/NNN/artifacts/), not only the last step's.</summary>
+    public bool StepArtifacts { get; init; }
 
     public BuildJobRequest ToJobRequest()
     {
@@ -40,7 +42,7 @@ public sealed record SeriesSubmission
             BuildConfig = range is not null && BuildConfig is { GitDepth: 1 } ? BuildConfig with { GitDepth = 0 } : BuildConfig,
             Webhooks = Webhooks,
             NoCache = true,
-            Series = new SeriesRequest { Mbox = string.IsNullOrEmpty(Mbox) ? null : Mbox, Range = range, ContinueOnFailure = ContinueOnFailure },
+            Series = new SeriesRequest { Mbox = string.IsNullOrEmpty(Mbox) ? null : Mbox, Range = range, ContinueOnFailure = ContinueOnFailure, StepArtifacts = StepArtifacts },
         };
     }
 }

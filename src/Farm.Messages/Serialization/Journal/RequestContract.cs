@@ -59,10 +59,11 @@ public sealed record SeriesContract
     public string? Mbox { get; init; }
     public string? Range { get; init; }
     public bool ContinueOnFailure { get; init; }
+    public bool StepArtifacts { get; init; }
 
-    public static SeriesContract From(SeriesRequest s) => new() { Mbox = s.Mbox, Range = s.Range, ContinueOnFailure = s.ContinueOnFailure };
+    public static SeriesContract From(SeriesRequest s) => new() { Mbox = s.Mbox, Range = s.Range, ContinueOnFailure = s.ContinueOnFailure, StepArtifacts = s.StepArtifacts };
 
-    public SeriesRequest ToDomain() => new() { Mbox = Mbox, Range = Range, ContinueOnFailure = ContinueOnFailure };
+    public SeriesRequest ToDomain() => new() { Mbox = Mbox, Range = Range, ContinueOnFailure = ContinueOnFailure, StepArtifacts = StepArtifacts };
 }
 
 public sealed record WebhookContract
