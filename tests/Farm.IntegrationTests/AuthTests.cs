@@ -23,6 +23,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
     private const string NoSuchServer = "no-such-server";
     private const string Plans = "/api/v1/plans";
     private static readonly string NoSuchPlan = Guid.NewGuid().ToString();
+    private const string Series = "/api/v1/series";
     private static readonly string BadToken = TestTokens.NewToken();
 
     private FarmProcess Farm => fixture.Env.Farm;
@@ -31,7 +32,8 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
     public sealed record Endpoint(string Method, string Template, string? Role, string? Body = null, bool Streams = false)
     {
         public string Path => Template.Replace($"{Jobs}/{{id}}", $"{Jobs}/{NoSuchJob}")
-            .Replace($"{Servers}/{{id}}", $"{Servers}/{NoSuchServer}").Replace($"{Plans}/{{id}}", $"{Plans}/{NoSuchPlan}").Replace("{path}", "vmlinux");
+            .Replace($"{Servers}/{{id}}", $"{Servers}/{NoSuchServer}").Replace($"{Plans}/{{id}}", $"{Plans}/{NoSuchPlan}")
+            .Replace($"{Series}/{{id}}", $"{Series}/{NoSuchJob}").Replace("{path}", "vmlinux");
 
         public override string ToString() => $"{Method} {Template}";
     }
@@ -70,6 +72,9 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         new("POST", Plans, "submitter", "{}"),
         new("GET", $"{Plans}/{{id}}", "viewer"),
         new("POST", $"{Plans}/{{id}}/cancel", "submitter"),
+        new("POST", Series, "submitter", "{}"),
+        new("GET", $"{Series}/{{id}}", "viewer"),
+        new("GET", $"{Series}/{{id}}/report", "viewer"),
         new("GET", "/api/v1/kcidb", "viewer"),
         new("GET", "/healthz/live", null),
         new("GET", "/healthz/ready", null),
