@@ -75,13 +75,28 @@ public static class SeriesEndpoints
     public static SeriesReport Report(ArtifactStore store, JobRecord job)
     {
         var logPath = store.LogPathFor(job.Id, job.ArtifactDirectory);
-        var log = ReadCapped(logPath) ?? "";
+        var log = MarkerLines(logPath);
         var published = job.Artifacts.Select(a => a.Path).ToHashSet(StringComparer.Ordinal);
         return SeriesReport.Build(job, log, (step, name) =>
         {
             var path = $"series/{step:D3}/{name}";
             return job.ArtifactDirectory is { } dir && published.Contains(path) ? ReadCapped(Path.Combine(dir, path)) : null;
         });
+    }
+
+    /// <summary>Only the agent's series markers of the (live) log: a big build's log is never held whole, and markers past any cap still count.</summary>
+    private static string MarkerLines(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            var markers = new System.Text.StringBuilder();
+            while (reader.ReadLine() is { } line)
+                if (line.StartsWith(KernelFarm.Actors.Execution.SeriesScript.Marker, StringComparison.Ordinal)) markers.Append(line).Append('\n');
+            return markers.ToString();
+        }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
     }
 
     private static string? ReadCapped(string path)
