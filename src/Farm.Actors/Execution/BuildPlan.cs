@@ -46,6 +46,8 @@ public sealed record BuildPlan
     public ContainerSpec? Container { get; init; }
     /// <summary>A patch series built on top of the checkout (<see cref="SeriesScript"/>); null for a single build.</summary>
     public SeriesPlan? Series { get; init; }
+    /// <summary>A bisection's listing step (<see cref="RangeListingScript"/>): build nothing.</summary>
+    public RangeListing? ListRange { get; init; }
 
     public static BuildPlan From(string jobId, BuildJobRequest request, Placement placement, string workspace, ArchitectureCatalog catalog)
     {
@@ -85,6 +87,7 @@ public sealed record BuildPlan
                 ? $"{GitCache.RootFor(placement.Server)}/ccache/{CacheOwner(request.SubmittedBy)}" : null,
             CcacheLimitMb = placement.Server.CcacheLimitMb,
             Series = request.Series is not null ? SeriesPlan.From(request, GitCache.RootFor(placement.Server)) : null,
+            ListRange = request.ListRange,
         };
     }
 

@@ -68,6 +68,15 @@ public static class BuildScript
         L("step preparing");
         L("rm -rf source build artifacts boot headers " + BuildSandbox.FragmentsFolder + " manifest.tsv boot.result");
         L("mkdir -p build artifacts");
+        if (plan.ListRange is not null && plan.GitMirror is not null)
+        {
+            foreach (var line in GitCache.FetchLines(plan)) L(line);
+            foreach (var line in RangeListingScript.Lines(plan)) L(line);
+            foreach (var line in BuildSandbox.DefineLines(plan)) L(line);
+            L("step collecting");
+            AppendManifest(L);
+            return s.ToString();
+        }
         if (plan.GitMirror is not null)
         {
             foreach (var line in GitCache.CheckoutLines(plan)) L(line);

@@ -52,6 +52,16 @@ public static partial class GitCache
     /// </summary>
     public static IEnumerable<string> CheckoutLines(BuildPlan plan)
     {
+        foreach (var line in FetchLines(plan)) yield return line;
+        foreach (var line in WorktreeLines(plan)) yield return line;
+    }
+
+    /// <summary>
+    /// The mirror made if missing and fetched, with its lock held (fd 8) and <c>$KFARM_REV</c> naming the
+    /// job's commit. A bisection's listing step reads the history here and checks nothing out.
+    /// </summary>
+    public static IEnumerable<string> FetchLines(BuildPlan plan)
+    {
         var mirror = plan.GitMirror ?? throw new ArgumentException("the plan has no git mirror", nameof(plan));
         var depth = plan.GitDepth > 0 ? $"--depth {plan.GitDepth} " : "";
         var branchRef = Quote($"+refs/heads/{plan.Branch}:refs/heads/{plan.Branch}");
@@ -84,6 +94,11 @@ public static partial class GitCache
             yield return $"git -C \"$KFARM_MIRROR\" cat-file -e {sha}^{{commit}} 2>/dev/null || run git -C \"$KFARM_MIRROR\" fetch -q --no-tags {depth}origin {sha}";
             yield return $"KFARM_REV={sha}";
         }
+    }
+
+    private static IEnumerable<string> WorktreeLines(BuildPlan plan)
+    {
+        var depth = plan.GitDepth > 0 ? $"--depth {plan.GitDepth} " : "";
         yield return "git -C \"$KFARM_MIRROR\" worktree prune";
         yield return "rm -rf source";
         if (plan.Series?.Tree is { } tree)

@@ -6,6 +6,7 @@ public sealed class ServerPool;
 public sealed class BuildJobs;
 public sealed class JobIndex;
 public sealed class BuildPlans;
+public sealed class BuildBisections;
 
 /// <summary>ActorRegistry keys of the singleton managers on worker nodes.</summary>
 public sealed class BuildQueueManager;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using KernelFarm.Actors.Bisections;
 using KernelFarm.Actors.Jobs;
 using KernelFarm.Actors.Plans;
 using KernelFarm.Actors.Queue;
@@ -14,7 +15,7 @@ public static class FarmAkkaExtensions
 {
     public const int JobShards = 100;
     public const string WorkerRole = "worker", GatewayRole = "gateway";
-    public const string QueueName = "build-queue", PoolName = "server-pool", JobsName = "build-job", PlansName = "build-plan";
+    public const string QueueName = "build-queue", PoolName = "server-pool", JobsName = "build-job", PlansName = "build-plan", BisectionsName = "bisection";
 
     /// <summary>
     /// Starts the farm's actors on this node (Akka.Hosting's names: the queue singleton is
@@ -42,6 +43,11 @@ public static class FarmAkkaExtensions
                     (system, registry, _) => id => PlanActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<BuildJobs>(),
                         Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator),
                     new PlanMessageExtractor(JobShards), RememberedShards())
+                // Bisections too: a restarted one queues what it had planned and watches its jobs again.
+                .WithShardRegion<BuildBisections>(BisectionsName,
+                    (system, registry, _) => id => BisectionActor.Props(id, settings, registry.Get<BuildQueue>(), registry.Get<BuildJobs>(),
+                        registry.Get<ServerPool>(), Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator),
+                    new BisectionMessageExtractor(JobShards), RememberedShards())
                 .WithSingleton<BuildQueueManager>(QueueName,
                     (_, registry, _) => QueueActor.Props(settings, registry.Get<BuildJobs>(), registry.Get<ServerPool>()), singleton, createProxyToo: false)
                 .WithSingleton<ServerPoolManager>(PoolName,
@@ -51,7 +57,8 @@ public static class FarmAkkaExtensions
         else
         {
             builder.WithShardRegionProxy<BuildJobs>(JobsName, WorkerRole, new JobMessageExtractor(JobShards))
-                .WithShardRegionProxy<BuildPlans>(PlansName, WorkerRole, new PlanMessageExtractor(JobShards));
+                .WithShardRegionProxy<BuildPlans>(PlansName, WorkerRole, new PlanMessageExtractor(JobShards))
+                .WithShardRegionProxy<BuildBisections>(BisectionsName, WorkerRole, new BisectionMessageExtractor(JobShards));
         }
         return builder.WithActors((system, registry, _) =>
             registry.Register<JobIndex>(system.ActorOf(JobIndexActor.Props(JobIndexStorage.For(settings), legacyTags: JobIndexStorage.LegacyTags(settings)), "job-index")));

@@ -110,6 +110,11 @@ public sealed partial class JobRequestValidator(JobValidationPolicy policy)
             errors.Add(new("submitted_by", "is set by the farm from the submitter's API token"));
         }
 
+        if (request.ListRange is not null)
+        {
+            errors.Add(new("list_range", "is set by the farm for a bisection's first step (POST /api/v1/bisections)"));
+        }
+
         WebhookRules.Check(request.Webhooks, _policy, errors);
         BootTestRules.Check(request, _policy.Architectures, errors);
         SeriesRules.Check(request, errors);

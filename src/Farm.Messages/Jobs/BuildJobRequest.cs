@@ -19,6 +19,8 @@ public sealed record BuildJobRequest
     public bool NoCache { get; init; }
     /// <summary>Set for a patch series (POST /api/v1/series): the job builds its commit, then each patch on top.</summary>
     public SeriesRequest? Series { get; init; }
+    /// <summary>Set by the farm for a bisection's listing step: build nothing, list the range (refused from a client).</summary>
+    public RangeListing? ListRange { get; init; }
     /// <summary>The name of the API token that submitted the job: set by the farm, refused from a client.</summary>
     public string? SubmittedBy { get; init; }
 }

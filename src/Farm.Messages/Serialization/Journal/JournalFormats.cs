@@ -7,6 +7,8 @@ using P = KernelFarm.Messages.Serialization.Journal.PoolEventContracts;
 using Q = KernelFarm.Messages.Serialization.Journal.QueueEventContracts;
 using PL = KernelFarm.Messages.Serialization.Journal.PlanEventContracts;
 using KernelFarm.Messages.Plans;
+using KernelFarm.Messages.Bisections;
+using B = KernelFarm.Messages.Serialization.Journal.BisectionEventContracts;
 
 namespace KernelFarm.Messages.Serialization.Journal;
 
@@ -53,6 +55,15 @@ public static class JournalFormats
         JournalFormat.Of<PlanEvents.CancelRequested, PL.CancelRequested>("plan-cancel-requested.v1", PL.CancelRequested.From, c => c.ToDomain()),
         JournalFormat.Of<PlanEvents.Ended, PL.Ended>("plan-ended.v1", PL.Ended.From, c => c.ToDomain()),
         JournalFormat.Of<PlanEvents.WebhookDone, PL.WebhookDone>("plan-webhook-done.v1", PL.WebhookDone.From, c => c.ToDomain()),
+        // bisections (persistence id bisection-<id>)
+        JournalFormat.Of<BisectionEvents.Accepted, B.Accepted>("bisection-accepted.v1", B.Accepted.From, c => c.ToDomain()),
+        JournalFormat.Of<BisectionEvents.StepPlanned, B.StepPlanned>("bisection-step-planned.v1", B.StepPlanned.From, c => c.ToDomain()),
+        JournalFormat.Of<BisectionEvents.StepQueued, B.StepQueued>("bisection-step-queued.v1", B.StepQueued.From, c => c.ToDomain()),
+        JournalFormat.Of<BisectionEvents.RangeListed, B.RangeListed>("bisection-range-listed.v1", B.RangeListed.From, c => c.ToDomain()),
+        JournalFormat.Of<BisectionEvents.StepJudged, B.StepJudged>("bisection-step-judged.v1", B.StepJudged.From, c => c.ToDomain()),
+        JournalFormat.Of<BisectionEvents.CancelRequested, B.CancelRequested>("bisection-cancel-requested.v1", B.CancelRequested.From, c => c.ToDomain()),
+        JournalFormat.Of<BisectionEvents.Ended, B.Ended>("bisection-ended.v1", B.Ended.From, c => c.ToDomain()),
+        JournalFormat.Of<BisectionEvents.WebhookDone, B.WebhookDone>("bisection-webhook-done.v1", B.WebhookDone.From, c => c.ToDomain()),
         // snapshots (they replace the events they cover, so they read across releases as events do)
         JournalFormat.Of<QueueSnapshot, SnapshotContracts.Queue>("queue-snapshot.v1", SnapshotContracts.Queue.From, c => c.ToDomain()),
         JournalFormat.Of<PoolSnapshot, SnapshotContracts.Pool>("pool-snapshot.v1", SnapshotContracts.Pool.From, c => c.ToDomain()),

@@ -22,6 +22,8 @@ public sealed record RequestContract
     public bool NoCache { get; init; }
     /// <summary>Added with patch series (null before: a single build).</summary>
     public SeriesContract? Series { get; init; }
+    /// <summary>Added with bisection (null before: a build).</summary>
+    public RangeListingContract? ListRange { get; init; }
 
     public static RequestContract From(BuildJobRequest r) => new()
     {
@@ -36,6 +38,7 @@ public sealed record RequestContract
         SubmittedBy = r.SubmittedBy,
         NoCache = r.NoCache,
         Series = r.Series is { } series ? SeriesContract.From(series) : null,
+        ListRange = r.ListRange is { } l ? new RangeListingContract { Good = l.Good, Bad = l.Bad, MaxCommits = l.MaxCommits } : null,
     };
 
     public BuildJobRequest ToDomain() => new()
@@ -51,6 +54,7 @@ public sealed record RequestContract
         SubmittedBy = SubmittedBy,
         NoCache = NoCache,
         Series = Series?.ToDomain(),
+        ListRange = ListRange is { } l ? new RangeListing { Good = l.Good, Bad = l.Bad, MaxCommits = l.MaxCommits } : null,
     };
 }
 
@@ -64,6 +68,13 @@ public sealed record SeriesContract
     public static SeriesContract From(SeriesRequest s) => new() { Mbox = s.Mbox, Range = s.Range, ContinueOnFailure = s.ContinueOnFailure, StepArtifacts = s.StepArtifacts };
 
     public SeriesRequest ToDomain() => new() { Mbox = Mbox, Range = Range, ContinueOnFailure = ContinueOnFailure, StepArtifacts = StepArtifacts };
+}
+
+public sealed record RangeListingContract
+{
+    public string Good { get; init; } = "";
+    public string Bad { get; init; } = "";
+    public int MaxCommits { get; init; } = 10_000;
 }
 
 public sealed record WebhookContract
