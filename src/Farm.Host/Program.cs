@@ -98,6 +98,7 @@ if (settings.HasRole(FarmAkkaExtensions.GatewayRole))
     app.MapCatalogEndpoints(settings);
     app.MapPlanEndpoints(settings);
     app.MapSeriesEndpoints(settings);
+    app.MapBisectionEndpoints(settings);
     app.MapKcidbEndpoints(settings);
     app.MapSessionEndpoints();
 }
