@@ -4,6 +4,7 @@ using Akka.Actor;
 using KernelFarm.Messages;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Plans;
+using KernelFarm.Messages.Bisections;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Serialization;
 using KernelFarm.Messages.Serialization.Journal;
@@ -59,6 +60,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         SubmittedBy = "ci",
         NoCache = true,
         Series = new SeriesRequest { Mbox = "From 1 Mon Sep 17 00:00:00 2001\n", Range = "a..b", ContinueOnFailure = true, StepArtifacts = true },
+        ListRange = new RangeListing { Good = "v6.0", Bad = "v6.1", MaxCommits = 500 },
         Webhooks = [new Webhook { Url = "https://ci.example.com/hook", Headers = new Dictionary<string, string> { ["X-Token"] = "t" }, Events = ["failed"] }],
     };
 
@@ -230,11 +232,48 @@ public sealed class FarmMessageSerializerTests : ActorTest
         [typeof(PlanEvents.CancelRequested)] = () => new PlanEvents.CancelRequested(At),
         [typeof(PlanEvents.Ended)] = () => new PlanEvents.Ended("fail", At),
         [typeof(PlanEvents.WebhookDone)] = () => new PlanEvents.WebhookDone(Delivery()),
+        // Bisections
+        [typeof(BisectionCommands.Accept)] = () => new BisectionCommands.Accept(BisectionAccepted()),
+        [typeof(BisectionCommands.Get)] = () => new BisectionCommands.Get("bisect-1"),
+        [typeof(BisectionCommands.Cancel)] = () => new BisectionCommands.Cancel("bisect-1"),
+        [typeof(BisectionReplies.View)] = () => new BisectionReplies.View(new BisectionRecord
+        {
+            Id = "bisect-1", Request = BisectionAccepted().Request, SubmittedBy = "ci", CreatedAt = At, Commits = [BisectCommitSample()], CommitCount = 1, Steps = [BisectStep()],
+            CancelRequestedAt = At, EndedAt = At, Outcome = BisectOutcomeSample(), Webhooks = BisectionAccepted().Webhooks, WebhookDeliveries = [Delivery()],
+        }, [BisectCommitSample()]),
+        [typeof(BisectionReplies.NotFound)] = () => new BisectionReplies.NotFound("bisect-404"),
+        [typeof(BisectionEvents.Accepted)] = BisectionAccepted,
+        [typeof(BisectionEvents.StepPlanned)] = () => new BisectionEvents.StepPlanned(3, 2, StepRole.Probe, 17, "job-3", At),
+        [typeof(BisectionEvents.StepQueued)] = () => new BisectionEvents.StepQueued(3, At),
+        [typeof(BisectionEvents.RangeListed)] = () => new BisectionEvents.RangeListed([BisectCommitSample(), BisectCommitSample() with { Index = 1 }], At),
+        [typeof(BisectionEvents.StepJudged)] = () => new BisectionEvents.StepJudged(3, Verdict.Skip, "the build failed for another reason", ["init/main.c:1:2: error: x"], 12.5, "build-01", true, At),
+        [typeof(BisectionEvents.CancelRequested)] = () => new BisectionEvents.CancelRequested(At),
+        [typeof(BisectionEvents.Ended)] = () => new BisectionEvents.Ended(BisectOutcomeSample(), At),
+        [typeof(BisectionEvents.WebhookDone)] = () => new BisectionEvents.WebhookDone(Delivery()),
         [typeof(QueueSnapshot)] = () => new QueueSnapshot(
             [new WaitingJobSnapshot("job-1", Request(), 2, ["build-02"], At.AddMinutes(1), At, 41)],
             [new QueueEvents.JobDispatched(Placement(), 1)],
             [new IdempotencyKeySnapshot("ci", "key-1", "job-1")], 42, 40),
         [typeof(PoolSnapshot)] = () => new PoolSnapshot([new RegisteredServerSnapshot(Server(), At)], ["build-01"], [Placement()]),
+    };
+
+    private static BisectionEvents.Accepted BisectionAccepted() => new("bisect-1", new BisectionRequest
+    {
+        Template = Request(), Good = "v6.0", Bad = "v6.1",
+        Criterion = new BisectCriterion { Kind = CriterionKind.SizeGrows, Match = "not really: every field set", ThresholdBytes = 4096 }, MaxParallel = 4,
+    }, "ci", [new Webhook { Url = "https://ci.example/hook", Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer x" }, Events = ["completed"] }], At);
+
+    private static BisectCommit BisectCommitSample() => new(0, new string('c', 40), "A U Thor <a@example.org>", "init: a change");
+
+    private static BisectStep BisectStep() => new()
+    {
+        Number = 3, Round = 2, Role = StepRole.Bad, Index = 1, JobId = "job-3", Queued = true, Verdict = Verdict.Bad, Detail = "the build failed",
+        Excerpt = ["x"], DurationS = 1.5, Server = "build-01", Reused = true,
+    };
+
+    private static BisectOutcome BisectOutcomeSample() => new()
+    {
+        Result = BisectOutcome.Ambiguous, Message = "m", FirstBad = BisectCommitSample(), Candidates = [BisectCommitSample()], Excerpt = ["e"],
     };
 
     private static PlanEvents.Accepted PlanAccepted() => new("plan-1", "clang matrix", "weekly", "git://127.0.0.1/linux.git", "v6.1",
@@ -422,7 +461,7 @@ public sealed class FarmMessageSerializerTests : ActorTest
         var root = doc.RootElement;
 
         Assert.Equal(
-            ["branch", "build_config", "commit_hash", "no_cache", "priority", "series", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
+            ["branch", "build_config", "commit_hash", "list_range", "no_cache", "priority", "series", "source_repository", "submitted_by", "target_architecture", "toolchain", "webhooks"],
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(
             ["artifact_patterns", "boot_test", "build_directory", "build_dtbs", "ccache", "container_cpus", "container_image", "container_memory_mb", "custom_env", "enable_modules", "extra_make_args", "git_depth",

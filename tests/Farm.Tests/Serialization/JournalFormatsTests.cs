@@ -6,6 +6,7 @@ using Akka.Actor;
 using KernelFarm.Messages;
 using KernelFarm.Messages.Jobs;
 using KernelFarm.Messages.Plans;
+using KernelFarm.Messages.Bisections;
 using KernelFarm.Messages.Queue;
 using KernelFarm.Messages.Serialization;
 using KernelFarm.Messages.Serialization.Journal;
@@ -21,7 +22,7 @@ public sealed class JournalFormatsTests : ActorTest
 
     public JournalFormatsTests() => _serializer = new FarmMessageSerializer((ExtendedActorSystem)Sys);
 
-    private static readonly Type[] EventGroups = [typeof(BuildJobEvents), typeof(QueueEvents), typeof(ServerPoolEvents), typeof(PlanEvents)];
+    private static readonly Type[] EventGroups = [typeof(BuildJobEvents), typeof(QueueEvents), typeof(ServerPoolEvents), typeof(PlanEvents), typeof(BisectionEvents)];
 
     /// <summary>Snapshot states are persisted too (and replace the events they cover).</summary>
     private static readonly Type[] Snapshots = [typeof(QueueSnapshot), typeof(PoolSnapshot)];
@@ -29,7 +30,8 @@ public sealed class JournalFormatsTests : ActorTest
     /// <summary>Events that release 8457cc2 did not have: no type-name manifest of theirs was ever written.</summary>
     private static readonly Type[] EventsAfter8457cc2 =
         [typeof(BuildJobEvents.FailureDecided), typeof(PlanEvents.Accepted), typeof(PlanEvents.BuildQueued), typeof(PlanEvents.CancelRequested), typeof(PlanEvents.Ended),
-         typeof(PlanEvents.WebhookDone), typeof(BuildJobEvents.KcidbDelivered)];
+         typeof(PlanEvents.WebhookDone), typeof(BuildJobEvents.KcidbDelivered),
+         .. typeof(BisectionEvents).GetNestedTypes().Where(t => typeof(IFarmMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })];
 
     public static TheoryData<string> Manifests()
     {
@@ -51,7 +53,7 @@ public sealed class JournalFormatsTests : ActorTest
     {
         var events = EventGroups.SelectMany(g => g.GetNestedTypes())
             .Where(t => typeof(IFarmMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }).ToHashSet();
-        Assert.Equal(28, events.Count);
+        Assert.Equal(36, events.Count);
         events.UnionWith(Snapshots);
         Assert.Equal(events.OrderBy(t => t.FullName), JournalFormats.All.Where(f => f.Writes).Select(f => f.DomainType).OrderBy(t => t.FullName));
     }
@@ -119,7 +121,7 @@ public sealed class JournalFormatsTests : ActorTest
     {
         var written = JournalFormats.All.Select(f => f.Manifest).ToList();
         Assert.Equal(written.Count, written.Distinct(StringComparer.Ordinal).Count());
-        Assert.All(written, m => Assert.Matches("^(job|queue|pool|plan)-[a-z-]+\\.v[0-9]+$", m));
+        Assert.All(written, m => Assert.Matches("^(job|queue|pool|plan|bisection)-[a-z-]+\\.v[0-9]+$", m));
         Assert.All(written, m => Assert.True(m.Length <= 32, m));
         var all = JournalFormats.All.SelectMany(f => f.ReadAliases.Prepend(f.Manifest)).ToList();
         Assert.Equal(all.Count, all.Distinct(StringComparer.Ordinal).Count());
