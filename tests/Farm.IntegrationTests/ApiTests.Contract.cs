@@ -25,6 +25,7 @@ public sealed partial class ApiTests
         "post /dashboard/session",
         "post /api/v1/plans", // a TuxSuite plan's text (YAML, or JSON)
         "post /api/v1/series",
+        "post /api/v1/bisections",
     ];
 
     private static readonly string CheckedInDocument =

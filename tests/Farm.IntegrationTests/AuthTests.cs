@@ -24,6 +24,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
     private const string Plans = "/api/v1/plans";
     private static readonly string NoSuchPlan = Guid.NewGuid().ToString();
     private const string Series = "/api/v1/series";
+    private const string Bisections = "/api/v1/bisections";
     private static readonly string BadToken = TestTokens.NewToken();
 
     private FarmProcess Farm => fixture.Env.Farm;
@@ -33,7 +34,7 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
     {
         public string Path => Template.Replace($"{Jobs}/{{id}}", $"{Jobs}/{NoSuchJob}")
             .Replace($"{Servers}/{{id}}", $"{Servers}/{NoSuchServer}").Replace($"{Plans}/{{id}}", $"{Plans}/{NoSuchPlan}")
-            .Replace($"{Series}/{{id}}", $"{Series}/{NoSuchJob}").Replace("{path}", "vmlinux");
+            .Replace($"{Series}/{{id}}", $"{Series}/{NoSuchJob}").Replace($"{Bisections}/{{id}}", $"{Bisections}/{NoSuchPlan}").Replace("{path}", "vmlinux");
 
         public override string ToString() => $"{Method} {Template}";
     }
@@ -75,6 +76,9 @@ public sealed partial class AuthTests(FarmFixture fixture) : IClassFixture<FarmF
         new("POST", Series, "submitter", "{}"),
         new("GET", $"{Series}/{{id}}", "viewer"),
         new("GET", $"{Series}/{{id}}/report", "viewer"),
+        new("POST", Bisections, "submitter", "{}"),
+        new("GET", $"{Bisections}/{{id}}", "viewer"),
+        new("POST", $"{Bisections}/{{id}}/cancel", "submitter"),
         new("GET", "/api/v1/kcidb", "viewer"),
         new("GET", "/healthz/live", null),
         new("GET", "/healthz/ready", null),
