@@ -22,6 +22,7 @@ IScenario[] all =
     new KernelFarm.Bench.Index.IndexMemoryScenario(),
     new KernelFarm.Bench.Reuse.ReuseScenario(),
     new KernelFarm.Bench.Series.SeriesScenario(),
+    new KernelFarm.Bench.Bisection.BisectionScenario(),
 ];
 
 var quick = args.Contains("--quick");

@@ -53,6 +53,8 @@ public sealed class SshFarmRig : IAsyncDisposable
     public string FakeTreeUrl => _fakeGit.Url(FakeKernelTree.RepoDirName);
     /// <summary>The fake tree's master commit (a full id: result reuse needs one).</summary>
     public string FakeTreeHead { get; private set; } = "";
+    /// <summary>The fake tree's bare repository (commits pushed here are served at <see cref="FakeTreeUrl"/>).</summary>
+    public string FakeTreeRepository { get; private set; } = "";
     public string KernelUrl => (_kernelGit ?? throw new InvalidOperationException("started without the kernel repository")).Url(KernelRepoName);
 
     /// <summary>The server's cache directory (the default: &lt;workspace_root&gt;/.kfarm-cache).</summary>
@@ -78,6 +80,7 @@ public sealed class SshFarmRig : IAsyncDisposable
             rig._cleanup.Add(() => tree.DisposeAsync());
             if (withBenchKnobs) BenchKnobs.CommitTo(tree);
             rig.FakeTreeHead = tree.HeadCommit;
+            rig.FakeTreeRepository = tree.BareRepoPath;
             rig._fakeGit = await GitDaemon.StartAsync(repos, "127.0.0.1", ct);
             rig._cleanup.Add(() => rig._fakeGit.DisposeAsync());
             if (withKernel)
