@@ -26,13 +26,13 @@ public static class BisectJudge
         var buildFailed = facts.Status == JobStatus.Failed;
         var errors = facts.Diagnostics.Where(d => d.Severity == "error").Select(StepFacts.Render).ToList();
         var failureLines = Cap(errors.Count > 0 ? errors : facts.LogTail);
-        var otherFailure = new Judgement(Verdict.Skip, $"the build failed for another reason ({failure?.Step})", failureLines);
+        var otherFailure = new Judgement(Verdict.Skip, $"the build failed for another reason (while {failure?.Step})", failureLines);
 
         switch (criterion.Kind)
         {
             case CriterionKind.BuildFails:
                 if (!buildFailed) return new(Verdict.Good, "the build passed", []);
-                if (criterion.Match is not { Length: > 0 } match) return new(Verdict.Bad, $"the build failed ({failure?.Step})", failureLines);
+                if (criterion.Match is not { Length: > 0 } match) return new(Verdict.Bad, $"the build failed (while {failure?.Step})", failureLines);
                 var matching = errors.Where(e => e.Contains(match, StringComparison.Ordinal)).ToList();
                 return matching.Count > 0
                     ? new(Verdict.Bad, $"the build failed with an error containing \"{match}\"", Cap(matching))

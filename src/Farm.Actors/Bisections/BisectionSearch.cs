@@ -7,7 +7,7 @@ namespace KernelFarm.Actors.Bisections;
 /// Commits are indexed 0 (good) … n (bad). The first bad commit lies in the window (lo, hi]: lo the
 /// highest index judged good below hi, hi the lowest judged bad. Each round tests up to K commits
 /// inside the window at evenly spaced points (a k-ary split), so a round shrinks it K+1 times;
-/// the first round tests both ends too. A round ends as soon as no running step lies inside the
+/// the first round tests both ends too (with K = 1, one after the other, as one slot would). A round ends as soon as no running step lies inside the
 /// window: steps the window has moved past are superseded (their jobs cancelled).
 /// Skipped commits (failing for another reason) are never tested again, as <c>git bisect skip</c>.
 /// </summary>
@@ -63,15 +63,22 @@ public static class BisectionSearch
         var bad = steps.FirstOrDefault(s => s.Role == StepRole.Bad);
         var k = Math.Max(1, slots);
 
+        if (EndsWrong(r, good, bad) is { } wrong) return new Decision(wrong, Running(steps).Select(s => s.Number).ToList(), [], 0);
+
         if (good is null || bad is null)
         {
-            // The first round: both ends, and as many commits between them as the other slots allow.
-            var first = new List<Probe> { new(StepRole.Good, 0), new(StepRole.Bad, n) };
-            first.AddRange(Split(new Window(0, n), Math.Max(0, k - 2), new HashSet<int>()).Select(i => new Probe(StepRole.Probe, i)));
-            return new Decision(null, [], first, 1);
+            // The first rounds: both ends (one at a time when K is 1), and with K > 2 as many commits
+            // between them as the other slots allow.
+            var free = k - Running(steps).Count();
+            if (free <= 0) return Decision.Wait;
+            var ends = new List<Probe>();
+            if (good is null) ends.Add(new(StepRole.Good, 0));
+            if (bad is null) ends.Add(new(StepRole.Bad, n));
+            var queue = ends.Take(Math.Max(1, free)).ToList();
+            if (queue.Count == ends.Count && good is null && bad is null)
+                queue.AddRange(Split(new Window(0, n), Math.Max(0, k - 2), new HashSet<int>()).Select(i => new Probe(StepRole.Probe, i)));
+            return new Decision(null, [], queue, steps.Count == 0 ? 1 : steps.Max(s => s.Round) + 1);
         }
-
-        if (EndsWrong(r, good, bad) is { } wrong) return new Decision(wrong, Running(steps).Select(s => s.Number).ToList(), [], 0);
 
         var window = WindowOf(n, steps);
         var running = Running(steps).Where(s => s.Role == StepRole.Probe).ToList();
@@ -89,15 +96,15 @@ public static class BisectionSearch
 
     private static IEnumerable<BisectStep> Running(IEnumerable<BisectStep> steps) => steps.Where(s => s.Verdict is null);
 
-    private static BisectOutcome? EndsWrong(BisectionRecord r, BisectStep good, BisectStep bad)
+    private static BisectOutcome? EndsWrong(BisectionRecord r, BisectStep? good, BisectStep? bad)
     {
         string Sha(int i) => r.Commits[i].Sha[..12];
         var (g, b) = (r.Commits[0], r.Commits[^1]);
-        return good.Verdict switch
+        return good?.Verdict switch
         {
-            Verdict.Bad => Wrong($"the good commit {Sha(0)} already fails the criterion: {good.Detail}", good),
-            Verdict.Skip => Wrong($"the good commit {Sha(0)} cannot be judged: {good.Detail}", good),
-            _ => bad.Verdict switch
+            Verdict.Bad => Wrong($"the good commit {Sha(0)} already fails the criterion: {good!.Detail}", good),
+            Verdict.Skip => Wrong($"the good commit {Sha(0)} cannot be judged: {good!.Detail}", good),
+            _ => bad?.Verdict switch
             {
                 Verdict.Good => Wrong($"the bad commit {Sha(b.Index)} passes the criterion: {bad.Detail}", bad),
                 Verdict.Skip => Wrong($"the bad commit {Sha(b.Index)} cannot be judged: {bad.Detail}", bad),

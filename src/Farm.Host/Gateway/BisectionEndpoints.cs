@@ -102,7 +102,8 @@ public static class BisectionEndpoints
         // the window and rounds from the steps alone (the range's length is all they need)
         var listed = b.CommitCount is { } n ? b with { Commits = Enumerable.Range(0, n + 1).Select(i => new BisectCommit(i, "", "", "")).ToList() } : null;
         var rounds = listed is null ? [] : BisectionSearch.Rounds(listed);
-        var window = listed is null ? null : BisectionSearch.WindowOf(b.CommitCount!.Value, b.Steps.Where(s => s.Role != StepRole.List));
+        // no window once the ends proved wrong or nothing was listed: there never were suspects
+        var window = listed is null || b.Outcome?.Result is BisectOutcome.EndsWrong or BisectOutcome.Failed ? null : BisectionSearch.WindowOf(b.CommitCount!.Value, b.Steps.Where(s => s.Role != StepRole.List));
         var seesWebhooks = ApiPrincipal.RoleOf(viewer) is { } role
             && (role.Includes(ApiRole.Operator) || b.SubmittedBy is { } owner && ApiPrincipal.NameOf(viewer) == owner);
         var config = b.Request.Template.BuildConfig;
