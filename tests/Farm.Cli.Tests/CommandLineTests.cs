@@ -38,6 +38,15 @@ public sealed class CommandLineTests
     [InlineData("series", "show", "abc")]
     [InlineData("series", "show", "abc", "--text")]
     [InlineData("--json", "series", "show", "abc")]
+    [InlineData("bisect", "start", "--repo", "git://x", "--arch", "x86_64", "--toolchain", "gcc-12", "--good", "v6.1", "--bad", "HEAD", "--criterion", "build_fails", "--wait")]
+    [InlineData("bisect", "start", "--repo", "git://x", "--branch", "next", "--arch", "x86_64", "--toolchain", "gcc-12", "--good", "a", "--bad", "b",
+        "--config", "tinyconfig", "--target", "vmlinux", "--fragment", "CONFIG_X=y", "--make-opt", "-j2", "--artifact", "vmlinux", "--env", "A=1",
+        "--priority", "3", "--timeout-minutes", "30", "--no-cache", "--criterion", "diagnostic", "--match", "-Wcpp", "--parallel", "4", "--json")]
+    [InlineData("bisect", "start", "-f", "bisection.yaml", "--criterion", "size_grows", "--threshold-bytes", "4096")]
+    [InlineData("bisect", "start", "-f", "bisection.yaml", "--criterion", "boot_fails")]
+    [InlineData("bisect", "show", "abc")]
+    [InlineData("--json", "bisect", "show", "abc")]
+    [InlineData("bisect", "cancel", "abc")]
     public void Well_formed_lines_parse(params string[] args)
     {
         Assert.Empty(Errors(args));
@@ -65,6 +74,16 @@ public sealed class CommandLineTests
     [InlineData("series", "submit", "--mbox", "p.mbox", "--no-cache")]     // a series is always built: no cached result to take
     [InlineData("series", "submit", "--mbox", "p.mbox", "--target", "kernel")] // a series builds the kernel image
     [InlineData("series", "submit", "--mbox", "p.mbox", "--follow")]
+    [InlineData("bisect")]
+    [InlineData("bisect", "show")]
+    [InlineData("bisect", "cancel", "a", "b")]
+    [InlineData("bisect", "start", "--criterion", "slower")]              // the farm's four kinds only
+    [InlineData("bisect", "start", "--criterion", "Build_Fails")]
+    [InlineData("bisect", "start", "--threshold-bytes", "4k")]
+    [InlineData("bisect", "start", "--parallel", "all")]
+    [InlineData("bisect", "start", "--commit", "abc")]                    // each step builds its own commit
+    [InlineData("bisect", "start", "--boot-test")]                        // --criterion boot_fails boots each step
+    [InlineData("bisect", "start", "--idempotency-key", "k")]             // the bisection API takes none
     public void Malformed_lines_are_refused(params string[] args)
     {
         Assert.NotEmpty(Errors(args));
@@ -95,6 +114,16 @@ public sealed class CommandLineTests
     public async Task Series_submit_refuses_bad_patches_with_2_before_reaching_the_farm(params string[] args)
     {
         // an endpoint nothing listens on: reaching the farm would be exit 6
+        Assert.Equal(ExitCodes.Usage, await KfarmCli.RunAsync([.. args, "--endpoint", "http://127.0.0.1:9/"]));
+    }
+
+    [Theory]
+    [InlineData("bisect", "start", "--arch", "x86_64", "--good", "a", "--bad", "b", "--criterion", "build_fails")]   // no repository
+    [InlineData("bisect", "start", "--repo", "git://x", "--arch", "x86_64", "--good", "a", "--bad", "b", "--match", "x")] // --match without a criterion
+    [InlineData("bisect", "start", "--repo", "git://x", "--arch", "x86_64", "--criterion", "nope")]
+    [InlineData("bisect", "start", "-f", "/nonexistent/bisection.yaml")]
+    public async Task Bisect_start_refuses_bad_flags_with_2_before_reaching_the_farm(params string[] args)
+    {
         Assert.Equal(ExitCodes.Usage, await KfarmCli.RunAsync([.. args, "--endpoint", "http://127.0.0.1:9/"]));
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KernelFarm.Cli.Commands.Bisect;
 using KernelFarm.Cli.Commands.Cluster;
 using KernelFarm.Cli.Commands.Jobs;
 using KernelFarm.Cli.Commands.Plans;
@@ -21,6 +22,7 @@ public static class KfarmCli
         root.Subcommands.Add(JobsCommand.Create(globals));
         root.Subcommands.Add(PlansCommand.Create(globals));
         root.Subcommands.Add(SeriesCommand.Create(globals));
+        root.Subcommands.Add(BisectCommand.Create(globals));
         root.Subcommands.Add(CatalogCommand.Create(globals));
         return root;
     }

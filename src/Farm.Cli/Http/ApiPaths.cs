@@ -11,6 +11,7 @@ public static class ApiPaths
     public const string Catalog = "api/v1/catalog";
     public const string Plans = "api/v1/plans";
     public const string Series = "api/v1/series";
+    public const string Bisections = "api/v1/bisections";
 
     public static string Server(string id) => $"{Servers}/{Segment(id)}";
     public static string Job(string id) => $"{Jobs}/{Segment(id)}";
@@ -20,6 +21,8 @@ public static class ApiPaths
     public static string OneSeries(string id) => $"{Series}/{Segment(id)}";
     public static string SeriesReport(string id) => $"{OneSeries(id)}/report";
     public static string SeriesReportText(string id) => $"{SeriesReport(id)}?format=text";
+    public static string Bisection(string id) => $"{Bisections}/{Segment(id)}";
+    public static string BisectionCancel(string id) => $"{Bisection(id)}/cancel";
     public static string Artifacts(string id) => $"{Job(id)}/artifacts";
 
     /// <summary>An artifact's relative path keeps its slashes; each segment is escaped.</summary>

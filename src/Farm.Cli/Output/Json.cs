@@ -25,6 +25,10 @@ public static class Json
         node?[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number
         && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) ? l : null;
 
+    public static double? Double(JsonNode? node, string name) =>
+        node?[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+        && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
+
     public static bool? Bool(JsonNode? node, string name) =>
         node?[name] is JsonValue v ? v.GetValueKind() switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => null } : null;
 
