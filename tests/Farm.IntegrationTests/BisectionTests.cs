@@ -167,6 +167,22 @@ public sealed class BisectionTests(FarmFixture fixture) : IClassFixture<FarmFixt
     }
 
     [Fact]
+    public async Task A_hostile_commit_subject_reaches_the_report_without_its_control_characters()
+    {
+        // a subject with a terminal title escape and a bell: harmless text once the farm has it
+        using var series = PatchSeries.On(Env.Tree.BareRepoPath);
+        series.Patch("docs: harmless", "Documentation/hostile.txt", "1\n");
+        var evil = series.Patch("init: \u001b]0;pwned\u0007 \u001b[2J<script>alert(1)</script>", Main, MainWith("#error \"kfarm hostile\"\n"));
+        var branch = $"bisect-hostile-{Guid.NewGuid():N}"[..30];
+        series.Push(branch);
+        var b = await WaitAsync(Farm, await StartAsync(Bisection(branch, series.Base, branch, new JsonObject { ["kind"] = "build_fails" })), Timeout);
+        Assert.Equal(evil, b["first_bad"]!["sha"]!.GetValue<string>());
+        var subject = b["first_bad"]!["subject"]!.GetValue<string>();
+        Assert.Equal("init: ]0;pwned [2J<script>alert(1)</script>", subject);
+        Assert.DoesNotContain(subject, char.IsControl);
+    }
+
+    [Fact]
     public async Task Bad_requests_are_refused_with_the_field_named()
     {
         async Task<string> Refused(JsonObject body)
