@@ -314,11 +314,18 @@ public sealed class DashboardBisectionTests(ChromiumFixture chromium, FarmFixtur
             await page.GetByRole(AriaRole.Button, new() { Name = "Cancel bisection" }).ClickAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Confirm cancel" }).ClickAsync();
             await Expect(page.GetByTestId("bisect-state")).ToHaveTextAsync("cancelled", new() { Timeout = 60_000 });
-            await Expect(page.GetByTestId("bisect-no-result")).ToContainTextAsync("cancelled");
+            await Expect(page.GetByTestId("bisect-no-result")).ToHaveTextAsync("cancelled The bisection was cancelled: its running builds were cancelled and no more were queued.");
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel bisection" })).ToHaveCountAsync(0);
+            // the page follows the good end's job to its cancellation after the bisection ended; judged it never was
+            await Expect(Step(page, 1).GetByTestId("step-state")).ToHaveTextAsync("cancelled", new() { Timeout = 60_000 });
+            await Expect(Step(page, 1).GetByTestId("step-verdict")).ToHaveTextAsync("none");
+            await Expect(Round(page, 1).Locator("svg.at[data-index='0'] circle.mark.v-none")).ToHaveCountAsync(1);
+            await Accessibility.AssertNoViolationsAsync(page, "#/bisections/{id} cancelled");
+            await Screenshots.SaveAsync(page, "dashboard-bisection-cancelled", fullPage: true);
             b.AssertNoErrors();
         });
         var view = await GetAsync(id);
+        await File.WriteAllTextAsync(Path.Combine(TempDirectory.Root, $"dashboard-bisection-{id}.json"), view.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Assert.Equal("cancelled", view["result"]!.GetValue<string>());
         // its builds are cancelled too (ended, so the farm's slots are free for the next test)
         foreach (var step in view["steps"]!.AsArray().Where(s => s!["role"]!.GetValue<string>() != "list"))

@@ -1,10 +1,20 @@
 import { get, post, BISECTIONS } from '../api.js';
 import { h, fill, update, tickDurations, table, badge } from '../dom.js';
 import { session, every, errorText, banner, navigate } from '../shell.js';
-import { duration, time } from '../format.js';
+import { duration, time, TERMINAL } from '../format.js';
 import {
   VERDICTS, verdictOf, suspects, span, shortSha, narrowing, roundText, testedText, scale, criterionText, stateWord,
 } from '../bisect.js';
+
+/** Refreshes after the end while some step's job has not ended yet (a job the end cancelled takes a moment). */
+const POLLS_AFTER_END = 30;
+
+/** What an end without a first bad commit means, where the message says no more than its word. */
+const NO_RESULT = {
+  cancelled: 'The bisection was cancelled: its running builds were cancelled and no more were queued.',
+  failed: 'The range could not be listed.',
+  ends_wrong: 'The good end fails the criterion, or the bad end passes it, or one of them could not be judged.',
+};
 
 /** What each state means, for the header. */
 const STATES = {
@@ -19,7 +29,8 @@ const STATES = {
  * (the first bad commit with the log lines that show the criterion, or the candidates when skipped
  * commits are in the way); the range narrowing round by round (a bar per round over the whole range,
  * the suspects left highlighted, the commits the round tested marked with their verdict, and the
- * same in words); and every step with its job. Refreshed every 2 s until it has ended. Commit
+ * same in words); and every step with its job. Refreshed every 2 s until it has ended and so have
+ * its steps' jobs (those the end cancelled stop a moment later). Commit
  * subjects and authors come from the repository and log lines from the build: inserted as text
  * (dom.js), never as markup.
  */
@@ -34,6 +45,7 @@ export function bisectionPage(main, { match }) {
   fill(main, head, actionsBar, outcomeBox, roundsBox, stepsBox);
 
   let done = false;
+  let afterEnd = 0;
   let stopPolling = null;
 
   const refresh = async () => {
@@ -46,7 +58,9 @@ export function bisectionPage(main, { match }) {
       update(outcomeBox, { state: b.state, result: b.result, window: b.window, f: b.first_bad, c: b.candidates, e: b.excerpt, m: b.message, steps: b.steps }, () => outcome(b));
       update(roundsBox, { rounds: b.rounds, steps: b.steps, commits: b.commits }, () => rounds(b));
       update(stepsBox, b.steps, () => stepTable(b));
-      if (b.state === 'ended') { done = true; stopPolling?.(); }
+      // ended, and every step's job too (a step never queued stays pending): nothing changes any more
+      const settled = b.steps.every(st => TERMINAL.has(st.state) || st.state === 'pending');
+      if (b.state === 'ended' && (settled || ++afterEnd > POLLS_AFTER_END)) { done = true; stopPolling?.(); }
     } catch (e) {
       update(head, { error: e.message }, () => [h('h1', {}, 'Bisection ', h('code', {}, id.slice(0, 8))), errorText(e)]);
       if (e.status === 404 || e.status === 400) { done = true; stopPolling?.(); }
@@ -158,10 +172,11 @@ function outcome(b) {
           h('li', { 'data-index': c.index }, commitLine(c, { author: true }), ' ', candidateVerdict(b, c)))),
         excerpt(b.excerpt, 'The log lines at the first commit known to be bad'))];
   }
-  // ends_wrong, failed, cancelled: the message says why
+  // ends_wrong, failed, cancelled: the message says why (a bare "cancelled" gets a sentence)
+  const said = b.message && b.message !== b.result ? b.message : (NO_RESULT[b.result] ?? b.message ?? '');
   return [title,
     h('div', { class: `card outcome ${b.result ?? ''}`, 'data-testid': 'bisect-no-result' },
-      h('p', {}, badge(b.result ?? 'ended'), ' ', b.message ?? ''),
+      h('p', {}, badge(b.result ?? 'ended'), ' ', said),
       excerpt(b.excerpt, b.result === 'ends_wrong' ? 'The log lines that show it' : 'The last log lines'))];
 }
 
