@@ -21,18 +21,16 @@ const STATES = {
   listing: 'listing the range',
   checking_ends: 'checking the good and bad ends',
   bisecting: 'bisecting',
-  ended: 'ended',
 };
 
 /**
- * One bisection (docs/bisection.md): its state or result, the ends and the criterion; the outcome
- * (the first bad commit with the log lines that show the criterion, or the candidates when skipped
- * commits are in the way); the range narrowing round by round (a bar per round over the whole range,
- * the suspects left highlighted, the commits the round tested marked with their verdict, and the
- * same in words); and every step with its job. Refreshed every 2 s until it has ended and so have
- * its steps' jobs (those the end cancelled stop a moment later). Commit
- * subjects and authors come from the repository and log lines from the build: inserted as text
- * (dom.js), never as markup.
+ * One bisection (GET /api/v1/bisections/<id>): its state or result, the ends and the criterion; the
+ * outcome (the first bad commit with the log lines that show the criterion, or the candidates when
+ * skipped commits are in the way); the range narrowing round by round (a bar per round over the whole
+ * range, the suspects left highlighted, the commits the round tested marked with their verdict, and
+ * the same in words); and every step with its job. Refreshed every 2 s until it has ended and so have
+ * its steps' jobs (those the end cancelled stop a moment later). Commit subjects and authors come
+ * from the repository and log lines from the build: inserted as text (dom.js), never as markup.
  */
 export function bisectionPage(main, { match }) {
   const id = decodeURIComponent(match[1]);
