@@ -356,7 +356,7 @@ public sealed partial class DashboardBrowserTests(ChromiumFixture chromium, Farm
             foreach (var (hash, ready) in new[]
             {
                 ("#/", "Overview"), ("#/jobs", "Jobs"), ($"#/jobs/{id}", "Log"), ("#/submit", "Submit a build"),
-                ("#/servers", "Servers"), ("#/cluster", "Cluster"),
+                ("#/bisections", "Bisections"), ("#/servers", "Servers"), ("#/cluster", "Cluster"),
             })
             {
                 await page.GotoAsync("./" + hash);

@@ -5,6 +5,7 @@ export const JOBS = '/api/v1/infrastructure/build-jobs';
 export const SERVERS = '/api/v1/infrastructure/build-servers';
 export const PLANS = '/api/v1/plans';
 export const SERIES = '/api/v1/series';
+export const BISECTIONS = '/api/v1/bisections';
 const CSRF = { 'X-KernelFarm-Dashboard': '1' };
 
 export class ApiError extends Error {

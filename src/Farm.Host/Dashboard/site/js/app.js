@@ -9,6 +9,7 @@ import { jobPage } from './pages/job.js';
 import { plansPage } from './pages/plans.js';
 import { planPage } from './pages/plan.js';
 import { seriesPage } from './pages/series.js';
+import { bisectionPage, bisectionsPage } from './pages/bisection.js';
 import { submitPage } from './pages/submit.js';
 import { serversPage } from './pages/servers.js';
 import { clusterPage } from './pages/cluster.js';
@@ -20,6 +21,8 @@ const routes = [
   [/^\/plans\/?$/, () => plansPage],
   [/^\/plans\/([^/]+)$/, () => planPage],
   [/^\/series\/([^/]+)$/, () => seriesPage],
+  [/^\/bisections\/?$/, () => bisectionsPage],
+  [/^\/bisections\/([^/]+)$/, () => bisectionPage],
   [/^\/submit$/, () => submitPage],
   [/^\/servers$/, () => serversPage],
   [/^\/cluster$/, () => clusterPage],
