@@ -311,8 +311,9 @@ public sealed class BisectionActor : ReceivePersistentActor, IWithTimers
         _advancing = true;
         if (Record.Request.MaxParallel is { } k) { Self.Tell(new Slots(k)); return; }
         var arch = Record.Request.Template.TargetArchitecture;
+        var own = Record.Steps.Select(s => s.JobId).ToHashSet(StringComparer.Ordinal);
         _pool.Ask<ServerPoolReplies.ServerList>(ServerPoolCommands.List.Instance, _settings.AskTimeout)
-            .PipeTo(Self, success: list => new Slots(BisectSlots.Free(list.Servers, arch)), failure: _ => new Slots(1));
+            .PipeTo(Self, success: list => new Slots(BisectSlots.Free(list.Servers, arch, own)), failure: _ => new Slots(1));
     }
 
     private void Decide(int k)
