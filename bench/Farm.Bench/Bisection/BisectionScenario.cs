@@ -11,8 +11,8 @@ namespace KernelFarm.Bench.Bisection;
 /// <summary>
 /// Bisection (issue 17) over a synthetic history of 64 commits on the fake kbuild tree, commit 37
 /// breaking the build (a real #error compiled by gcc), one real sshd server with 4 slots; each
-/// build takes <see cref="BuildSeconds"/> (the fake tree's sleep), so the figures are about the
-/// search and the farm, not the compiler:
+/// build sleeps <see cref="BuildSeconds"/> before it compiles (BenchKnobs' BENCH_SLEEP_FIRST), so a
+/// failing build costs what a passing one does, and the figures are about the search and the farm:
 /// - 1 slot (max_parallel 1): the baseline; its probes must be log2(64) = 6, as git bisect run's;
 /// - 4 slots: its wall time over the 1-slot one, target ≤ 0.5;
 /// - the farm's own cost per step: the 1-slot wall time less the builds' own time (assigned → end), per build.
@@ -28,7 +28,7 @@ public sealed class BisectionScenario : IScenario
 
     public async Task<IReadOnlyList<BenchRow>> RunAsync(BenchContext context, CancellationToken ct)
     {
-        await using var rig = await SshFarmRig.StartAsync(context, "bisection", "127.0.0.95", withKernel: false, ct, toolchain: "gcc-12", slots: 4);
+        await using var rig = await SshFarmRig.StartAsync(context, "bisection", "127.0.0.95", withKernel: false, ct, toolchain: "gcc-12", withBenchKnobs: true, slots: 4);
         using var history = PatchSeries.On(rig.FakeTreeRepository);
         var commits = new List<string>();
         for (var i = 1; i <= Commits; i++)
@@ -86,7 +86,7 @@ public sealed class BisectionScenario : IScenario
             ["build_config"] = new JsonObject
             {
                 ["kernel_config"] = "tinyconfig",
-                ["custom_env"] = new JsonObject { ["FAKE_BUILD_SECONDS"] = BuildSeconds.ToString() },
+                ["custom_env"] = new JsonObject { ["BENCH_SLEEP_FIRST"] = BuildSeconds.ToString() },
             },
         };
         var clock = Stopwatch.StartNew();

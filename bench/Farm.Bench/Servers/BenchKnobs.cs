@@ -37,6 +37,11 @@ public static class BenchKnobs
             	fi
 
             """;
-        return text.Replace(anchor, knobs + anchor, StringComparison.Ordinal);
+        // A build that takes its time before it can fail: passing and failing builds cost the same (bisection).
+        const string compile = "\tif config_has CONFIG_FAKE_BROKEN=y; then\n";
+        if (!text.Contains(compile, StringComparison.Ordinal))
+            throw new InvalidOperationException("the fake tree's fakebuild.sh changed: update BenchKnobs.FakeBuildScript");
+        const string first = "\tif [ -n \"${BENCH_SLEEP_FIRST:-}\" ]; then sleep \"$BENCH_SLEEP_FIRST\"; fi\n";
+        return text.Replace(anchor, knobs + anchor, StringComparison.Ordinal).Replace(compile, first + compile, StringComparison.Ordinal);
     }
 }
