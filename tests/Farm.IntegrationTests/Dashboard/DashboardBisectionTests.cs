@@ -154,34 +154,37 @@ public sealed class DashboardBisectionTests(ChromiumFixture chromium, FarmFixtur
             await Expect(found.GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"#/jobs/{badStep["job_id"]!.GetValue<string>()}");
 
             // the rounds: the window after each (round 0 the whole range) over a bar of #0 … #7, its tested commits marked
-            await Expect(page.GetByTestId("bisect-round")).ToHaveCountAsync(5);
+            // one build at a time: the good end, then the bad one, then a commit a round
+            await Expect(page.GetByTestId("bisect-round")).ToHaveCountAsync(6);
             await Expect(page.GetByTestId("round-summary")).ToHaveTextAsync([
                 "Round 0: the whole range, 7 suspects, commits 1–7",
                 "Round 1: 7 suspects left, commits 1–7",
-                "Round 2: 4 suspects left, commits 1–4",
-                "Round 3: 2 suspects left, commits 3–4",
-                "Round 4: 1 suspect left, commit 4",
+                "Round 2: 7 suspects left, commits 1–7",
+                "Round 3: 4 suspects left, commits 1–4",
+                "Round 4: 2 suspects left, commits 3–4",
+                "Round 5: 1 suspect left, commit 4",
             ]);
             await Expect(Round(page, 0).GetByTestId("round-tested")).ToHaveCountAsync(0);
-            await Expect(Round(page, 1).GetByTestId("round-tested")).ToHaveTextAsync("tested #0 good, #7 bad");
-            await Expect(Round(page, 2).GetByTestId("round-tested")).ToHaveTextAsync("tested #4 bad");
-            await Expect(Round(page, 3).GetByTestId("round-tested")).ToHaveTextAsync("tested #2 good");
-            await Expect(Round(page, 4).GetByTestId("round-tested")).ToHaveTextAsync("tested #3 good");
+            await Expect(Round(page, 1).GetByTestId("round-tested")).ToHaveTextAsync("tested #0 good");
+            await Expect(Round(page, 2).GetByTestId("round-tested")).ToHaveTextAsync("tested #7 bad");
+            await Expect(Round(page, 3).GetByTestId("round-tested")).ToHaveTextAsync("tested #4 bad");
+            await Expect(Round(page, 4).GetByTestId("round-tested")).ToHaveTextAsync("tested #2 good");
+            await Expect(Round(page, 5).GetByTestId("round-tested")).ToHaveTextAsync("tested #3 good");
             // the bar: the highlighted window is the round's, and sits where its commits are (cells of 1/8 of the width)
-            var window = Round(page, 3).Locator("rect.window");
+            var window = Round(page, 4).Locator("rect.window");
             await Expect(window).ToHaveAttributeAsync("data-first", "3");
             await Expect(window).ToHaveAttributeAsync("data-last", "4");
             await Expect(window).ToHaveAttributeAsync("x", "37.500%");
             await Expect(window).ToHaveAttributeAsync("width", "25.000%");
             await Expect(Round(page, 0).Locator("rect.window")).ToHaveAttributeAsync("width", "87.500%");
             var marks = Round(page, 1).Locator("svg.at");
-            await Expect(marks).ToHaveCountAsync(2);
+            await Expect(marks).ToHaveCountAsync(1);
             await Expect(Round(page, 1).Locator("svg.at[data-index='0']")).ToHaveAttributeAsync("data-verdict", "good");
-            await Expect(Round(page, 1).Locator("svg.at[data-index='7'] rect.mark.v-bad")).ToHaveCountAsync(1); // bad: a square
-            await Expect(Round(page, 3).Locator("svg.at[data-index='2'] circle.mark.v-good")).ToHaveCountAsync(1); // good: a circle
-            await Expect(Round(page, 2).Locator("svg.at[data-index='4'] title")).ToHaveTextAsync($"#4 {history.Shas[4][..12]} init: break the build: bad");
+            await Expect(Round(page, 2).Locator("svg.at[data-index='7'] rect.mark.v-bad")).ToHaveCountAsync(1); // bad: a square
+            await Expect(Round(page, 4).Locator("svg.at[data-index='2'] circle.mark.v-good")).ToHaveCountAsync(1); // good: a circle
+            await Expect(Round(page, 3).Locator("svg.at[data-index='4'] title")).ToHaveTextAsync($"#4 {history.Shas[4][..12]} init: break the build: bad");
             // the bars are pictures of the words beside them: hidden from screen readers, the words are not
-            await Expect(page.Locator("svg.bisect-bar[aria-hidden='true']")).ToHaveCountAsync(5);
+            await Expect(page.Locator("svg.bisect-bar[aria-hidden='true']")).ToHaveCountAsync(6);
 
             // the steps: the listing, the two ends, then a probe a round, each linking to its job
             await Expect(page.Locator("tr[data-step]")).ToHaveCountAsync(6);
@@ -207,7 +210,7 @@ public sealed class DashboardBisectionTests(ChromiumFixture chromium, FarmFixtur
             // a fresh load shows the same, and a step's link leads to its job
             await page.ReloadAsync();
             await Expect(page.GetByTestId("bisect-state")).ToHaveTextAsync("found");
-            await Expect(page.GetByTestId("bisect-round")).ToHaveCountAsync(5);
+            await Expect(page.GetByTestId("bisect-round")).ToHaveCountAsync(6);
             await Step(page, 3).GetByRole(AriaRole.Link).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex($"#/jobs/{badStep["job_id"]!.GetValue<string>()}$"));
             await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("failed");
@@ -253,17 +256,18 @@ public sealed class DashboardBisectionTests(ChromiumFixture chromium, FarmFixtur
             // the compiler's line at #4, markup and all, as text in a <pre>
             await Expect(page.GetByTestId("bisect-excerpt")).ToHaveTextAsync($"init/main.c:2:2: error: #error \"{markupError}\"");
 
-            // the rounds: the ends; #3 (skipped, a triangle); #2 good; #4 bad: the window stays 3–4
+            // the rounds: the good end, the bad end; #3 (skipped, a triangle); #2 good; #4 bad: the window stays 3–4
             await Expect(page.GetByTestId("round-summary")).ToHaveTextAsync([
                 "Round 0: the whole range, 6 suspects, commits 1–6",
                 "Round 1: 6 suspects left, commits 1–6",
                 "Round 2: 6 suspects left, commits 1–6",
-                "Round 3: 4 suspects left, commits 3–6",
-                "Round 4: 2 suspects left, commits 3–4",
+                "Round 3: 6 suspects left, commits 1–6",
+                "Round 4: 4 suspects left, commits 3–6",
+                "Round 5: 2 suspects left, commits 3–4",
             ]);
-            await Expect(Round(page, 2).GetByTestId("round-tested")).ToHaveTextAsync("tested #3 skip");
-            await Expect(Round(page, 2).Locator("svg.at[data-index='3'] path.mark.v-skip")).ToHaveCountAsync(1);
-            await Expect(Round(page, 2).Locator("svg.at[data-index='3'] title")).ToHaveTextAsync($"#3 {history.Shas[3][..12]} {Hostile}: skip");
+            await Expect(Round(page, 3).GetByTestId("round-tested")).ToHaveTextAsync("tested #3 skip");
+            await Expect(Round(page, 3).Locator("svg.at[data-index='3'] path.mark.v-skip")).ToHaveCountAsync(1);
+            await Expect(Round(page, 3).Locator("svg.at[data-index='3'] title")).ToHaveTextAsync($"#3 {history.Shas[3][..12]} {Hostile}: skip");
 
             // the steps table: the hostile subject as text, the skip's reason and its log lines on demand
             var skipped = page.Locator("tr[data-step]", new() { Has = page.GetByTestId("step-verdict").GetByText("skip", new() { Exact = true }) });
