@@ -42,6 +42,7 @@ public static class Views
             SubmittedBy = request.SubmittedBy,
             NoCache = request.NoCache,
             Series = SeriesRequestView.From(request.Series),
+            ListRange = request.ListRange,
             Status = job.Status,
             ServerId = job.ServerId,
             Transitions = job.Transitions,

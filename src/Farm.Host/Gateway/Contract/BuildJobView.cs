@@ -28,6 +28,8 @@ public sealed record BuildJobView
     public bool NoCache { get; init; }
     /// <summary>Set for a patch series (its report: GET /api/v1/series/{id}); null for a single build.</summary>
     public SeriesRequestView? Series { get; init; }
+    /// <summary>A bisection's listing step (docs/bisection.md): the ends it resolves; it builds nothing.</summary>
+    public RangeListing? ListRange { get; init; }
     public JobStatus Status { get; init; }
     public string? ServerId { get; init; }
     public required IReadOnlyList<StatusTransition> Transitions { get; init; }
