@@ -369,7 +369,7 @@ public sealed class BisectionActor : ReceivePersistentActor, IWithTimers
         var window = r.Commits.Count > 0 ? BisectionSearch.WindowOf(r.Commits.Count - 1, r.Steps.Where(s => s.Role != StepRole.List)) : null;
         var named = r.Steps.Where(s => s.Index is not null).Select(s => s.Index!.Value)
             .Concat(window is null ? [] : [window.Lo, window.Hi])
-            .Concat(BisectionSearch.Rounds(r).SelectMany(x => new[] { x.Window.Lo, x.Window.Hi }))
+            .Concat(r.Commits.Count == 0 ? [] : BisectionSearch.Rounds(r.Commits.Count - 1, r.Steps).SelectMany(x => new[] { x.Window.Lo, x.Window.Hi }))
             .Distinct().Where(i => i >= 0 && i < r.Commits.Count).Order().Select(i => r.Commits[i]).ToList();
         return new BisectionReplies.View(r with { Commits = [] }, named);
     }
@@ -380,18 +380,8 @@ public sealed class BisectionActor : ReceivePersistentActor, IWithTimers
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
-    private static string? ReadCapped(string path)
-    {
-        try
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[Math.Min(file.Length, MaxFileBytes)];
-            file.ReadExactly(buffer);
-            return System.Text.Encoding.UTF8.GetString(buffer);
-        }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-    }
+    /// <summary>A missing file is null; another I/O error fails the load, which the next watch tries again.</summary>
+    private static string? ReadCapped(string path) => CappedFile.Read(path, MaxFileBytes);
 
     public static Props Props(string id, FarmSettings settings, IActorRef queue, IActorRef jobs, IActorRef pool, IActorRef? notices = null) =>
         Akka.Actor.Props.Create(() => new BisectionActor(id, settings, queue, jobs, pool, notices));

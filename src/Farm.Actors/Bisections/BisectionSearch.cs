@@ -135,12 +135,10 @@ public static class BisectionSearch
         };
     }
 
-    /// <summary>The window after each round, for the narrowing the dashboard draws (round 0: the whole range).</summary>
-    public static IReadOnlyList<(int Round, Window Window)> Rounds(BisectionRecord r)
+    /// <summary>The window after each round in a range of <paramref name="n"/> commits, for the narrowing the dashboard draws (round 0: the whole range).</summary>
+    public static IReadOnlyList<(int Round, Window Window)> Rounds(int n, IEnumerable<BisectStep> allSteps)
     {
-        if (r.Commits.Count == 0) return [];
-        var n = r.Commits.Count - 1;
-        var steps = r.Steps.Where(s => s.Role != StepRole.List).ToList();
+        var steps = allSteps.Where(s => s.Role != StepRole.List).ToList();
         var rounds = new List<(int, Window)> { (0, new Window(0, n)) };
         foreach (var round in steps.Select(s => s.Round).Distinct().Order())
             rounds.Add((round, WindowOf(n, steps.Where(s => s.Round <= round))));

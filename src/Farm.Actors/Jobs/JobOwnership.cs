@@ -14,11 +14,17 @@ public static class JobOwnership
     /// <param name="caller">The caller's token name (null: anonymous).</param>
     /// <param name="callerIsOperator">Operators act on every job.</param>
     public static bool MayChange(JobRecord job, string? caller, bool callerIsOperator) =>
-        callerIsOperator || IsOwner(job, caller);
+        MayChange(job.Request.SubmittedBy, caller, callerIsOperator);
+
+    /// <summary>The same rule for whatever a token submitted (a job, a plan, a bisection) by its submitted_by.</summary>
+    public static bool MayChange(string? submittedBy, string? caller, bool callerIsOperator) =>
+        callerIsOperator || IsOwner(submittedBy, caller);
 
     /// <summary>Jobs without submitted_by (from before tokens) have no owner: only operators act on them.</summary>
-    public static bool IsOwner(JobRecord job, string? caller) =>
-        caller is not null && job.Request.SubmittedBy is { } owner && string.Equals(owner, caller, StringComparison.Ordinal);
+    public static bool IsOwner(JobRecord job, string? caller) => IsOwner(job.Request.SubmittedBy, caller);
+
+    private static bool IsOwner(string? submittedBy, string? caller) =>
+        caller is not null && submittedBy is { } owner && string.Equals(owner, caller, StringComparison.Ordinal);
 
     /// <summary>The fields of a request that hold its owner's secrets (empty when it has none).</summary>
     public static IReadOnlyList<string> SecretFields(BuildJobRequest request)

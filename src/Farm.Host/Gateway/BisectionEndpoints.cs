@@ -4,6 +4,7 @@ using Akka.Hosting;
 using KernelFarm.Actors;
 using KernelFarm.Actors.Bisections;
 using KernelFarm.Actors.Hosting;
+using KernelFarm.Actors.Jobs;
 using KernelFarm.Actors.Validation;
 using KernelFarm.Host.Auth;
 using KernelFarm.Host.Gateway.Contract;
@@ -61,9 +62,8 @@ public static class BisectionEndpoints
         g.MapPost("/{id}/cancel", async (string id, HttpContext http, IRequiredActor<BuildBisections> bisections, IRequiredActor<BuildJobs> jobs) =>
         {
             if (await FindAsync(id, bisections.ActorRef, settings) is not { } found) return Problems.NotFound("bisection", id);
-            var caller = ApiPrincipal.NameOf(http.User);
             var isOperator = ApiPrincipal.RoleOf(http.User) is { } role && role.Includes(ApiRole.Operator);
-            if (!isOperator && (caller is null || found.Bisection.SubmittedBy != caller))
+            if (!JobOwnership.MayChange(found.Bisection.SubmittedBy, ApiPrincipal.NameOf(http.User), isOperator))
                 return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
                     detail: $"bisection {id} was started by another token; a submitter may cancel only its own bisections (operators any)",
                     extensions: new Dictionary<string, object?> { ["field"] = "submitted_by" });
@@ -99,15 +99,11 @@ public static class BisectionEndpoints
         var commits = reply.StepCommits.ToDictionary(c => c.Index);
         BisectCommitView? Commit(int? index) => index is { } i && commits.TryGetValue(i, out var c) ? new(c.Index, c.Sha, c.Author, c.Subject) : null;
         BisectCommitView Of(BisectCommit c) => new(c.Index, c.Sha, c.Author, c.Subject);
-        // the window and rounds from the steps alone (the range's length is all they need)
-        var listed = b.CommitCount is { } n ? b with { Commits = Enumerable.Range(0, n + 1).Select(i => new BisectCommit(i, "", "", "")).ToList() } : null;
-        var rounds = listed is null ? [] : BisectionSearch.Rounds(listed);
-        // no window once the ends proved wrong or nothing was listed: there never were suspects
-        var window = listed is null || b.Outcome?.Result is BisectOutcome.EndsWrong or BisectOutcome.Failed ? null : BisectionSearch.WindowOf(b.CommitCount!.Value, b.Steps.Where(s => s.Role != StepRole.List));
-        var seesWebhooks = ApiPrincipal.RoleOf(viewer) is { } role
-            && (role.Includes(ApiRole.Operator) || b.SubmittedBy is { } owner && ApiPrincipal.NameOf(viewer) == owner);
-        var config = b.Request.Template.BuildConfig;
-        var secrets = (config.SecretEnv ?? []).ToHashSet(StringComparer.Ordinal);
+        // the window and rounds from the steps and the range's length; no window once the ends proved
+        // wrong or nothing was listed: there never were suspects
+        var rounds = b.CommitCount is { } n ? BisectionSearch.Rounds(n, b.Steps) : [];
+        var window = b.CommitCount is not { } count || b.Outcome?.Result is BisectOutcome.EndsWrong or BisectOutcome.Failed
+            ? null : BisectionSearch.WindowOf(count, b.Steps.Where(s => s.Role != StepRole.List));
         var steps = b.Steps.Where(s => s.Role != StepRole.List).ToList();
         var ends = steps.Where(s => s.Role is StepRole.Good or StepRole.Bad).ToList();
         return new BisectionView
@@ -122,7 +118,7 @@ public static class BisectionEndpoints
             Bad = b.Request.Bad,
             TargetArchitecture = b.Request.Template.TargetArchitecture,
             Toolchain = b.Request.Template.Toolchain,
-            BuildConfig = config with { CustomEnv = config.CustomEnv.ToDictionary(kv => kv.Key, kv => secrets.Contains(kv.Key) ? "***" : kv.Value, StringComparer.Ordinal) },
+            BuildConfig = Views.MaskSecrets(b.Request.Template.BuildConfig),
             Criterion = b.Request.Criterion,
             MaxParallel = b.Request.MaxParallel,
             SubmittedBy = b.SubmittedBy,
@@ -146,7 +142,7 @@ public static class BisectionEndpoints
                 State = states.TryGetValue(s.Number, out var st) ? st.ToString().ToLowerInvariant() : s.Queued ? "queued" : "pending",
                 Verdict = s.Verdict?.ToString().ToLowerInvariant(), Detail = s.Detail, Excerpt = s.Excerpt, DurationS = s.DurationS, Server = s.Server, Reused = s.Reused,
             }).ToList(),
-            WebhookDeliveries = seesWebhooks ? b.WebhookDeliveries : [],
+            WebhookDeliveries = WebhookVisibility.CanSee(viewer, b.SubmittedBy) ? b.WebhookDeliveries : [],
         };
     }
 }

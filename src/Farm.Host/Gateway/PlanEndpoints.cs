@@ -127,9 +127,8 @@ public static class PlanEndpoints
         g.MapPost("/{id}/cancel", async (string id, HttpContext http, IRequiredActor<BuildPlans> plans, IRequiredActor<BuildJobs> jobs) =>
         {
             if (await FindAsync(id, plans.ActorRef, settings) is not { } plan) return Problems.NotFound("plan", id);
-            var caller = ApiPrincipal.NameOf(http.User);
             var isOperator = ApiPrincipal.RoleOf(http.User) is { } role && role.Includes(ApiRole.Operator);
-            if (!isOperator && (caller is null || plan.SubmittedBy != caller))
+            if (!JobOwnership.MayChange(plan.SubmittedBy, ApiPrincipal.NameOf(http.User), isOperator))
                 return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
                     detail: $"plan {id} was submitted by another token; a submitter may cancel only its own plans (operators any)",
                     extensions: new Dictionary<string, object?> { ["field"] = "submitted_by" });

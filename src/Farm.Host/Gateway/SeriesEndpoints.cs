@@ -101,13 +101,7 @@ public static class SeriesEndpoints
 
     private static string? ReadCapped(string path)
     {
-        try
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[Math.Min(file.Length, MaxStepFileBytes)];
-            file.ReadExactly(buffer);
-            return System.Text.Encoding.UTF8.GetString(buffer);
-        }
+        try { return CappedFile.Read(path, MaxStepFileBytes); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }

@@ -15,14 +15,7 @@ public static class Views
     public static BuildJobView Job(JobRecord job, ClaimsPrincipal? viewer)
     {
         var request = job.Request;
-        var config = request.BuildConfig ?? new BuildConfig();
-        // secret_env values reach the build only: a view shows "***" in their place.
-        var secrets = (config.SecretEnv ?? []).ToHashSet(StringComparer.Ordinal);
-        config = config with
-        {
-            CustomEnv = (config.CustomEnv ?? new Dictionary<string, string>())
-                .ToDictionary(kv => kv.Key, kv => secrets.Contains(kv.Key) ? Masked : kv.Value, StringComparer.Ordinal),
-        };
+        var config = MaskSecrets(request.BuildConfig ?? new BuildConfig());
         // Where a job reports to (internal URLs, delivery errors naming addresses) is its owner's business.
         var seesWebhooks = WebhookVisibility.CanSee(viewer, job);
         return new BuildJobView
@@ -59,6 +52,17 @@ public static class Views
             KcidbDelivery = seesWebhooks ? job.KcidbDelivery : null,
             CreatedAt = job.CreatedAt,
             UpdatedAt = job.UpdatedAt,
+        };
+    }
+
+    /// <summary>secret_env values reach the build only: a view shows "***" in their place.</summary>
+    public static BuildConfig MaskSecrets(BuildConfig config)
+    {
+        var secrets = (config.SecretEnv ?? []).ToHashSet(StringComparer.Ordinal);
+        return config with
+        {
+            CustomEnv = (config.CustomEnv ?? new Dictionary<string, string>())
+                .ToDictionary(kv => kv.Key, kv => secrets.Contains(kv.Key) ? Masked : kv.Value, StringComparer.Ordinal),
         };
     }
 

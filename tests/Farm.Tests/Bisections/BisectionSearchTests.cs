@@ -163,7 +163,7 @@ public sealed class BisectionSearchTests
                 new BisectStep { Number = 3, Round = 1, Role = StepRole.Probe, Index = 8, Verdict = Verdict.Good },
                 new BisectStep { Number = 4, Round = 2, Role = StepRole.Probe, Index = 12, Verdict = Verdict.Bad }],
         };
-        var rounds = BisectionSearch.Rounds(r);
+        var rounds = BisectionSearch.Rounds(16, r.Steps);
         Assert.Equal(new[] { (0, 16), (8, 16), (8, 12) }, rounds.Select(x => (x.Window.Lo, x.Window.Hi)));
     }
 }
