@@ -17,6 +17,11 @@ public static class BuildScript
     public const string FactMarker = "==> kfarm: fact ";
     /// <summary>"==> kfarm: target NAME PASS|FAIL SECONDS": each make target's result.</summary>
     public const string TargetMarker = "==> kfarm: target ";
+    /// <summary>
+    /// "==> kfarm: exit CODE STEP": the script's last line, written once the exit file is in place, so
+    /// the log stream knows at once that the build ended (the exit file stays the record).
+    /// </summary>
+    public const string ExitMarker = "==> kfarm: exit ";
     public const string ScriptName = "kfarm-run.sh";
 
     /// <summary>Build output lines that look like the farm's markers are rewritten to this, so a build cannot forge one.</summary>
@@ -46,7 +51,7 @@ public static class BuildScript
         L("KFARM_STEP=preparing");
         L("KFARM_TARGET=");
         // A target still open when the script ends has failed: say so before the exit file appears.
-        L($"finish() {{ rc=$?; [ -n \"$KFARM_TARGET\" ] && printf '{TargetMarker}%s FAIL %s\\n' \"$KFARM_TARGET\" \"$((SECONDS - KFARM_T0))\"; printf '%s %s\\n' \"$rc\" \"$KFARM_STEP\" > exit.tmp; mv exit.tmp exit; }}");
+        L($"finish() {{ rc=$?; [ -n \"$KFARM_TARGET\" ] && printf '{TargetMarker}%s FAIL %s\\n' \"$KFARM_TARGET\" \"$((SECONDS - KFARM_T0))\"; printf '%s %s\\n' \"$rc\" \"$KFARM_STEP\" > exit.tmp; mv exit.tmp exit; printf '{ExitMarker}%s %s\\n' \"$rc\" \"$KFARM_STEP\"; }}");
         L("trap finish EXIT");
         // Killed by a signal, bash would report $?=0 to the EXIT trap: record the signal's code instead.
         L("trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT");
@@ -57,7 +62,8 @@ public static class BuildScript
         L($"kfarm_filter() {{ sed -u 's/==> kfarm:/{NeutralisedMarker}/g'; }}");
         L("srun() { printf '+ %s\\n' \"$*\"; kfarm_sb \"$@\" 2>&1 | kfarm_filter; local rc=${PIPESTATUS[0]}; [ \"$rc\" -eq 0 ] || exit \"$rc\"; }");
         // A fact's value may come from the build (kernelrelease): one printable line, bounded.
-        L($"fact() {{ printf '{FactMarker}%s=%s\\n' \"$1\" \"$(printf '%s' \"$2\" | tr -d '\\000-\\037\\177' | head -c 512)\"; }}");
+        // In bash alone (a fact costs no process): control characters dropped, 512 characters kept.
+        L($"fact() {{ local v=${{2//[[:cntrl:]]/}}; printf '{FactMarker}%s=%s\\n' \"$1\" \"${{v:0:512}}\"; }}");
         L("target() { KFARM_TARGET=$1; KFARM_T0=$SECONDS; }");
         L($"target_done() {{ printf '{TargetMarker}%s PASS %s\\n' \"$KFARM_TARGET\" \"$((SECONDS - KFARM_T0))\"; KFARM_TARGET=; }}");
         L();
@@ -103,12 +109,14 @@ public static class BuildScript
         // Measured by the agent before any of the tree's code has run.
         // A series reads them from the mirror: its tree may be an earlier series' (the agent runs no git there).
         var (git, rev) = plan.Series is not null && plan.GitMirror is not null ? ("git -C \"$KFARM_MIRROR\"", " \"$KFARM_REV\"") : ("git -C source", "");
-        L($"{git} log -1 --format='commit: %H%ncommit date: %cI'{rev} || exit $?");
-        L($"export KBUILD_BUILD_TIMESTAMP=\"@$({git} log -1 --format=%ct{rev})\"");
-        L($"fact git_commit \"$({git} rev-parse {(rev.Length > 0 ? "\"$KFARM_REV^{commit}\"" : "HEAD")})\"");
+        // One git call for the commit, its date and its timestamp.
+        L($"read -r kfarm_commit kfarm_ct kfarm_date < <({git} log -1 --format='%H %ct %cI'{rev}) && [ -n \"$kfarm_commit\" ] || exit 128");
+        L("printf 'commit: %s\\ncommit date: %s\\n' \"$kfarm_commit\" \"$kfarm_date\"");
+        L("export KBUILD_BUILD_TIMESTAMP=\"@$kfarm_ct\"");
+        L("fact git_commit \"$kfarm_commit\"");
         L($"fact git_describe \"$({git} describe --always --tags{rev} 2>/dev/null)\"");
         L("fact hardware_cores \"$(nproc)\"");
-        L("fact hardware_ram_kb \"$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)\"");
+        L("while read -r kfarm_k kfarm_v _; do [ \"$kfarm_k\" = MemTotal: ] && { fact hardware_ram_kb \"$kfarm_v\"; break; }; done < /proc/meminfo");
         L();
 
         foreach (var line in CcacheSteps.SetupLines(plan)) L(line);
@@ -139,8 +147,10 @@ public static class BuildScript
         }
         L("target config");
         foreach (var line in ConfigureLines(plan)) L(line);
-        L("fact kernelversion \"$(kfarm_sb \"${KFARM_MAKE[@]}\" -s kernelversion 2>/dev/null)\"");
-        L("fact kernelrelease \"$(kfarm_sb \"${KFARM_MAKE[@]}\" -s kernelrelease 2>/dev/null)\"");
+        // Both in one sandbox, the first line of each (empty when make prints nothing).
+        L("{ read -r kfarm_kv; read -r kfarm_kr; } < <(kfarm_sb bash -c 'v=$(\"$@\" -s kernelversion 2>/dev/null); r=$(\"$@\" -s kernelrelease 2>/dev/null); printf \"%s\\n%s\\n\" \"${v%%[[:cntrl:]]*}\" \"${r%%[[:cntrl:]]*}\"' - \"${KFARM_MAKE[@]}\")");
+        L("fact kernelversion \"${kfarm_kv:-}\"");
+        L("fact kernelrelease \"${kfarm_kr:-}\"");
         L("srun cp -p build/.config artifacts/config");
         L("target_done");
         L();
@@ -246,4 +256,7 @@ public static class BuildScript
     /// <summary>Parses a "==> kfarm: step X" line into the step name, or null.</summary>
     public static string? ParseStepMarker(string line) =>
         line.StartsWith(StepMarker, StringComparison.Ordinal) ? line[StepMarker.Length..].Trim() : null;
+
+    /// <summary>True for the script's "==> kfarm: exit CODE STEP" line.</summary>
+    public static bool IsExitMarker(string line) => line.StartsWith(ExitMarker, StringComparison.Ordinal);
 }

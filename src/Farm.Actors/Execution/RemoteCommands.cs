@@ -41,7 +41,7 @@ public static class RemoteCommands
             // The job's environment (secrets too) for the script to read once and delete; only the agent can read it.
             $"(umask 077; printf '%s' '{env}' | base64 -d > {BuildScript.EnvironmentFile}) || exit 90",
             $"setsid -f bash {BuildScript.ScriptName} </dev/null >/dev/null 2>&1 || exit 91",
-            "for i in $(seq 200); do [ -s pid ] && { cat pid; exit 0; }; sleep 0.05; done",
+            "for i in $(seq 1000); do [ -s pid ] && { cat pid; exit 0; }; sleep 0.01; done",
             "echo 'build script did not start' >&2; exit 91");
     }
 

@@ -34,6 +34,8 @@ public sealed class LogStreamActor : ReceiveActor
     private readonly long _maxLogBytes;
     private FileStream? _log;
     private bool _cut;
+    /// <summary>The script's exit marker was read: the rest of the follow stream is ignored.</summary>
+    private bool _ended;
 
     /// <param name="logBase">Where this attempt's remote log starts in the central log (earlier attempts precede it).</param>
     /// <param name="secrets">Values to mask in the central log (the job's secret_env values).</param>
@@ -49,12 +51,17 @@ public sealed class LogStreamActor : ReceiveActor
         _processGroup = processGroup;
         _logPath = logPath;
 
-        ReceiveAsync<SshSessionActor.Chunk>(async c =>
+        ReceiveAsync<SshSessionActor.Chunk>(c => !_ended, async c =>
         {
             if (_cut || !await WriteAsync(_masker.Push(c.Data))) return;
-            ScanForMarkers(c.Data); // unmasked: a secret value must not hide a step marker
+            // unmasked: a secret value must not hide a step marker
+            if (!ScanForMarkers(c.Data)) return;
+            // The script's last line: the log is whole, no need to wait for tail to notice the end.
+            _ended = true;
+            _session.Tell(new SshSessionActor.CancelStream(FollowTag));
+            if (await WriteAsync(_masker.Flush())) Context.Parent.Tell(new Ended());
         });
-        Receive<SshSessionActor.StreamEnded>(e => e.Tag == FollowTag && !_cut, _ =>
+        Receive<SshSessionActor.StreamEnded>(e => e.Tag == FollowTag && !_cut && !_ended, _ =>
         {
             // The drain reads from the written length, so a held-back tail comes again: scan it once.
             var again = Math.Min(_masker.Pending, _partialLine.Count);
@@ -122,7 +129,8 @@ public sealed class LogStreamActor : ReceiveActor
 
     protected override void PostStop() => _log?.Dispose();
 
-    private void ScanForMarkers(byte[] data)
+    /// <summary>Reports the step markers in the data; true when it holds the script's exit marker (the log's last line).</summary>
+    private bool ScanForMarkers(byte[] data)
     {
         foreach (var b in data)
         {
@@ -130,7 +138,9 @@ public sealed class LogStreamActor : ReceiveActor
             var line = Encoding.UTF8.GetString(_partialLine.ToArray());
             _partialLine.Clear();
             if (BuildScript.ParseStepMarker(line) is { } step) Context.Parent.Tell(new StepObserved(step));
+            else if (BuildScript.IsExitMarker(line)) return true;
         }
+        return false;
     }
 
     public static Props Props(IActorRef session, string workspace, int processGroup, string logPath, long logBase,

@@ -6,9 +6,9 @@ using KernelFarm.Messages.Servers;
 namespace KernelFarm.Actors.Jobs;
 
 /// <summary>
-/// Owns one job's SSH connection: connects lazily with host-key pinning, reconnects when the
-/// connection broke, and runs each request as a Task piped back to the requester, so no SSH
-/// I/O ever blocks a mailbox.
+/// One job's way to its build server: leases a connection from the <see cref="SshConnectionPool"/>
+/// lazily (host key pinned), takes a new lease when the connection broke, and runs each request as a
+/// Task piped back to the requester, so no SSH I/O ever blocks a mailbox.
 /// </summary>
 public sealed class SshSessionActor : ReceiveActor
 {
@@ -22,6 +22,8 @@ public sealed class SshSessionActor : ReceiveActor
     public sealed record Stream(string Command, string Tag);
     public sealed record Chunk(string Tag, byte[] Data);
     public sealed record StreamEnded(string Tag, int ExitCode);
+    /// <summary>Ends the stream of that tag (its remote command's channel is closed); its requester hears nothing more of it.</summary>
+    public sealed record CancelStream(string Tag);
 
     /// <summary>
     /// Downloads into a local file and checks its sha256 (the remote manifest's word is verified, not
@@ -33,12 +35,15 @@ public sealed class SshSessionActor : ReceiveActor
     private readonly BuildServer _server;
     private readonly TimeSpan _connectTimeout;
     private readonly CancellationTokenSource _stopping = new();
-    private Task<RemoteShell>? _connection;
+    private readonly SshConnectionPool _pool;
+    private SshConnectionPool.Lease? _lease;
+    private readonly Dictionary<string, CancellationTokenSource> _streams = [];
 
-    public SshSessionActor(BuildServer server, TimeSpan connectTimeout)
+    public SshSessionActor(BuildServer server, TimeSpan connectTimeout, SshConnectionPool? pool = null)
     {
         _server = server;
         _connectTimeout = connectTimeout;
+        _pool = pool ?? SshConnectionPool.Shared;
 
         Receive<Run>(r => Execute(r.Tag, async (shell, ct) =>
             new RunResult(r.Tag, await shell.RunAsync(r.Command, r.Input, ct).ConfigureAwait(false)), r.Timeout).PipeTo(Sender));
@@ -46,15 +51,27 @@ public sealed class SshSessionActor : ReceiveActor
         Receive<Stream>(s =>
         {
             var requester = Sender;
+            var cancel = new CancellationTokenSource();
+            if (_streams.Remove(s.Tag, out var earlier)) earlier.Cancel();
+            _streams[s.Tag] = cancel;
             Execute(s.Tag, async (shell, ct) =>
             {
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, cancel.Token);
                 var exit = await shell.StreamAsync(s.Command, chunk =>
                 {
-                    requester.Tell(new Chunk(s.Tag, chunk.ToArray()));
+                    if (!cancel.IsCancellationRequested) requester.Tell(new Chunk(s.Tag, chunk.ToArray()));
                     return Task.CompletedTask;
-                }, ct).ConfigureAwait(false);
+                }, either.Token).ConfigureAwait(false);
                 return new StreamEnded(s.Tag, exit);
-            }).PipeTo(requester);
+            }).ContinueWith(t =>
+            {   // a cancelled stream's requester asked for no more
+                if (!cancel.IsCancellationRequested) requester.Tell(t.Result);
+            }, TaskScheduler.Default);
+        });
+
+        Receive<CancelStream>(c =>
+        {
+            if (_streams.Remove(c.Tag, out var cancel)) cancel.Cancel();
         });
 
         Receive<Download>(d => Execute(d.RemotePath, async (shell, ct) =>
@@ -78,13 +95,13 @@ public sealed class SshSessionActor : ReceiveActor
 
     private Task<object> Execute(string tag, Func<RemoteShell, CancellationToken, Task<object>> work, TimeSpan? timeout = null)
     {
-        var connection = EnsureConnection();
+        var lease = EnsureConnection();
         return Attempt();
 
         async Task<object> Attempt()
         {
             RemoteShell shell;
-            try { shell = await connection.ConfigureAwait(false); }
+            try { shell = await lease.Connection.ConfigureAwait(false); }
             catch (Exception e)
             {
                 Telemetry.FarmMetrics.SshFailures.Add(1, new System.Diagnostics.TagList { { "server", _server.Id }, { "stage", "connect" } });
@@ -96,7 +113,7 @@ public sealed class SshSessionActor : ReceiveActor
             catch (Exception e) when (timeout is { } waited && limit.IsCancellationRequested && !_stopping.IsCancellationRequested)
             {   // the connection may be wedged: drop it, the next request connects afresh
                 Telemetry.FarmMetrics.SshFailures.Add(1, new System.Diagnostics.TagList { { "server", _server.Id }, { "stage", "timeout" } });
-                shell.Dispose();
+                lease.Drop();
                 return new RunFailed(tag, $"no answer from {_server.Id} within {waited.TotalSeconds:F0} s ({Unwrap(e).GetType().Name}); the connection was dropped", Connect: false);
             }
             catch (Exception e)
@@ -115,22 +132,21 @@ public sealed class SshSessionActor : ReceiveActor
 
     private static Exception Unwrap(Exception e) => e is AggregateException { InnerException: { } inner } ? inner : e;
 
-    /// <summary>Reuses a live connection; a failed or dropped one is replaced on the next request.</summary>
-    private Task<RemoteShell> EnsureConnection()
+    /// <summary>Keeps a live (or connecting) lease; a failed or dropped one is given back and a new one taken.</summary>
+    private SshConnectionPool.Lease EnsureConnection()
     {
-        if (_connection is { IsCompletedSuccessfully: true } done && done.Result.IsConnected) return _connection;
-        if (_connection is { IsCompleted: false }) return _connection;
-        if (_connection is { IsCompletedSuccessfully: true } dead) dead.Result.Dispose();
-        _connection = RemoteShell.ConnectAsync(_server, _connectTimeout, _stopping.Token);
-        return _connection;
+        if (_lease is { } held && (held.IsLive || !held.Connection.IsCompleted)) return held;
+        _lease?.Release();
+        _lease = _pool.Acquire(_server, _connectTimeout);
+        return _lease;
     }
 
     protected override void PostStop()
     {
         _stopping.Cancel();
-        if (_connection is { IsCompletedSuccessfully: true } c) c.Result.Dispose();
+        _lease?.Release();
     }
 
-    public static Props Props(BuildServer server, TimeSpan connectTimeout) =>
-        Akka.Actor.Props.Create(() => new SshSessionActor(server, connectTimeout));
+    public static Props Props(BuildServer server, TimeSpan connectTimeout, SshConnectionPool? pool = null) =>
+        Akka.Actor.Props.Create(() => new SshSessionActor(server, connectTimeout, pool));
 }

@@ -72,7 +72,7 @@ public sealed class SeriesScriptTests : IDisposable
         Assert.Contains("mv -T \"$KFARM_TREE\" warm", script);
         Assert.Contains("[ -n \"$KFARM_WARM\" ] || run git -C source reset -q --hard", script);
         Assert.DoesNotContain("git -C source log", script);                   // the facts come from the mirror
-        Assert.Contains("git -C \"$KFARM_MIRROR\" log -1 --format=%ct \"$KFARM_REV\"", script);
+        Assert.Contains("git -C \"$KFARM_MIRROR\" log -1 --format='%H %ct %cI' \"$KFARM_REV\"", script);
         Assert.Contains("mv source build \"$KFARM_TREE.new.$$/\"", script);   // kept when the last step built
         var keep = script.IndexOf("mv source build", StringComparison.Ordinal);
         Assert.True(keep > script.IndexOf("mv manifest.tsv.tmp manifest.tsv", StringComparison.Ordinal), "the tree is kept only after the manifest");
