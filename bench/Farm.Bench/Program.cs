@@ -13,6 +13,7 @@ IScenario[] all =
     new SchedulerScenario(),
     new MemoryScenario(),
     new KernelFarm.Bench.FixedCost.FixedCostScenario(),
+    new KernelFarm.Bench.Drain.DrainScenario(),
     new KernelFarm.Bench.LogLatency.LogLatencyScenario(),
     new KernelFarm.Bench.Transfer.TransferScenario(),
     new KernelFarm.Bench.Overhead.OverheadScenario(),

@@ -24,7 +24,8 @@ namespace KernelFarm.Bench.FixedCost;
 public sealed class BuildbotPeer : IAsyncDisposable
 {
     private readonly TempDirectory _root;
-    private Process? _master, _worker;
+    private Process? _master;
+    private readonly List<Process> _workers = [];
     private TcpClient? _client;
     private StreamReader? _reader;
     private NetworkStream? _stream;
@@ -41,13 +42,14 @@ public sealed class BuildbotPeer : IAsyncDisposable
                     $"{tool} is missing: Buildbot 3.7 is the fixed-cost baseline; install it once with bench/install-deps.sh (apt-get install buildbot buildbot-worker)");
     }
 
-    public static async Task<BuildbotPeer> StartAsync(string repositoryUrl, Action<string> log, CancellationToken ct)
+    /// <param name="workers">Workers of one build each (own folders), all serving the builder: the peer's slots.</param>
+    public static async Task<BuildbotPeer> StartAsync(string repositoryUrl, Action<string> log, CancellationToken ct, int workers = 1)
     {
         RequireInstalled();
         var peer = new BuildbotPeer(TempDirectory.Create("bench-buildbot"));
         try
         {
-            await peer.StartCoreAsync(repositoryUrl, log, ct);
+            await peer.StartCoreAsync(repositoryUrl, log, workers, ct);
             return peer;
         }
         catch
@@ -57,22 +59,23 @@ public sealed class BuildbotPeer : IAsyncDisposable
         }
     }
 
-    private async Task StartCoreAsync(string repositoryUrl, Action<string> log, CancellationToken ct)
+    private async Task StartCoreAsync(string repositoryUrl, Action<string> log, int workers, CancellationToken ct)
     {
         var master = Path.Combine(_root.Path, "master");
-        var workerDir = Path.Combine(_root.Path, "worker");
         var pbPort = FreePort.Get("127.0.0.1");
         var triggerPort = FreePort.Get("127.0.0.1");
         await Proc.RunAsync("buildbot", ["create-master", "-q", "-r", master], ct, throwOnError: true);
-        await File.WriteAllTextAsync(Path.Combine(master, "master.cfg"), MasterCfg(repositoryUrl, pbPort, triggerPort), ct);
+        await File.WriteAllTextAsync(Path.Combine(master, "master.cfg"), MasterCfg(repositoryUrl, pbPort, triggerPort, workers), ct);
         await Proc.RunAsync("buildbot", ["checkconfig", master], ct, throwOnError: true);
-        await Proc.RunAsync("buildbot-worker", ["create-worker", "-q", "--umask=0o22", workerDir, $"127.0.0.1:{pbPort}", "w1", "bench-pass"], ct, throwOnError: true);
+        for (var w = 1; w <= workers; w++)
+            await Proc.RunAsync("buildbot-worker", ["create-worker", "-q", "--umask=0o22", Path.Combine(_root.Path, $"worker{w}"), $"127.0.0.1:{pbPort}", $"w{w}", "bench-pass"], ct, throwOnError: true);
 
         _master = Proc.StartDaemon("buildbot", ["start", "--nodaemon", master], Path.Combine(_root.Path, "master.out"));
         if (!await FreePort.WaitUntilListeningAsync("127.0.0.1", triggerPort, TimeSpan.FromSeconds(60), () => _master.HasExited, ct))
             throw new InvalidOperationException($"the Buildbot master did not start:\n{Tail(MasterLog)}\n{Tail(Path.Combine(_root.Path, "master.out"))}");
-        _worker = Proc.StartDaemon("buildbot-worker", ["start", "--nodaemon", workerDir], Path.Combine(_root.Path, "worker.out"));
-        log($"buildbot: master on 127.0.0.1:{pbPort} (trigger {triggerPort}), worker started");
+        for (var w = 1; w <= workers; w++)
+            _workers.Add(Proc.StartDaemon("buildbot-worker", ["start", "--nodaemon", Path.Combine(_root.Path, $"worker{w}")], Path.Combine(_root.Path, $"worker{w}.out")));
+        log($"buildbot: master on 127.0.0.1:{pbPort} (trigger {triggerPort}), {workers} worker(s) started");
 
         _client = new TcpClient();
         await _client.ConnectAsync("127.0.0.1", triggerPort, ct);
@@ -99,8 +102,35 @@ public sealed class BuildbotPeer : IAsyncDisposable
         return elapsed;
     }
 
+    /// <summary>
+    /// <paramref name="builds"/> builds requested at once; returns when every one has completed (SUCCESS),
+    /// as the master reports them.
+    /// </summary>
+    public async Task<TimeSpan> BurstAsync(int builds, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await _stream!.WriteAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("go\n", builds))), ct);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        for (var done = 0; done < builds; done++)
+        {
+            string? line;
+            try { line = await _reader!.ReadLineAsync(limit.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Buildbot: {done} of {builds} builds finished after {timeout}:\n{Tail(MasterLog)}");
+            }
+            if (line != "done 0") throw new InvalidOperationException($"Buildbot build: {line ?? "(connection closed)"}\n{Tail(MasterLog)}");
+        }
+        return clock.Elapsed;
+    }
+
+    /// <summary>CPU seconds (user + system) the master and its workers have used so far.</summary>
+    public double CpuSeconds() =>
+        _workers.Append(_master).Sum(p => p is { HasExited: false } ? Harness.ProcessCpu.Seconds(p.Id) : 0);
+
     public double RssMiB() =>
-        new[] { _master, _worker }.Sum(p => p is { HasExited: false } ? (Harness.MachineFacts.ReadKiB($"/proc/{p.Id}/status", "VmRSS") ?? 0) / 1024.0 : 0);
+        _workers.Append(_master).Sum(p => p is { HasExited: false } ? (Harness.MachineFacts.ReadKiB($"/proc/{p.Id}/status", "VmRSS") ?? 0) / 1024.0 : 0);
 
     private static string Tail(string path, int lines = 30)
     {
@@ -111,7 +141,7 @@ public sealed class BuildbotPeer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _client?.Dispose();
-        foreach (var p in new[] { _worker, _master })
+        foreach (var p in _workers.Append(_master))
         {
             if (p is null) continue;
             try { Proc.KillTree(p); }
@@ -122,7 +152,7 @@ public sealed class BuildbotPeer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static string MasterCfg(string repo, int pbPort, int triggerPort) => $$$"""
+    private static string MasterCfg(string repo, int pbPort, int triggerPort, int workers) => $$$"""
         # Generated by bench/Farm.Bench/FixedCost/BuildbotPeer.cs: the fixed-cost peer of the farm's trivial job.
         from twisted.internet import defer, protocol, reactor
         from twisted.protocols.basic import LineReceiver
@@ -180,7 +210,7 @@ public sealed class BuildbotPeer : IAsyncDisposable
         c['buildbotNetUsageData'] = None
         c['db'] = {'db_url': 'sqlite:///state.sqlite'}
         c['protocols'] = {'pb': {'port': 'tcp:{{{pbPort}}}:interface=127.0.0.1'}}
-        c['workers'] = [worker.Worker('w1', 'bench-pass', max_builds=1)]
+        c['workers'] = [worker.Worker('w%d' % (i + 1), 'bench-pass', max_builds=1) for i in range({{{workers}}})]
         c['change_source'] = []
         c['schedulers'] = [schedulers.Triggerable(name='bench', builderNames=['trivial'])]
         c['services'] = [TriggerService({{{triggerPort}}})]
@@ -192,7 +222,7 @@ public sealed class BuildbotPeer : IAsyncDisposable
         f.addStep(steps.MultipleFileUpload(name='artifacts',
             workersrcs=['build/vmlinux', 'build/System.map', 'build/arch/x86/boot/bzImage'],
             masterdest=util.Interpolate('artifacts/%(prop:buildnumber)s'), haltOnFailure=True))
-        c['builders'] = [util.BuilderConfig(name='trivial', workernames=['w1'], factory=f, collapseRequests=False)]
+        c['builders'] = [util.BuilderConfig(name='trivial', workernames=[w.name for w in c['workers']], factory=f, collapseRequests=False)]
 
         """;
 }

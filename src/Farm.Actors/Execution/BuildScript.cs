@@ -148,9 +148,10 @@ public static class BuildScript
         L("target config");
         foreach (var line in ConfigureLines(plan)) L(line);
         // Both in one sandbox, the first line of each (empty when make prints nothing).
-        L("{ read -r kfarm_kv; read -r kfarm_kr; } < <(kfarm_sb bash -c 'v=$(\"$@\" -s kernelversion 2>/dev/null); r=$(\"$@\" -s kernelrelease 2>/dev/null); printf \"%s\\n%s\\n\" \"${v%%[[:cntrl:]]*}\" \"${r%%[[:cntrl:]]*}\"' - \"${KFARM_MAKE[@]}\")");
-        L("fact kernelversion \"${kfarm_kv:-}\"");
-        L("fact kernelrelease \"${kfarm_kr:-}\"");
+        // A command substitution, not a process one: the next sandbox (a container of the same name) starts after this one is gone.
+        L("kfarm_v=$(kfarm_sb bash -c 'v=$(\"$@\" -s kernelversion 2>/dev/null); r=$(\"$@\" -s kernelrelease 2>/dev/null); printf \"%s\\n%s\\n\" \"${v%%[[:cntrl:]]*}\" \"${r%%[[:cntrl:]]*}\"' - \"${KFARM_MAKE[@]}\")");
+        L("fact kernelversion \"${kfarm_v%%[[:cntrl:]]*}\"");
+        L("kfarm_v=${kfarm_v#*[[:cntrl:]]}; fact kernelrelease \"${kfarm_v%%[[:cntrl:]]*}\"");
         L("srun cp -p build/.config artifacts/config");
         L("target_done");
         L();

@@ -24,11 +24,13 @@ public sealed class SshConnectionPool
     private readonly Lock _lock = new();
     private readonly Dictionary<ConnectionKey, List<Entry>> _entries = [];
     private readonly Func<BuildServer, TimeSpan, CancellationToken, Task<RemoteShell>> _connect;
+    private readonly TimeProvider _time;
 
-    public SshConnectionPool(TimeSpan linger, Func<BuildServer, TimeSpan, CancellationToken, Task<RemoteShell>>? connect = null)
+    public SshConnectionPool(TimeSpan linger, Func<BuildServer, TimeSpan, CancellationToken, Task<RemoteShell>>? connect = null, TimeProvider? time = null)
     {
         Linger = linger;
         _connect = connect ?? RemoteShell.ConnectAsync;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>What makes two servers the same connection: where, as whom, with which key, trusting which host key.</summary>
@@ -45,6 +47,7 @@ public sealed class SshConnectionPool
         /// <summary>Changes with every lease, so a linger timer started before it closes nothing.</summary>
         public int Generation;
         public bool Dropped;
+        public ITimer? Linger;
 
         /// <summary>Still worth handing out: connecting, or connected and not broken.</summary>
         public bool Usable => !Dropped && (!Connection.IsCompleted || (Connection.IsCompletedSuccessfully && Connection.Result.IsConnected));
@@ -127,16 +130,19 @@ public sealed class SshConnectionPool
             }
             if (entry.Lessees > 0) return;
             generation = entry.Generation;
+            entry.Linger?.Dispose();
+            entry.Linger = _time.CreateTimer(_ => CloseIfIdle(entry, generation), null, Linger, Timeout.InfiniteTimeSpan);
         }
-        _ = Task.Delay(Linger).ContinueWith(_ =>
+    }
+
+    private void CloseIfIdle(Entry entry, int generation)
+    {
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                if (entry.Lessees > 0 || entry.Generation != generation) return;
-                Remove(entry);
-            }
-            Close(entry);
-        }, TaskScheduler.Default);
+            if (entry.Lessees > 0 || entry.Generation != generation) return;
+            Remove(entry);
+        }
+        Close(entry);
     }
 
     private void Remove(Entry entry)
@@ -153,6 +159,7 @@ public sealed class SshConnectionPool
     private static bool Close(Entry entry)
     {
         entry.Dropped = true;
+        entry.Linger?.Dispose();
         entry.Connection.ContinueWith(c => { if (c.IsCompletedSuccessfully) c.Result.Dispose(); }, TaskScheduler.Default);
         return true;
     }
