@@ -40,11 +40,18 @@ public static class BuildSandbox
         .. plan.CustomEnv.Keys.OrderBy(k => k, StringComparer.Ordinal),
     ];
 
+    /// <summary>What the sandbox check prints first; what a probe printed follows it in <c>$kfarm_probe</c>.</summary>
+    private const string Started = "kfarm-sandbox-started";
+
     /// <summary>
     /// Script lines that define <c>kfarm_sb COMMAND…</c> (runs COMMAND in the job's sandbox, in the
     /// workspace, and returns its exit code) and check that it works on this server.
     /// </summary>
-    public static IEnumerable<string> DefineLines(BuildPlan plan)
+    /// <param name="probe">
+    /// A shell command the check runs in the same sandbox (one sandbox less per job); its output is
+    /// left in <c>$kfarm_probe</c>. Null: the check runs <c>true</c>.
+    /// </param>
+    public static IEnumerable<string> DefineLines(BuildPlan plan, string? probe = null)
     {
         yield return "mkdir -p " + string.Join(' ', WritableFolders.Append(FragmentsFolder)) + " || exit 90";
         if (plan.Container is { } container)
@@ -57,11 +64,13 @@ public static class BuildSandbox
         }
         // Checked once per job, so a server that cannot isolate builds fails the attempt as the
         // server's fault (retried elsewhere) instead of running the build unisolated.
-        yield return "if ! kfarm_sb true >/dev/null 2>&1; then";
+        yield return $"kfarm_probe=$(kfarm_sb bash -c {Quote($"echo {Started}; {probe ?? "true"}")} 2>/dev/null)";
+        yield return $"if [ \"${{kfarm_probe%%[[:cntrl:]]*}}\" != {Started} ]; then";
         yield return "  echo 'kfarm: the build sandbox does not start on this server; see scripts/setup-build-server.sh'";
         yield return "  kfarm_sb true 2>&1 | head -n 5";
         yield return $"  exit {Unavailable}";
         yield return "fi";
+        yield return $"kfarm_probe=${{kfarm_probe#{Started}}}; kfarm_probe=${{kfarm_probe#[[:cntrl:]]}}";
     }
 
     private static IEnumerable<string> BubblewrapLines(BuildPlan plan)
@@ -72,10 +81,10 @@ public static class BuildSandbox
             + " --ro-bind /usr /usr --ro-bind /etc /etc --proc /proc --dev /dev --tmpfs /tmp --tmpfs /var/tmp --tmpfs /run"
             + " --setenv HOME /tmp --unsetenv SSH_CONNECTION --unsetenv SSH_CLIENT --unsetenv SSH_AUTH_SOCK --unsetenv MAIL)";
         // merged-/usr systems have symlinks here, older ones folders; /opt holds toolchains on some servers
-        yield return "for kfarm_d in /bin /sbin /lib /lib32 /lib64 /libx32 /opt; do";
-        yield return "  if [ -L \"$kfarm_d\" ]; then kfarm_sb_args+=(--symlink \"$(readlink \"$kfarm_d\")\" \"$kfarm_d\")";
-        yield return "  elif [ -d \"$kfarm_d\" ]; then kfarm_sb_args+=(--ro-bind \"$kfarm_d\" \"$kfarm_d\"); fi";
-        yield return "done";
+        // One find for all of them (a readlink each cost a process each).
+        yield return "while read -r kfarm_t kfarm_d kfarm_l; do";
+        yield return "  if [ \"$kfarm_t\" = l ]; then kfarm_sb_args+=(--symlink \"$kfarm_l\" \"$kfarm_d\"); else kfarm_sb_args+=(--ro-bind \"$kfarm_d\" \"$kfarm_d\"); fi";
+        yield return "done < <(find /bin /sbin /lib /lib32 /lib64 /libx32 /opt -maxdepth 0 \\( -type l -printf 'l %p %l\\n' \\) -o \\( -type d -printf 'd %p\\n' \\) 2>/dev/null)";
         // The workspace's top folder (the farm's records) is an empty read-only folder in the sandbox.
         yield return "kfarm_sb_args+=(--tmpfs \"$KFARM_WS\")";
         yield return "for kfarm_d in " + string.Join(' ', WritableFolders) + "; do kfarm_sb_args+=(--bind \"$KFARM_WS/$kfarm_d\" \"$KFARM_WS/$kfarm_d\"); done";

@@ -120,11 +120,12 @@ public static class BuildScript
         L();
 
         foreach (var line in CcacheSteps.SetupLines(plan)) L(line);
-        foreach (var line in BuildSandbox.DefineLines(plan)) L(line);
+        // The sandbox check asks the compiler's version in the same sandbox.
+        foreach (var line in BuildSandbox.DefineLines(plan, $"{ToolchainMake.Compiler(plan.Toolchain, plan.CrossCompile)} --version 2>/dev/null | head -n 1")) L(line);
         L($"KFARM_MAKE=({MakeCommand(plan, "$KFARM_WS", diagnostics: plan.Series is not null)})");
 
         L("step configuring");
-        L($"fact compiler \"$(kfarm_sb {ToolchainMake.Compiler(plan.Toolchain, plan.CrossCompile)} --version 2>/dev/null | head -n 1)\"");
+        L("fact compiler \"${kfarm_probe%%[[:cntrl:]]*}\"");
         var args = MakeArgs(plan, plan.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var size = $"for s in {Quote(plan.CrossCompile + "size")} size llvm-size; do command -v \"$s\" >/dev/null && break; done; "
             + "[ -f build/vmlinux ] && \"$s\" build/vmlinux 2>/dev/null | awk 'NR == 2 {print $1, $2, $3}'";
@@ -162,14 +163,17 @@ public static class BuildScript
         {
             L("target kernel");
             L($"srun \"${{KFARM_MAKE[@]}}\" {args}{plan.Architecture.ImageTarget}");
-            L($"kfarm_size=$(kfarm_sb bash -c {Quote(size)} 2>/dev/null)");
+            // With modules to build, the same sandbox says whether the config has them (one sandbox less).
+            var modules = targets.Contains(BuildTargets.Modules) ? "{ grep -q '^CONFIG_MODULES=y' build/.config && echo M || echo N; }; " : "";
+            L($"kfarm_size=$(kfarm_sb bash -c {Quote(modules + size)} 2>/dev/null)");
+            if (modules.Length > 0) L("kfarm_modules=${kfarm_size:0:1}; kfarm_size=${kfarm_size#?}; kfarm_size=${kfarm_size#[[:cntrl:]]}");
             L("[ -n \"$kfarm_size\" ] && fact vmlinux_size \"$kfarm_size\"");
             L("target_done");
         }
         if (targets.Contains(BuildTargets.Modules))
         {
             L("target modules");
-            L("if kfarm_sb grep -q '^CONFIG_MODULES=y' build/.config; then");
+            L(targets.Contains(BuildTargets.Kernel) ? "if [ \"$kfarm_modules\" = M ]; then" : "if kfarm_sb grep -q '^CONFIG_MODULES=y' build/.config; then");
             L($"  srun \"${{KFARM_MAKE[@]}}\" {args}modules");
             if (plan.CollectModules)
                 L("  srun \"${KFARM_MAKE[@]}\" INSTALL_MOD_PATH=\"$KFARM_WS/artifacts/modules\" modules_install");

@@ -215,7 +215,9 @@ public sealed class BuildScriptTests : IDisposable
         Assert.Equal(toolchain.StartsWith("clang", StringComparison.Ordinal) || toolchain.StartsWith("llvm", StringComparison.Ordinal), plan.Llvm);
         var make = Lines(script).Single(l => l.StartsWith("KFARM_MAKE=(", StringComparison.Ordinal));
         Assert.Equal("KFARM_MAKE=(make -C source O=\"$KFARM_WS/build\" ARCH=x86_64" + variables + ")", make);
-        Assert.Contains($"fact compiler \"$(kfarm_sb {compiler} --version 2>/dev/null | head -n 1)\"", script);
+        // asked in the sandbox check's own sandbox, told as the configuring step's fact
+        Assert.Contains(ShellQuote.Quote($"echo kfarm-sandbox-started; {compiler} --version 2>/dev/null | head -n 1"), script);
+        Assert.Contains("fact compiler \"${kfarm_probe%%[[:cntrl:]]*}\"", script);
         Assert.Contains(Lines(Reproducer.Generate(plan, null, [])), l => l == "MAKE_CMD=(make -C source O=\"$WS/build\" ARCH=x86_64" + variables + ")");
     }
 
@@ -279,7 +281,11 @@ public sealed class BuildScriptTests : IDisposable
     public void Modules_are_built_and_installed_only_inside_the_config_modules_guard()
     {
         var lines = Lines(BuildScript.Generate(Plan() with { Jobs = 4 }));
-        var guard = Array.IndexOf(lines, "if kfarm_sb grep -q '^CONFIG_MODULES=y' build/.config; then");
+        // the kernel target's sandbox (after the image is built) tells whether the config has modules
+        var check = Array.FindIndex(lines, l => l.StartsWith("kfarm_size=$(kfarm_sb bash -c ", StringComparison.Ordinal));
+        Assert.Contains("grep -q '\\''^CONFIG_MODULES=y'\\'' build/.config && echo M || echo N", lines[check]);
+        var guard = Array.IndexOf(lines, "if [ \"$kfarm_modules\" = M ]; then");
+        Assert.True(check > 0 && guard > check, "no CONFIG_MODULES guard after the check");
         Assert.True(guard > 0, "no CONFIG_MODULES guard");
         var fi = Array.IndexOf(lines, "fi", guard);
         var els = Array.IndexOf(lines, "else", guard);
