@@ -100,6 +100,7 @@ public sealed class TransferScenario : IScenario
             {
                 Baseline = scpRate,
                 BaselineLabel = "scp",
+                Target = Target.Min(scpRate, "≥ 1.0× scp"),
                 Note = $"the job's transferring → completed: SFTP into staging, sha256 verified, renamed into place ({farmSeconds:F2} s; {warmTransfer:F2} s of it is the fixed part, a trivial job's); scp: the same file, same server, no verification ({scpSeconds:F2} s)",
             },
             new BenchRow(Name, $"HTTP artifact download, {mib} MiB", mb / httpSeconds, "MiB/s")

@@ -76,12 +76,17 @@ public sealed class SshSessionActor : ReceiveActor
 
         Receive<Download>(d => Execute(d.RemotePath, async (shell, ct) =>
         {
-            await using (var file = new Storage.DeclaredSizeStream(Storage.StorageWriteStream.Create(d.LocalPath), d.ExpectedSize, d.RemotePath))
+            // Hashed as it streams: a second read of the whole file cost as much as a tenth of a big transfer.
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long received;
+            await using (var file = new Storage.DeclaredSizeStream(Storage.StorageWriteStream.Create(d.LocalPath), d.ExpectedSize, d.RemotePath, hash))
+            {
                 await shell.DownloadAsync(d.RemotePath, file, ct).ConfigureAwait(false);
-            await using var check = File.OpenRead(d.LocalPath);
-            var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(check, _stopping.Token).ConfigureAwait(false));
-            if (check.Length != d.ExpectedSize || sha != d.ExpectedSha256)
-                throw new IOException($"{d.RemotePath}: checksum mismatch (manifest {d.ExpectedSha256}/{d.ExpectedSize} bytes, received {sha}/{check.Length} bytes)");
+                received = file.Written;
+            }
+            var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (received != d.ExpectedSize || sha != d.ExpectedSha256)
+                throw new IOException($"{d.RemotePath}: checksum mismatch (manifest {d.ExpectedSha256}/{d.ExpectedSize} bytes, received {sha}/{received} bytes)");
             return new Downloaded(d.LocalPath);
         }, DownloadTimeout(d.ExpectedSize)).PipeTo(Sender));
     }

@@ -5,8 +5,10 @@ namespace KernelFarm.Actors.Storage;
 /// it throws <see cref="LimitExceededException"/> and writes nothing of itself. Wraps a download
 /// so that a remote file that grew, or that is not what the manifest says (a symlink to
 /// /dev/zero), costs at most its declared size of central storage, not whatever it streams.
+/// What it passes also goes into <c>hash</c> when one is given: the download's sha256 as it
+/// streams, instead of reading the whole file again afterwards.
 /// </summary>
-public sealed class DeclaredSizeStream(Stream inner, long declared, string name) : Stream
+public sealed class DeclaredSizeStream(Stream inner, long declared, string name, System.Security.Cryptography.IncrementalHash? hash = null) : Stream
 {
     public long Written { get; private set; }
 
@@ -25,6 +27,7 @@ public sealed class DeclaredSizeStream(Stream inner, long declared, string name)
     {
         Admit(count);
         inner.Write(buffer, offset, count);
+        hash?.AppendData(buffer, offset, count);
         Written += count;
     }
 
@@ -32,6 +35,7 @@ public sealed class DeclaredSizeStream(Stream inner, long declared, string name)
     {
         Admit(buffer.Length);
         await inner.WriteAsync(buffer, ct).ConfigureAwait(false);
+        hash?.AppendData(buffer.Span);
         Written += buffer.Length;
     }
 

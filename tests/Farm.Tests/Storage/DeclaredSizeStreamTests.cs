@@ -35,4 +35,17 @@ public sealed class DeclaredSizeStreamTests
     [Fact]
     public void A_declared_empty_file_takes_no_byte() =>
         Assert.Throws<LimitExceededException>(() => new DeclaredSizeStream(new MemoryStream(), 0, "x").Write([0], 0, 1));
+
+    [Fact]
+    public async Task The_hash_covers_exactly_what_was_passed_on()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var inner = new MemoryStream();
+        var s = new DeclaredSizeStream(inner, 5, "vmlinux", hash);
+        await s.WriteAsync("abc"u8.ToArray());
+        s.Write("de"u8.ToArray(), 0, 2);
+        await Assert.ThrowsAsync<LimitExceededException>(() => s.WriteAsync("f"u8.ToArray()).AsTask()); // refused: not hashed either
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData("abcde"u8.ToArray()), hash.GetHashAndReset());
+        Assert.Equal(inner.ToArray(), "abcde"u8.ToArray());
+    }
 }
