@@ -22,6 +22,7 @@ IScenario[] all =
     new KernelFarm.Bench.Recovery.QueueRecoveryScenario(),
     new KernelFarm.Bench.Index.IndexMemoryScenario(),
     new KernelFarm.Bench.Reuse.ReuseScenario(),
+    new KernelFarm.Bench.Plans.PlanScaleScenario(),
     new KernelFarm.Bench.Series.SeriesScenario(),
     new KernelFarm.Bench.Bisection.BisectionScenario(),
 ];

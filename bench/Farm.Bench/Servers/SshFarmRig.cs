@@ -110,17 +110,27 @@ public sealed class SshFarmRig : IAsyncDisposable
         }
     }
 
-    private async Task RegisterServerAsync(string toolchain, int slots, CancellationToken ct)
+    private Task RegisterServerAsync(string toolchain, int slots, CancellationToken ct) => RegisterAsync(Server, ServerId, toolchain, slots, ct);
+
+    /// <summary>Another real sshd build server on <paramref name="ip"/>, registered as <paramref name="id"/> (x86_64, the toolchain, the slots).</summary>
+    public async Task AddServerAsync(string ip, string id, string toolchain, int slots, CancellationToken ct)
+    {
+        var server = await SshBuildServer.StartAsync(ip, ct);
+        _cleanup.Add(() => server.DisposeAsync());
+        await RegisterAsync(server, id, toolchain, slots, ct);
+    }
+
+    private async Task RegisterAsync(SshBuildServer server, string id, string toolchain, int slots, CancellationToken ct)
     {
         var body = new JsonObject
         {
-            ["id"] = ServerId,
-            ["hostname"] = ServerId + ".test",
-            ["ip_address"] = Server.IpAddress,
-            ["ssh_username"] = Server.Username,
-            ["ssh_port"] = Server.Port,
-            ["ssh_key_path"] = Server.PrivateKeyPath,
-            ["ssh_host_key_fingerprint"] = Server.HostKeyFingerprintSha256,
+            ["id"] = id,
+            ["hostname"] = id + ".test",
+            ["ip_address"] = server.IpAddress,
+            ["ssh_username"] = server.Username,
+            ["ssh_port"] = server.Port,
+            ["ssh_key_path"] = server.PrivateKeyPath,
+            ["ssh_host_key_fingerprint"] = server.HostKeyFingerprintSha256,
             ["supported_architectures"] = new JsonArray("x86_64"),
             ["toolchains"] = new JsonArray(new JsonObject
             {
@@ -130,7 +140,7 @@ public sealed class SshFarmRig : IAsyncDisposable
             ["total_memory_mb"] = 4096,
             ["total_storage_gb"] = 50,
             ["max_concurrent_jobs"] = slots,
-            ["workspace_root"] = Server.WorkDirectory,
+            ["workspace_root"] = server.WorkDirectory,
         };
         using var r = await Http.PostAsJsonAsync("api/v1/infrastructure/build-servers", body, ct);
         if (r.StatusCode != HttpStatusCode.Created)
