@@ -82,19 +82,32 @@ public static partial class GitCache
         yield return "rm -f \"$KFARM_MIRROR\"/*.lock; find \"$KFARM_MIRROR/refs\" -name '*.lock' -type f -delete";
         // A full-history job (depth 0) deepens a mirror that earlier shallow jobs made.
         var unshallow = plan.GitDepth > 0 ? "" : "$([ -f \"$KFARM_MIRROR/shallow\" ] && echo --unshallow) ";
-        yield return $"run git -C \"$KFARM_MIRROR\" fetch -q --no-tags {depth}{unshallow}origin {branchRef}";
+        var fetch = $"run git -C \"$KFARM_MIRROR\" fetch -q --no-tags {depth}{unshallow}origin {branchRef}";
         if (plan.CommitHash.Equals("HEAD", StringComparison.OrdinalIgnoreCase))
         {
+            yield return fetch;
             yield return $"KFARM_REV={Quote("refs/heads/" + plan.Branch)}";
+            yield break;
         }
-        else
+        var sha = Quote(plan.CommitHash);
+        if (FullCommit().IsMatch(plan.CommitHash))
         {
-            var sha = Quote(plan.CommitHash);
-            // Not on the branch's fetched history (moved branch, shallow depth): fetch exactly the commit.
-            yield return $"git -C \"$KFARM_MIRROR\" cat-file -e {sha}^{{commit}} 2>/dev/null || run git -C \"$KFARM_MIRROR\" fetch -q --no-tags {depth}origin {sha}";
-            yield return $"KFARM_REV={sha}";
+            // A commit named in full that the mirror has is all the job needs: no fetch (a plan's builds, a
+            // bisection's steps, a rebuild). A full-history job still deepens a shallow mirror.
+            var complete = plan.GitDepth > 0 ? "" : " && [ ! -f \"$KFARM_MIRROR/shallow\" ]";
+            yield return $"if git -C \"$KFARM_MIRROR\" cat-file -e {sha}^{{commit}} 2>/dev/null{complete}; then";
+            yield return "  echo 'kfarm: the git cache has the commit: not fetched'";
+            yield return "else";
+            yield return "  " + fetch;
+            yield return "fi";
         }
+        else yield return fetch;
+        // Not on the branch's fetched history (moved branch, shallow depth): fetch exactly the commit.
+        yield return $"git -C \"$KFARM_MIRROR\" cat-file -e {sha}^{{commit}} 2>/dev/null || run git -C \"$KFARM_MIRROR\" fetch -q --no-tags {depth}origin {sha}";
+        yield return $"KFARM_REV={sha}";
     }
+
+    [GeneratedRegex("^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$")] private static partial Regex FullCommit();
 
     private static IEnumerable<string> WorktreeLines(BuildPlan plan)
     {

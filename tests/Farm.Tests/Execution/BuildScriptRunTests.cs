@@ -389,6 +389,39 @@ public sealed class BuildScriptRunTests : IDisposable
     }
 
     [Fact]
+    public void A_job_naming_a_full_commit_the_mirror_has_builds_without_reaching_the_remote()
+    {
+        Assert.Equal(40, _headCommit.Length);
+        Assert.Equal(0, Run(Request(_headCommit)).Result.ExitCode);
+        Directory.Move(_repo, _repo + ".gone"); // from now on any fetch fails
+
+        var (ws, result) = Run(Request(_headCommit));
+        var log = File.ReadAllText(Path.Combine(ws, "build.log"));
+        Assert.True(result.ExitCode == 0, log);
+        Assert.Contains("kfarm: the git cache has the commit: not fetched", log);
+        Assert.Contains($"commit: {_headCommit}\n", log);
+        Assert.Equal("vmlinux x86_64 v2\n", File.ReadAllText(Path.Combine(ws, "artifacts", "vmlinux")));
+
+        // a branch head must be asked of the remote: that fetch fails here
+        var (headWs, head) = Run(Request());
+        Assert.NotEqual(0, head.ExitCode);
+        Assert.Equal("preparing", ExitRecord(headWs).Step);
+    }
+
+    [Fact]
+    public void A_full_history_job_naming_a_commit_of_a_shallow_mirror_still_deepens_it()
+    {
+        Assert.Equal(0, Run(Request(_headCommit)).Result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(Mirror, "shallow")));
+        var full = Request(_headCommit) with { BuildConfig = Request().BuildConfig with { GitDepth = 0 } };
+        var (ws, result) = Run(full);
+        var log = File.ReadAllText(Path.Combine(ws, "build.log"));
+        Assert.True(result.ExitCode == 0, log);
+        Assert.DoesNotContain("not fetched", log);
+        Assert.False(File.Exists(Path.Combine(Mirror, "shallow")));
+    }
+
+    [Fact]
     public void A_full_history_job_deepens_a_mirror_that_shallow_jobs_made()
     {
         Assert.Equal(0, Run(Request()).Result.ExitCode);
