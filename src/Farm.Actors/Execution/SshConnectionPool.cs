@@ -47,7 +47,7 @@ public sealed class SshConnectionPool
         /// <summary>Changes with every lease, so a linger timer started before it closes nothing.</summary>
         public int Generation;
         public bool Dropped;
-        public ITimer? Linger;
+        public ITimer? LingerTimer;
 
         /// <summary>Still worth handing out: connecting, or connected and not broken.</summary>
         public bool Usable => !Dropped && (!Connection.IsCompleted || (Connection.IsCompletedSuccessfully && Connection.Result.IsConnected));
@@ -130,8 +130,8 @@ public sealed class SshConnectionPool
             }
             if (entry.Lessees > 0) return;
             generation = entry.Generation;
-            entry.Linger?.Dispose();
-            entry.Linger = _time.CreateTimer(_ => CloseIfIdle(entry, generation), null, Linger, Timeout.InfiniteTimeSpan);
+            entry.LingerTimer?.Dispose();
+            entry.LingerTimer = _time.CreateTimer(_ => CloseIfIdle(entry, generation), null, Linger, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -159,7 +159,7 @@ public sealed class SshConnectionPool
     private static bool Close(Entry entry)
     {
         entry.Dropped = true;
-        entry.Linger?.Dispose();
+        entry.LingerTimer?.Dispose();
         entry.Connection.ContinueWith(c => { if (c.IsCompletedSuccessfully) c.Result.Dispose(); }, TaskScheduler.Default);
         return true;
     }
